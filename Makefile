@@ -1,0 +1,50 @@
+# Two commands matter: `make run` (set up, build the index if missing or stale, start the app)
+# and `make test` (set up with test extras, lint, type-check, run every test tier).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-app
+TEST_STAMP := $(VENV)/.installed-test
+# torch first, pinned: a CPU build that pip takes from local disk here; a bare `torch`
+# requirement would pull a multi-GB CUDA build.
+TORCH := torch==2.13.0
+PORT ?= 8501
+
+.PHONY: run test install lint typecheck pytest build clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet $(TORCH)
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet $(TORCH)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/seminar-qa build --if-stale
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+build: $(STAMP)
+	$(BIN)/seminar-qa build
+
+test: $(TEST_STAMP) lint typecheck pytest
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(TEST_STAMP)
+	$(BIN)/mypy
+
+pytest: $(TEST_STAMP)
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) index .pytest_cache .mypy_cache .ruff_cache

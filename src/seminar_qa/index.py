@@ -1,0 +1,491 @@
+"""Build, save and load the index: a directory of plainly named files, swapped in atomically.
+
+Layout of an index directory::
+
+    manifest.json     format and package version, embedder, chunking, sources, file checksums
+    vectors.faiss     the FAISS index, written with faiss.write_index
+    passages.jsonl    one passage a line, in FAISS id order
+    documents.jsonl   one source document a line (text and metadata)
+
+A directory counts as an index only when ``manifest.json`` is there and complete. ``save`` writes
+everything into a temporary directory beside the target, writes the manifest last, and then swaps
+the whole directory in with one atomic exchange, so a reader sees the old index or the new one,
+never a mix, and a killed build leaves the old index untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from seminar_qa import __version__
+from seminar_qa.embedding import Embedder, get_embedder
+from seminar_qa.errors import (
+    BuildLockedError,
+    EmbedderMismatchError,
+    IndexFormatError,
+    IndexNotFoundError,
+)
+from seminar_qa.records import Document, Hit, Passage
+
+if TYPE_CHECKING:
+    import faiss
+    from numpy.typing import NDArray
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+VECTORS = "vectors.faiss"
+PASSAGES = "passages.jsonl"
+DOCUMENTS = "documents.jsonl"
+REBUILD_HINT = "rebuild it with `seminar-qa build`"
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """A corpus file as the manifest remembers it: indexed, or skipped with a reason."""
+
+    path: str
+    sha256: str
+    doc_id: str | None = None
+    title: str | None = None
+    passages: int = 0
+    skipped_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The contents of ``manifest.json``."""
+
+    format_version: int
+    package_version: str
+    embedder: dict[str, Any]
+    chunking: dict[str, Any]
+    vector_index: dict[str, Any]
+    sources: list[SourceRecord]
+    passage_count: int
+    built_at: str
+    build_seconds: float
+    files: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def documents(self) -> list[SourceRecord]:
+        """The sources that were indexed."""
+        return [s for s in self.sources if s.skipped_reason is None]
+
+    @property
+    def skipped(self) -> list[SourceRecord]:
+        """The sources that could not be read."""
+        return [s for s in self.sources if s.skipped_reason is not None]
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the manifest as a JSON-serialisable dict."""
+        return {
+            "format_version": self.format_version,
+            "package_version": self.package_version,
+            "embedder": self.embedder,
+            "chunking": self.chunking,
+            "vector_index": self.vector_index,
+            "documents": [
+                {
+                    "doc_id": s.doc_id,
+                    "path": s.path,
+                    "sha256": s.sha256,
+                    "title": s.title,
+                    "passages": s.passages,
+                }
+                for s in self.documents
+            ],
+            "skipped": [
+                {"path": s.path, "sha256": s.sha256, "reason": s.skipped_reason}
+                for s in self.skipped
+            ],
+            "passage_count": self.passage_count,
+            "built_at": self.built_at,
+            "build_seconds": self.build_seconds,
+            "files": self.files,
+        }
+
+    @classmethod
+    def from_json(cls, row: dict[str, Any]) -> Manifest:
+        """Parse a manifest dict; raises KeyError/TypeError/ValueError when fields are missing."""
+        sources = [
+            SourceRecord(
+                path=d["path"],
+                sha256=d["sha256"],
+                doc_id=d["doc_id"],
+                title=d.get("title"),
+                passages=int(d.get("passages", 0)),
+            )
+            for d in row["documents"]
+        ] + [
+            SourceRecord(path=s["path"], sha256=s["sha256"], skipped_reason=s["reason"])
+            for s in row.get("skipped", [])
+        ]
+        return cls(
+            format_version=int(row["format_version"]),
+            package_version=str(row["package_version"]),
+            embedder=dict(row["embedder"]),
+            chunking=dict(row["chunking"]),
+            vector_index=dict(row.get("vector_index", {})),
+            sources=sources,
+            passage_count=int(row["passage_count"]),
+            built_at=str(row["built_at"]),
+            build_seconds=float(row.get("build_seconds", 0.0)),
+            files=dict(row.get("files", {})),
+        )
+
+
+def read_manifest(directory: Path) -> Manifest:
+    """Read and check the manifest of the index at ``directory``."""
+    path = directory / MANIFEST
+    if not path.is_file():
+        raise IndexNotFoundError(
+            f"no index at {directory} (no {MANIFEST}); build one with `seminar-qa build`"
+        )
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise IndexFormatError(f"{path} is unreadable ({error}); {REBUILD_HINT}") from error
+    if not isinstance(raw, dict):
+        raise IndexFormatError(f"{path} is not a manifest object; {REBUILD_HINT}")
+    version = raw.get("format_version")
+    if version != FORMAT_VERSION:
+        raise IndexFormatError(
+            f"the index at {directory} has format version {version!r} "
+            f"(written by seminar-qa {raw.get('package_version', '?')}); "
+            f"this seminar-qa {__version__} reads format {FORMAT_VERSION}: {REBUILD_HINT}"
+        )
+    try:
+        return Manifest.from_json(raw)
+    except (KeyError, TypeError, ValueError) as error:
+        raise IndexFormatError(f"{path} is incomplete (missing {error}); {REBUILD_HINT}") from error
+
+
+def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class SeminarIndex:
+    """Passages, their vectors in FAISS, and the embedder that made them."""
+
+    def __init__(
+        self,
+        manifest: Manifest,
+        documents: Sequence[Document],
+        passages: Sequence[Passage],
+        vectors: faiss.Index,
+        embedder: Embedder,
+    ) -> None:
+        """Assemble an index from its parts (use :meth:`build` or :meth:`load`)."""
+        self.manifest = manifest
+        self.documents = {d.doc_id: d for d in documents}
+        self.passages = list(passages)
+        self.vectors = vectors
+        self.embedder = embedder
+
+    def __len__(self) -> int:
+        """Number of passages."""
+        return len(self.passages)
+
+    @classmethod
+    def build(
+        cls,
+        documents: Sequence[Document],
+        passages: Sequence[Passage],
+        embedder: Embedder,
+        *,
+        chunking: dict[str, Any],
+        skipped: Sequence[SourceRecord] = (),
+        batch_size: int = 32,
+        on_batch: Any = None,
+    ) -> SeminarIndex:
+        """Embed ``passages`` and assemble an in-memory index (nothing is written)."""
+        import faiss
+
+        started = time.perf_counter()
+        vectors = embedder.encode(
+            [p.text for p in passages], batch_size=batch_size, on_batch=on_batch
+        )
+        if vectors.shape != (len(passages), embedder.dimension):
+            raise ValueError(
+                f"embedder {embedder.model_id} returned shape {vectors.shape}, "
+                f"expected ({len(passages)}, {embedder.dimension})"
+            )
+        flat = faiss.IndexFlatIP(embedder.dimension)
+        if len(passages):
+            flat.add(vectors)
+        counts: dict[str, int] = {}
+        for passage in passages:
+            counts[passage.doc_id] = counts.get(passage.doc_id, 0) + 1
+        sources = [
+            SourceRecord(
+                path=d.path,
+                sha256=d.sha256,
+                doc_id=d.doc_id,
+                title=d.title,
+                passages=counts.get(d.doc_id, 0),
+            )
+            for d in documents
+        ] + list(skipped)
+        manifest = Manifest(
+            format_version=FORMAT_VERSION,
+            package_version=__version__,
+            embedder={
+                "name": embedder.name,
+                "model_id": embedder.model_id,
+                "dimension": embedder.dimension,
+                "normalized": True,
+                "metric": "inner_product",
+            },
+            chunking=dict(chunking),
+            vector_index={"type": "flat"},
+            sources=sources,
+            passage_count=len(passages),
+            built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            build_seconds=round(time.perf_counter() - started, 3),
+        )
+        return cls(manifest, documents, passages, flat, embedder)
+
+    def save(self, directory: Path) -> None:
+        """Write the index to ``directory`` atomically, replacing any index already there."""
+        import faiss
+
+        directory = Path(directory)
+        _check_replaceable(directory)
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        temporary = directory.parent / f".{directory.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        temporary.mkdir()
+        try:
+            faiss.write_index(self.vectors, str(temporary / VECTORS))
+            _write_jsonl(temporary / PASSAGES, (p.to_json() for p in self.passages))
+            _write_jsonl(temporary / DOCUMENTS, (d.to_json() for d in self.documents.values()))
+            (temporary / ".gitignore").write_text("# built by seminar-qa\n*\n", encoding="utf-8")
+            files = {name: sha256_file(temporary / name) for name in (VECTORS, PASSAGES, DOCUMENTS)}
+            manifest = Manifest(**{**self.manifest.__dict__, "files": files})
+            # The manifest is written last: without it the directory is not an index.
+            _write_text_synced(
+                temporary / MANIFEST, json.dumps(manifest.to_json(), ensure_ascii=False, indent=2)
+            )
+            for name in (VECTORS,):
+                _fsync_path(temporary / name)
+            _fsync_path(temporary)
+            _swap_in(temporary, directory)
+            self.manifest = manifest
+        finally:
+            if temporary.exists():
+                shutil.rmtree(temporary, ignore_errors=True)
+
+    @classmethod
+    def load(cls, directory: Path, embedder: Embedder | None = None) -> SeminarIndex:
+        """Load and verify the index at ``directory``.
+
+        Raises IndexNotFoundError, IndexFormatError (version or damaged file) or
+        EmbedderMismatchError, each with a message that says how to fix it.
+        """
+        import faiss
+
+        directory = resolve_index_dir(Path(directory))
+        manifest = read_manifest(directory)
+        for name, expected in manifest.files.items():
+            path = directory / name
+            if not path.is_file():
+                raise IndexFormatError(f"index file {path} is missing; {REBUILD_HINT}")
+            if sha256_file(path) != expected:
+                raise IndexFormatError(
+                    f"index file {path} is damaged (its checksum does not match the manifest); "
+                    f"{REBUILD_HINT}"
+                )
+        if embedder is None:
+            embedder = get_embedder(str(manifest.embedder.get("name")))
+        if embedder.model_id != manifest.embedder.get("model_id"):
+            raise EmbedderMismatchError(
+                f"the index at {directory} was built with {manifest.embedder.get('model_id')!r}, "
+                f"but the embedder in use is {embedder.model_id!r}; {REBUILD_HINT}"
+            )
+        try:
+            passages = [Passage.from_json(row) for row in _read_jsonl(directory / PASSAGES)]
+            documents = [Document.from_json(row) for row in _read_jsonl(directory / DOCUMENTS)]
+            vectors = faiss.read_index(str(directory / VECTORS))
+        except (KeyError, TypeError, ValueError, RuntimeError) as error:
+            raise IndexFormatError(
+                f"the index at {directory} is damaged ({error}); {REBUILD_HINT}"
+            ) from error
+        if vectors.ntotal != len(passages) or len(passages) != manifest.passage_count:
+            raise IndexFormatError(
+                f"the index at {directory} is inconsistent: {vectors.ntotal} vectors, "
+                f"{len(passages)} passages, manifest says {manifest.passage_count}; {REBUILD_HINT}"
+            )
+        if vectors.d != embedder.dimension:
+            raise IndexFormatError(
+                f"the vectors at {directory} have dimension {vectors.d}, the embedder "
+                f"{embedder.dimension}; {REBUILD_HINT}"
+            )
+        return cls(manifest, documents, passages, vectors, embedder)
+
+    def vector_search(
+        self, query_vectors: NDArray[np.float32], k: int
+    ) -> tuple[NDArray[np.float32], NDArray[np.int64]]:
+        """Top-``k`` inner-product search; ids of -1 mark empty slots."""
+        k = max(1, min(k, len(self.passages)))
+        if not self.passages:
+            empty = np.zeros((len(query_vectors), 0))
+            return empty.astype(np.float32), empty.astype(np.int64)
+        scores, ids = self.vectors.search(np.ascontiguousarray(query_vectors, dtype=np.float32), k)
+        return scores, ids
+
+    def search(self, question: str, k: int = 5) -> list[Hit]:
+        """Rank passages for one question (wraps :meth:`search_batch`)."""
+        return self.search_batch([question], k)[0]
+
+    def search_batch(self, questions: Sequence[str], k: int = 5) -> list[list[Hit]]:
+        """Rank passages for each question, best first."""
+        from seminar_qa.retrieval import search_batch
+
+        return search_batch(self, questions, k)
+
+
+def resolve_index_dir(directory: Path) -> Path:
+    """Return ``directory``, or the complete index left beside it by an interrupted swap."""
+    if (directory / MANIFEST).is_file() or not directory.parent.is_dir():
+        return directory
+    leftovers = sorted(
+        (p for p in directory.parent.glob(f".{directory.name}.old-*") if (p / MANIFEST).is_file()),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    return leftovers[0] if leftovers else directory
+
+
+def _check_replaceable(directory: Path) -> None:
+    """Refuse to replace a directory that holds something other than an index."""
+    if directory.exists() and not directory.is_dir():
+        raise IndexFormatError(
+            f"{directory} is a file, not an index directory; choose another --index path"
+        )
+    if directory.is_dir() and not (directory / MANIFEST).is_file() and any(directory.iterdir()):
+        raise IndexFormatError(
+            f"refusing to replace {directory}: it is not empty and holds no seminar-qa index "
+            f"({MANIFEST} is missing); choose another --index path or empty it"
+        )
+
+
+def _write_jsonl(path: Path, rows: Iterator[dict[str, Any]] | Any) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def _write_text_synced(path: Path, text: str) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _fsync_path(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Atomically exchange two paths with Linux renameat2(RENAME_EXCHANGE); False if unsupported."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    result = renameat2(
+        _AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE
+    )
+    return bool(result == 0)
+
+
+def _swap_in(temporary: Path, directory: Path) -> None:
+    """Put the finished ``temporary`` directory at ``directory``, dropping the old one."""
+    if not directory.exists():
+        os.rename(temporary, directory)
+    elif _exchange(temporary, directory):
+        shutil.rmtree(temporary, ignore_errors=True)
+    else:
+        # Two renames: a crash between them leaves a complete old index beside the target, which
+        # resolve_index_dir finds.
+        old = directory.parent / f".{directory.name}.old-{uuid.uuid4().hex[:8]}"
+        os.rename(directory, old)
+        os.rename(temporary, directory)
+        shutil.rmtree(old, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        _fsync_path(directory.parent)
+
+
+def remove_leftovers(directory: Path) -> int:
+    """Delete temporary directories left beside ``directory`` by killed builds; return the count."""
+    removed = 0
+    if not directory.parent.is_dir():
+        return 0
+    for pattern in (f".{directory.name}.tmp-*", f".{directory.name}.old-*"):
+        for path in directory.parent.glob(pattern):
+            if pattern.endswith("old-*") and not (directory / MANIFEST).is_file():
+                continue  # the only complete index may be this one
+            shutil.rmtree(path, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+@contextlib.contextmanager
+def build_lock(directory: Path) -> Iterator[None]:
+    """Hold an exclusive lock for building ``directory``; a dead process releases it by dying."""
+    import fcntl
+
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = directory.parent / f".{directory.name}.lock"
+    handle = lock_path.open("a+", encoding="utf-8")
+    try:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise BuildLockedError(
+                f"another build of {directory} is running (pid {holder}); "
+                "wait for it to finish, then run the command again"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        handle.close()

@@ -1,0 +1,206 @@
+"""The staff workflow: corpus directory to a saved index, and whether an index is still current."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from seminar_qa.chunking import chunk_document
+from seminar_qa.embedding import Embedder, get_embedder
+from seminar_qa.errors import IndexFormatError, IndexNotFoundError, NothingToIndexError
+from seminar_qa.index import (
+    Manifest,
+    SeminarIndex,
+    SourceRecord,
+    build_lock,
+    read_manifest,
+    remove_leftovers,
+    resolve_index_dir,
+)
+from seminar_qa.ingestion import SkippedFile, discover_files, file_sha256, load_corpus
+from seminar_qa.settings import Settings
+
+Stage = Literal["read", "embed"]
+OnProgress = Callable[[Stage, int, int], None]
+"""Called as ``on_progress(stage, done, total)`` while a build runs."""
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did, for the one-line summary."""
+
+    index_dir: Path
+    documents: int
+    passages: int
+    skipped: list[SkippedFile]
+    seconds: float
+
+    def summary(self) -> str:
+        """One line: documents, passages, skipped files, seconds."""
+        docs = f"{self.documents} document{'s' if self.documents != 1 else ''}"
+        skipped = f", skipped {len(self.skipped)} file{'s' if len(self.skipped) != 1 else ''}"
+        return (
+            f"Indexed {self.passages} passages from {docs}{skipped if self.skipped else ''} "
+            f"in {self.seconds:.1f} s -> {self.index_dir}"
+        )
+
+
+def build_index(
+    settings: Settings,
+    *,
+    embedder: Embedder | None = None,
+    strict: bool = False,
+    on_progress: OnProgress | None = None,
+    on_skip: Callable[[SkippedFile], None] | None = None,
+) -> BuildReport:
+    """Read the corpus, chunk, embed and save the index atomically.
+
+    Bad files are reported through ``on_skip`` and left out. Raises NothingToIndexError when no
+    document could be read, or when ``strict`` and any file was skipped; the previous index is then
+    left exactly as it was.
+    """
+    started = time.perf_counter()
+    embedder = embedder or get_embedder(settings.embedder)
+    corpus_dir, index_dir = Path(settings.corpus_dir), Path(settings.index_dir)
+    with build_lock(index_dir):
+        remove_leftovers(index_dir)
+        total_files = len(discover_files(corpus_dir)) if corpus_dir.is_dir() else 0
+        done = 0
+
+        def file_read(_: Path) -> None:
+            nonlocal done
+            done += 1
+            if on_progress:
+                on_progress("read", done, total_files)
+
+        result = load_corpus(corpus_dir, settings, on_file=file_read)
+        for skipped in result.skipped:
+            if on_skip:
+                on_skip(skipped)
+        if strict and result.skipped:
+            raise NothingToIndexError(
+                f"{len(result.skipped)} file(s) in {corpus_dir} could not be read and --strict is "
+                "set; fix or remove them (see the messages above). The previous index is unchanged."
+            )
+        if not result.documents:
+            raise NothingToIndexError(
+                f"no document in {corpus_dir} could be indexed; add .txt, .md, .html, .pdf or "
+                ".docx files there. The previous index is unchanged."
+            )
+        passages = [p for d in result.documents for p in chunk_document(d, settings.chunking)]
+        embedded = 0
+
+        def batch_done(count: int) -> None:
+            nonlocal embedded
+            embedded += count
+            if on_progress:
+                on_progress("embed", embedded, len(passages))
+
+        skipped_records = [
+            SourceRecord(
+                path=s.path, sha256=_safe_sha(corpus_dir / s.path), skipped_reason=s.reason
+            )
+            for s in result.skipped
+        ]
+        index = SeminarIndex.build(
+            result.documents,
+            passages,
+            embedder,
+            chunking=settings.chunking.to_json(),
+            skipped=skipped_records,
+            batch_size=settings.batch_size,
+            on_batch=batch_done,
+        )
+        index.save(index_dir)
+    return BuildReport(
+        index_dir=index_dir,
+        documents=len(result.documents),
+        passages=len(passages),
+        skipped=list(result.skipped),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _safe_sha(path: Path) -> str:
+    """Hash a file that may be unreadable; an unreadable file hashes to an empty string."""
+    try:
+        return file_sha256(path)
+    except OSError:
+        return ""
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    """Whether the index matches the corpus and settings, and what changed since the build."""
+
+    state: Literal["missing", "current", "stale", "broken"]
+    index_dir: Path
+    corpus_dir: Path
+    message: str = ""
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    settings_changed: list[str] = field(default_factory=list)
+    manifest: Manifest | None = None
+
+    def to_json(self) -> dict[str, object]:
+        """The stable JSON shape of ``seminar-qa status --json``."""
+        manifest = self.manifest
+        return {
+            "state": self.state,
+            "index_dir": str(self.index_dir),
+            "corpus_dir": str(self.corpus_dir),
+            "message": self.message,
+            "added": self.added,
+            "changed": self.changed,
+            "removed": self.removed,
+            "settings_changed": self.settings_changed,
+            "documents": len(manifest.documents) if manifest else 0,
+            "skipped": len(manifest.skipped) if manifest else 0,
+            "passages": manifest.passage_count if manifest else 0,
+            "built_at": manifest.built_at if manifest else None,
+            "embedder": manifest.embedder.get("model_id") if manifest else None,
+        }
+
+
+def index_status(settings: Settings, *, embedder: Embedder | None = None) -> IndexStatus:
+    """Compare the index with the corpus files (by content hash) and with the current settings."""
+    corpus_dir = Path(settings.corpus_dir)
+    index_dir = resolve_index_dir(Path(settings.index_dir))
+    try:
+        manifest = read_manifest(index_dir)
+    except IndexNotFoundError as error:
+        return IndexStatus("missing", index_dir, corpus_dir, message=str(error))
+    except IndexFormatError as error:
+        return IndexStatus("broken", index_dir, corpus_dir, message=str(error))
+    recorded = {s.path: s.sha256 for s in manifest.sources}
+    current: dict[str, str] = {}
+    if corpus_dir.is_dir():
+        for path in discover_files(corpus_dir):
+            current[path.relative_to(corpus_dir).as_posix()] = _safe_sha(path)
+    added = sorted(set(current) - set(recorded))
+    removed = sorted(set(recorded) - set(current))
+    changed = sorted(p for p in set(current) & set(recorded) if current[p] != recorded[p])
+    settings_changed = []
+    if manifest.chunking != settings.chunking.to_json():
+        settings_changed.append("chunking")
+    wanted_model = (embedder or get_embedder(settings.embedder)).model_id
+    if manifest.embedder.get("model_id") != wanted_model:
+        settings_changed.append("embedder")
+    stale = bool(added or removed or changed or settings_changed)
+    return IndexStatus(
+        "stale" if stale else "current",
+        index_dir,
+        corpus_dir,
+        message="the corpus or settings changed since the build; run `seminar-qa build`"
+        if stale
+        else "the index matches the corpus",
+        added=added,
+        changed=changed,
+        removed=removed,
+        settings_changed=settings_changed,
+        manifest=manifest,
+    )

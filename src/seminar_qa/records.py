@@ -1,0 +1,127 @@
+"""The small records that flow through the pipeline: documents, passages and hits."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Document:
+    """One source file turned into plain text with its metadata.
+
+    ``page_starts`` holds, for paged sources such as PDF, the character offset in ``text`` where
+    each page begins (page 1 first); it is empty for unpaged sources.
+    """
+
+    doc_id: str
+    path: str
+    title: str
+    text: str
+    sha256: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+    page_starts: tuple[int, ...] = ()
+
+    def page_at(self, offset: int) -> int | None:
+        """Return the 1-based page number holding character ``offset``, or None if unpaged."""
+        if not self.page_starts:
+            return None
+        page = 1
+        for number, start in enumerate(self.page_starts, start=1):
+            if start <= offset:
+                page = number
+            else:
+                break
+        return page
+
+    def to_json(self) -> dict[str, Any]:
+        """Return a JSON-serialisable dict (the ``documents.jsonl`` row)."""
+        row = asdict(self)
+        row["page_starts"] = list(self.page_starts)
+        return row
+
+    @classmethod
+    def from_json(cls, row: dict[str, Any]) -> Document:
+        """Rebuild a document from its ``documents.jsonl`` row."""
+        return cls(
+            doc_id=row["doc_id"],
+            path=row["path"],
+            title=row["title"],
+            text=row["text"],
+            sha256=row["sha256"],
+            metadata=dict(row.get("metadata") or {}),
+            page_starts=tuple(row.get("page_starts") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A contiguous span of a document: ``text == document.text[start:end]``."""
+
+    passage_id: str
+    doc_id: str
+    title: str
+    position: int
+    start: int
+    end: int
+    text: str
+    page: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Return a JSON-serialisable dict (the ``passages.jsonl`` row)."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, row: dict[str, Any]) -> Passage:
+        """Rebuild a passage from its ``passages.jsonl`` row."""
+        return cls(
+            passage_id=row["passage_id"],
+            doc_id=row["doc_id"],
+            title=row["title"],
+            position=int(row["position"]),
+            start=int(row["start"]),
+            end=int(row["end"]),
+            text=row["text"],
+            page=row.get("page"),
+        )
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked passage returned for a question.
+
+    ``answer_start``/``answer_end`` are character offsets into ``passage.text`` of the sentence that
+    best answers the question.
+    """
+
+    passage: Passage
+    score: float
+    rank: int
+    metadata: dict[str, Any] = field(default_factory=dict)
+    answer_start: int = 0
+    answer_end: int = 0
+
+    @property
+    def answer(self) -> str:
+        """The answering sentence."""
+        return self.passage.text[self.answer_start : self.answer_end]
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the stable JSON shape used by ``seminar-qa ask --json`` and ``eval --details``."""
+        p = self.passage
+        return {
+            "rank": self.rank,
+            "score": round(float(self.score), 6),
+            "passage_id": p.passage_id,
+            "doc_id": p.doc_id,
+            "title": p.title,
+            "position": p.position,
+            "start": p.start,
+            "end": p.end,
+            "page": p.page,
+            "text": p.text,
+            "answer_start": self.answer_start,
+            "answer_end": self.answer_end,
+            "answer": self.answer,
+            "metadata": self.metadata,
+        }

@@ -1,0 +1,79 @@
+"""One settings object with defaults; paths come from a flag, an environment variable, or here."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+CORPUS_ENV = "SEMINAR_QA_CORPUS"
+INDEX_ENV = "SEMINAR_QA_INDEX"
+EMBEDDER_ENV = "SEMINAR_QA_EMBEDDER"
+
+DEFAULT_CORPUS = Path("corpus")
+DEFAULT_INDEX = Path("index")
+DEFAULT_EMBEDDER = "minilm"
+
+SUPPORTED_EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
+
+
+@dataclass(frozen=True)
+class ChunkSettings:
+    """How documents are cut into passages.
+
+    ``target_chars`` is the size a passage grows to before a new one starts; ``max_chars`` is a hard
+    cap that only a single over-long sentence may exceed; the last ``overlap_sentences``
+    sentences are repeated at the start of a passage that continues a split paragraph.
+    """
+
+    target_chars: int = 700
+    max_chars: int = 1200
+    overlap_sentences: int = 1
+    min_chars: int = 200
+
+    def __post_init__(self) -> None:
+        """Reject settings that cannot produce sensible passages."""
+        if self.target_chars <= 0 or self.max_chars < self.target_chars:
+            raise ValueError(
+                f"chunk sizes target_chars={self.target_chars}, max_chars={self.max_chars}: "
+                "need 0 < target_chars <= max_chars"
+            )
+        if self.overlap_sentences < 0:
+            raise ValueError(f"overlap_sentences={self.overlap_sentences} must be >= 0")
+        if not 0 <= self.min_chars <= self.target_chars:
+            raise ValueError(f"min_chars={self.min_chars} must lie in 0..target_chars")
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the settings as a plain dict (recorded in the manifest)."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a build or a search needs to know, with defaults."""
+
+    corpus_dir: Path = DEFAULT_CORPUS
+    index_dir: Path = DEFAULT_INDEX
+    embedder: str = DEFAULT_EMBEDDER
+    chunking: ChunkSettings = field(default_factory=ChunkSettings)
+    batch_size: int = 32
+    max_file_bytes: int = 50 * 1024 * 1024
+
+    @classmethod
+    def from_env(
+        cls,
+        corpus_dir: str | Path | None = None,
+        index_dir: str | Path | None = None,
+        embedder: str | None = None,
+    ) -> Settings:
+        """Resolve each path from the argument, then the environment variable, then the default."""
+        return cls(
+            corpus_dir=Path(corpus_dir or os.environ.get(CORPUS_ENV) or DEFAULT_CORPUS),
+            index_dir=Path(index_dir or os.environ.get(INDEX_ENV) or DEFAULT_INDEX),
+            embedder=embedder or os.environ.get(EMBEDDER_ENV) or DEFAULT_EMBEDDER,
+        )
+
+    def with_(self, **changes: Any) -> Settings:
+        """Return a copy with some fields changed."""
+        return replace(self, **changes)

@@ -1,0 +1,1 @@
+"""Tests of seminar-qa."""

@@ -1,0 +1,63 @@
+"""Shared fixtures: every path setting points into a temporary directory, and a fake embedder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from seminar_qa.embedding import HashingEmbedder
+from seminar_qa.settings import Settings
+
+REPO = Path(__file__).resolve().parent.parent
+REPO_CORPUS = REPO / "corpus"
+SEMINAR_DOC = REPO_CORPUS / "tec-seminar-2024-11-28.md"
+
+SECOND_DOC = """---
+title: Autumn Workshop on Open Educational Resources
+date: 2024-10-10
+publisher: Example Institute
+language: en
+---
+
+# Autumn Workshop on Open Educational Resources
+
+The workshop was opened by Professor Li Hua, who described the library of open textbooks.
+Participants discussed licensing of open resources. They agreed on a shared catalogue.
+
+In the afternoon, teachers from Pudong presented a robotics club that uses low-cost kits.
+The club meets twice a week. It has forty members.
+"""
+
+
+@pytest.fixture(autouse=True)
+def env_setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point every path setting at the test's own temporary directory; never touch the home dir."""
+    monkeypatch.setenv("SEMINAR_QA_INDEX", str(tmp_path / "env-index"))
+    monkeypatch.setenv("SEMINAR_QA_CORPUS", str(tmp_path / "env-corpus"))
+    monkeypatch.setenv("SEMINAR_QA_EMBEDDER", "hashing")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+
+
+@pytest.fixture
+def embedder() -> HashingEmbedder:
+    """The deterministic fake embedder of the fast tier."""
+    return HashingEmbedder()
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """A corpus folder with the seminar report and a second, unrelated report."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    shutil.copy(SEMINAR_DOC, folder / SEMINAR_DOC.name)
+    (folder / "autumn-workshop.md").write_text(SECOND_DOC, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def settings(tmp_path: Path, corpus: Path) -> Settings:
+    """Settings for a build of ``corpus`` into ``tmp_path/index`` with the fake embedder."""
+    return Settings(corpus_dir=corpus, index_dir=tmp_path / "index", embedder="hashing")

@@ -1,0 +1,177 @@
+"""The `seminar-qa` command: exit codes, messages, summaries and JSON shapes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from seminar_qa.cli import cli
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args))
+
+
+@pytest.fixture
+def built(corpus: Path, tmp_path: Path) -> Path:
+    index = tmp_path / "index"
+    result = run("build", "--corpus", str(corpus), "--index", str(index), "--quiet")
+    assert result.exit_code == 0, result.output
+    return index
+
+
+def test_build_prints_progress_and_one_line_summary(corpus: Path, tmp_path: Path) -> None:
+    (corpus / "notes.xyz").write_text("unsupported")
+    result = run("build", "--corpus", str(corpus), "--index", str(tmp_path / "ix"))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip().startswith("Indexed ")
+    assert "from 2 documents, skipped 1 file in" in result.stdout
+    assert "Embedding passages" in result.stderr and "Reading files" in result.stderr
+    assert "warning: skipped notes.xyz:" in result.stderr
+
+
+def test_build_quiet_has_no_progress(corpus: Path, tmp_path: Path) -> None:
+    result = run("build", "--corpus", str(corpus), "--index", str(tmp_path / "ix"), "--quiet")
+    assert result.exit_code == 0
+    assert "Embedding passages" not in result.stderr
+
+
+def test_build_uses_environment_paths(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SEMINAR_QA_CORPUS", str(corpus))
+    monkeypatch.setenv("SEMINAR_QA_INDEX", str(tmp_path / "from-env"))
+    assert run("build", "-q").exit_code == 0
+    assert (tmp_path / "from-env" / "manifest.json").is_file()
+
+
+@pytest.mark.parametrize(
+    ("setup", "extra", "message"),
+    [
+        ("empty", [], "no document in"),
+        ("missing", [], "does not exist"),
+        ("bad-file", ["--strict"], "--strict"),
+    ],
+)
+def test_build_failures_exit_1_with_reason(
+    tmp_path: Path, corpus: Path, setup: str, extra: list[str], message: str
+) -> None:
+    folder = corpus
+    if setup == "empty":
+        folder = tmp_path / "empty"
+        folder.mkdir()
+    elif setup == "missing":
+        folder = tmp_path / "nope"
+    else:
+        (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 garbage")
+    result = run("build", "--corpus", str(folder), "--index", str(tmp_path / "ix"), "-q", *extra)
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_build_if_stale_skips_a_current_index(corpus: Path, built: Path) -> None:
+    result = run("build", "--corpus", str(corpus), "--index", str(built), "--if-stale", "-q")
+    assert result.exit_code == 0
+    assert "is current; nothing to build" in result.stdout
+    (corpus / "more.txt").write_text("More text about the seminar.")
+    result = run("build", "--corpus", str(corpus), "--index", str(built), "--if-stale", "-q")
+    assert "Indexed" in result.stdout and "stale" in result.stderr
+
+
+def test_ask_prints_ranked_passages_with_source(built: Path) -> None:
+    result = run(
+        "ask",
+        "Who leads the Changning District Education Bureau?",
+        "--index",
+        str(built),
+        "-k",
+        "2",
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("1. The TEC Successfully Holds Seminar")
+    assert "Xiong Qiuju" in result.stdout
+    assert "tec-seminar-2024-11-28.md" in result.stdout
+    assert "2. " in result.stdout and "3. " not in result.stdout
+
+
+def test_ask_json_has_stable_fields(built: Path) -> None:
+    result = run("ask", "robotics club kits", "--index", str(built), "--json", "-k", "3")
+    assert result.exit_code == 0
+    payload = json.loads(result.stdout)
+    assert payload["question"] == "robotics club kits"
+    hit = payload["hits"][0]
+    assert set(hit) >= {
+        "rank",
+        "score",
+        "passage_id",
+        "doc_id",
+        "title",
+        "position",
+        "start",
+        "end",
+        "page",
+        "text",
+        "answer_start",
+        "answer_end",
+        "answer",
+        "metadata",
+    }
+    assert hit["doc_id"] == "autumn-workshop.md" and hit["rank"] == 1
+    assert hit["text"][hit["answer_start"] : hit["answer_end"]] == hit["answer"]
+    assert "robotics club" in hit["answer"]
+    assert [h["rank"] for h in payload["hits"]] == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["ask", "   "], 2, "empty"),
+        (["ask", "hello", "-k", "0"], 2, "0 is not in the range"),
+        (["ask", "hello", "-k", "many"], 2, "not a valid integer"),
+        (["ask"], 2, "Missing argument"),
+        (["build", "--bogus"], 2, "No such option"),
+    ],
+)
+def test_bad_usage_exits_2(args: list[str], code: int, message: str) -> None:
+    result = run(*args)
+    assert result.exit_code == code
+    assert message in result.stderr
+
+
+def test_ask_without_index_exits_1_and_says_how_to_build(tmp_path: Path) -> None:
+    result = run("ask", "hello", "--index", str(tmp_path / "none"))
+    assert result.exit_code == 1
+    assert "no index at" in result.stderr and "seminar-qa build" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_ask_with_damaged_index_exits_1(built: Path) -> None:
+    (built / "passages.jsonl").write_text("{}\n")
+    result = run("ask", "hello", "--index", str(built))
+    assert result.exit_code == 1
+    assert "damaged" in result.stderr
+
+
+def test_status_json_reports_state_and_changes(corpus: Path, built: Path) -> None:
+    result = run("status", "--corpus", str(corpus), "--index", str(built), "--json")
+    payload = json.loads(result.stdout)
+    assert payload["state"] == "current" and payload["documents"] == 2
+    (corpus / "autumn-workshop.md").unlink()
+    result = run("status", "--corpus", str(corpus), "--index", str(built))
+    assert result.exit_code == 0
+    assert ": stale" in result.stdout and "removed: autumn-workshop.md" in result.stdout
+
+
+def test_status_of_missing_index(tmp_path: Path) -> None:
+    result = run("status", "--index", str(tmp_path / "none"), "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["state"] == "missing"
+
+
+def test_help_shows_examples() -> None:
+    result = run("ask", "--help")
+    assert result.exit_code == 0 and "Examples:" in result.stdout
