@@ -46,5 +46,13 @@ typecheck: $(TEST_STAMP)
 pytest: $(TEST_STAMP)
 	$(BIN)/pytest
 
+# Retrieval and abstention metrics on the question sets, then with 300 news distractors.
+.PHONY: eval
+eval: $(STAMP)
+	$(BIN)/seminar-qa build --if-stale
+	$(BIN)/seminar-qa eval eval/dev_questions.jsonl
+	$(BIN)/seminar-qa eval eval/seminar_questions.jsonl
+	$(BIN)/python bench/distractor_eval.py
+
 clean:
 	rm -rf $(VENV) index .pytest_cache .mypy_cache .ruff_cache

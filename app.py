@@ -2,12 +2,18 @@
 
 Thin by design: it renders and calls `seminar_qa`; retrieval, abstention and highlighting live in
 the library. The index and model load once per process (``st.cache_resource``); a rebuilt index is
-picked up on the next question because the cache is keyed by the manifest's build time.
+picked up on the next rerun because the cache is keyed by the manifest's build time.
+
+Document text reaches the page in two ways only: escaped HTML (``html.escape`` via
+``highlight_html``) or Markdown with every ASCII punctuation mark backslash-escaped (``md``), so a
+report containing ``<script>`` or ``[link](…)`` shows that text literally.
 """
 
 from __future__ import annotations
 
 import html
+import re
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +21,7 @@ import streamlit as st
 
 from seminar_qa.answering import (
     Answer,
+    Coverage,
     answer_question,
     citation,
     coverage,
@@ -23,147 +30,262 @@ from seminar_qa.answering import (
 )
 from seminar_qa.errors import IndexNotFoundError, SeminarQAError
 from seminar_qa.i18n import LANGUAGES, Language, text
-from seminar_qa.index import SeminarIndex, read_manifest, resolve_index_dir
+from seminar_qa.index import MANIFEST, SeminarIndex, read_manifest, resolve_index_dir
 from seminar_qa.records import Hit
 from seminar_qa.retrieval import MAX_QUESTION_CHARS, EmptyQuestionError
 from seminar_qa.settings import Settings
 
+# The chat box refuses more than this; between MAX_QUESTION_CHARS and this, the question is cut
+# and the visitor is told so.
+INPUT_LIMIT = MAX_QUESTION_CHARS * 4
+WARM_UP = ("What was discussed at the seminar?", "研讨会讨论了什么？")
+
 STYLE = """
 <style>
 mark.answer { background: #fff1a8; color: inherit; padding: 0 .15em; border-radius: .2em; }
-.sqa-passage { line-height: 1.55; }
-.sqa-source { color: #555; font-size: .9em; }
+.sqa-passage { line-height: 1.6; white-space: normal; overflow-wrap: anywhere; }
+.sqa-source { color: #555; font-size: .88em; margin-top: .2em; overflow-wrap: anywhere; }
 </style>
 """
 
+_MD_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def md(value: object) -> str:
+    """Escape every ASCII punctuation mark so document text shows literally in Markdown."""
+    return _MD_SPECIAL.sub(r"\\\1", str(value)).replace("\n", " ")
+
 
 @st.cache_resource(show_spinner="Loading the index and model…", max_entries=2)
-def load_index(index_dir: str, built_at: str) -> SeminarIndex:
-    """Load the index once per process and per build; warm the model so the first answer is fast."""
-    del built_at  # part of the cache key only
+def load_index(index_dir: str, build: str) -> SeminarIndex:
+    """Load the index once per process and per build, and warm it up.
+
+    The first question of each language pays for loading models and word lists (about a second
+    each); asking one English and one Chinese question here moves that cost to the page load.
+    """
+    del build  # part of the cache key only
     index = SeminarIndex.load(Path(index_dir))
-    index.embedder.encode_queries(["warm up"])
+    for question in WARM_UP:
+        answer_question(index, question, k=1)
     return index
 
 
 @st.cache_data(ttl=30, show_spinner=False)
-def index_state(corpus_dir: str, index_dir: str, embedder: str) -> str:
+def index_state(corpus_dir: str, index_dir: str, embedder: str, build: str) -> str:
     """Whether the index matches the corpus: "current", "stale" or "unknown" (cached 30 s)."""
     from seminar_qa.pipeline import index_status
 
+    del build  # part of the cache key only: a rebuild is checked at once
     if not Path(corpus_dir).is_dir():
         return "unknown"
     settings = Settings.from_env(corpus_dir, index_dir, embedder)
     try:
-        return index_status(settings).state
-    except SeminarQAError:
+        state = index_status(settings).state
+    except (SeminarQAError, OSError):
         return "unknown"
+    return state if state in ("current", "stale") else "unknown"
 
 
-def current_index(settings: Settings) -> SeminarIndex:
-    """The loaded index of the current build; raises SeminarQAError when there is none."""
-    directory = resolve_index_dir(settings.index_dir)
-    manifest = read_manifest(directory)
-    return load_index(str(directory), manifest.built_at)
+def build_stamp(directory: Path, built_at: str) -> str:
+    """Identify one build: its time, plus the manifest file's identity for rebuilds in one second.
+
+    Every build swaps in a new directory with a new manifest file, so the stamp changes with it.
+    """
+    stat = (directory / MANIFEST).stat()
+    return f"{built_at}|{stat.st_ino}|{stat.st_mtime_ns}"
+
+
+def open_index(settings: Settings) -> tuple[SeminarIndex | None, str | None]:
+    """The loaded index of the current build, or None and (unless it is missing) what is wrong."""
+    try:
+        directory = resolve_index_dir(settings.index_dir)
+        manifest = read_manifest(directory)
+        return load_index(str(directory), build_stamp(directory, manifest.built_at)), None
+    except IndexNotFoundError:
+        return None, None
+    except (SeminarQAError, OSError) as error:
+        return None, str(error)
 
 
 def render_hit(hit: Hit, language: Language, *, key: str) -> None:
     """A passage with its answer sentence highlighted, its source, and a copy box."""
-    passage_html = highlight_html(hit)
-    st.markdown(f'<div class="sqa-passage">{passage_html}</div>', unsafe_allow_html=True)
+    st.markdown(
+        f'<div class="sqa-passage">{highlight_html(hit)}</div>',
+        unsafe_allow_html=True,
+    )
     meta = hit.metadata
-    details = [html.escape(hit.passage.title)]
+    details = [f"<b>{html.escape(hit.passage.title)}</b>"]
     if meta.get("date"):
         details.append(html.escape(text("held", language, date=meta["date"])))
-    if meta.get("published"):
-        details.append(html.escape(text("published", language, date=meta["published"])))
     if meta.get("publisher"):
         details.append(html.escape(str(meta["publisher"])))
+    if meta.get("published"):
+        details.append(html.escape(text("published", language, date=meta["published"])))
     where = text("passage_no", language, number=hit.passage.position + 1)
     if hit.passage.page:
         where += ", " + text("page", language, page=hit.passage.page)
     details.append(html.escape(f"{meta.get('path', hit.passage.doc_id)}, {where}"))
     st.markdown(
-        f'<div class="sqa-source">{text("source", language)}: {" · ".join(details)}</div>',
+        f'<div class="sqa-source">{html.escape(text("source", language))}: '
+        f"{' · '.join(details)}</div>",
         unsafe_allow_html=True,
     )
-    with st.popover(text("copy", language)):
+    with st.popover(text("copy", language), icon=":material/content_copy:", key=f"copy-{key}"):
+        st.caption(text("copy_help", language))
         st.code(f"“{hit.passage.text}”\n— {citation(hit)}", language=None, wrap_lines=True)
 
 
-def render_answer(answer: Answer, language: Language, *, key: str, index: SeminarIndex) -> None:
+def render_coverage(items: list[Coverage], language: Language) -> None:
+    """A Markdown list of the indexed reports with their dates and publishers."""
+    lines = []
+    for item in items:
+        when = [text("held", language, date=item.date)] if item.date else []
+        if item.publisher:
+            when.append(item.publisher)
+        suffix = f" ({'; '.join(when)})" if when else ""
+        lines.append(f"- *{md(item.title)}*{md(suffix)}")
+    st.markdown("\n".join(lines))
+
+
+def render_answer(
+    answer: Answer, language: Language, *, key: str, index: SeminarIndex, filtered: bool
+) -> None:
     """One assistant turn: the best passage, the others in an expander, or an honest no."""
     if answer.truncated:
-        st.info(text("truncated", language, limit=MAX_QUESTION_CHARS))
+        st.info(text("truncated", language, limit=MAX_QUESTION_CHARS), icon="✂️")
     best = answer.best
     if best is None:
         st.markdown(f"**{text('not_found', language)}**")
-        topics = "\n".join(f"- {html.escape(c.title)}" for c in coverage(index))
-        st.markdown(f"{text('covers', language)}\n{topics}")
+        if filtered:
+            st.markdown(text("not_found_filtered", language))
+        st.markdown(text("covers", language))
+        render_coverage(coverage(index), language)
+        st.markdown(text("try_examples", language))
         return
     label = text(f"conf_{answer.label}", language)
-    st.markdown(f"**{text('best', language)}** · {text('confidence', language)}: {label}")
+    st.markdown(
+        f"**{text('best', language)}** · {text('confidence', language)}: {label}",
+        help=text("confidence_help", language),
+    )
     render_hit(best, language, key=f"{key}-0")
     others = answer.hits[1:]
     if others:
-        with st.expander(text("more", language, count=len(others))):
+        with st.expander(text("more", language, count=len(others)), key=f"more-{key}"):
             for number, hit in enumerate(others, start=1):
                 if number > 1:
                     st.divider()
                 render_hit(hit, language, key=f"{key}-{number}")
 
 
+def ask(question: str) -> None:
+    """Button callback: queue an example question for this rerun."""
+    st.session_state["pending"] = question
+
+
 def welcome(index: SeminarIndex, language: Language) -> None:
-    """First-load message: what the reports cover, and example questions as buttons."""
+    """The first message: what the reports cover, and example questions as buttons."""
     items = coverage(index)
-    lines = [text("welcome", language, count=len(items))]
-    for item in items:
-        when = [text("held", language, date=item.date)] if item.date else []
-        if item.publisher:
-            when.append(item.publisher)
-        suffix = f" ({'; '.join(when)})" if when else ""
-        lines.append(f"- *{html.escape(item.title)}*{html.escape(suffix)}")
-    lines.append("")
-    lines.append(text("welcome_hint", language))
-    st.markdown("\n".join(lines))
-    for number, question in enumerate(example_questions(index)):
-        if st.button(question, key=f"example-{number}"):
-            st.session_state.pending = question
+    st.markdown(text("welcome", language, count=len(items)))
+    render_coverage(items, language)
+    st.markdown(text("welcome_hint", language))
+    for number, question in enumerate(example_questions(index, language=language)):
+        st.button(
+            question,
+            key=f"example-{number}",
+            on_click=ask,
+            args=(question,),
+            icon=":material/help:",
+        )
+
+
+def clear_conversation() -> None:
+    """Button callback: forget the conversation."""
+    st.session_state["messages"] = []
+
+
+def built_label(built_at: str) -> str:
+    """The build time as a visitor reads it: "2024-11-28 14:05 UTC" (or as recorded)."""
+    try:
+        moment = datetime.fromisoformat(built_at)
+    except ValueError:
+        return built_at
+    if moment.tzinfo is not None:
+        return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return moment.strftime("%Y-%m-%d %H:%M")
 
 
 def sidebar(settings: Settings, index: SeminarIndex | None, language: Language) -> dict[str, Any]:
     """Index status and the visitor's choices: how many passages, which documents."""
+    choices: dict[str, Any] = {"k": 3, "doc_ids": []}
     with st.sidebar:
         st.subheader(text("sidebar_status", language))
-        choices: dict[str, Any] = {"k": 3, "doc_ids": []}
         if index is None:
+            st.caption(text("state_none", language))
             return choices
         manifest = index.manifest
-        state = index_state(str(settings.corpus_dir), str(settings.index_dir), settings.embedder)
+        state = index_state(
+            str(settings.corpus_dir),
+            str(settings.index_dir),
+            settings.embedder,
+            manifest.built_at + str(id(index)),
+        )
         st.markdown(
             f"{text('documents', language)}: **{len(manifest.documents)}**  \n"
             f"{text('passages', language)}: **{manifest.passage_count}**  \n"
-            f"{text('built_at', language)}: {manifest.built_at}  \n"
-            f"{text('state_' + state, language)}"
+            f"{text('built_at', language)}: {md(built_label(manifest.built_at))}"
         )
+        if state == "current":
+            st.success(text("state_current", language), icon=":material/check_circle:")
+        elif state == "stale":
+            st.warning(text("state_stale", language), icon=":material/update:")
+        else:
+            st.caption(text("state_unknown", language))
+        st.divider()
         choices["k"] = st.slider(text("how_many", language), 1, 10, 3, key="k")
         titles = {doc.doc_id: doc.title for doc in index.documents.values()}
+        # A rebuild may drop a document the visitor had chosen; keep only those still indexed.
+        if "doc_filter" in st.session_state:
+            st.session_state["doc_filter"] = [
+                d for d in st.session_state["doc_filter"] if d in titles
+            ]
         choices["doc_ids"] = st.multiselect(
             text("filter", language),
             options=list(titles),
             format_func=lambda doc_id: titles[doc_id],
             help=text("filter_help", language),
+            placeholder=text("filter_all", language),
             key="doc_filter",
         )
-        if st.button(text("clear", language), key="clear"):
-            st.session_state.messages = []
-        return choices
+        st.button(
+            text("clear", language),
+            key="clear",
+            on_click=clear_conversation,
+            icon=":material/delete_sweep:",
+        )
+    return choices
+
+
+def respond(index: SeminarIndex, question: str, choices: dict[str, Any]) -> list[dict[str, Any]]:
+    """The conversation entries for one question: the question and the answer, or a notice."""
+    try:
+        answer = answer_question(index, question, k=choices["k"], doc_ids=choices["doc_ids"])
+    except EmptyQuestionError:
+        return [{"role": "assistant", "notice": "empty", "values": {}}]
+    except (SeminarQAError, OSError) as error:
+        return [
+            {"role": "user", "content": question[:MAX_QUESTION_CHARS]},
+            {"role": "assistant", "notice": "search_failed", "values": {"reason": str(error)}},
+        ]
+    return [
+        {"role": "user", "content": answer.question},
+        {"role": "assistant", "answer": answer, "filtered": bool(choices["doc_ids"])},
+    ]
 
 
 def main() -> None:
     """Render the page."""
     st.set_page_config(page_title="Seminar Q&A", page_icon="💬", layout="centered")
-    st.markdown(STYLE, unsafe_allow_html=True)
+    st.html(STYLE)
     with st.sidebar:
         language: Language = st.radio(
             text("language", "en"),
@@ -175,42 +297,40 @@ def main() -> None:
     st.title(text("title", language))
     st.caption(text("subtitle", language))
     settings = Settings.from_env()
-    index: SeminarIndex | None = None
-    try:
-        index = current_index(settings)
-    except IndexNotFoundError:
-        st.error(text("missing_index", language))
-    except SeminarQAError as error:
-        st.error(text("broken_index", language, reason=error))
+    index, problem = open_index(settings)
     choices = sidebar(settings, index, language)
     if index is None:
+        if problem is None:
+            st.error(text("missing_index", language), icon=":material/search_off:")
+        else:
+            st.error(text("broken_index", language), icon=":material/error:")
+            with st.expander(text("staff_details", language)):
+                st.code(problem, language=None, wrap_lines=True)
         return
 
     messages: list[dict[str, Any]] = st.session_state.setdefault("messages", [])
-    if not messages:
-        with st.chat_message("assistant"):
-            welcome(index, language)
-    typed = st.chat_input(text("input", language), max_chars=MAX_QUESTION_CHARS * 4)
-    question = typed or st.session_state.pop("pending", None)
-    if question:
-        try:
-            answer = answer_question(index, question, k=choices["k"], doc_ids=choices["doc_ids"])
-            messages.append({"role": "user", "content": answer.question})
-            messages.append({"role": "assistant", "answer": answer})
-        except EmptyQuestionError:
-            messages.append({"role": "assistant", "notice": text("empty", language)})
-        except SeminarQAError as error:
-            messages.append(
-                {"role": "assistant", "notice": text("search_failed", language, reason=error)}
-            )
+    # A fixed key keeps the box (and any half-typed question) when the language changes.
+    typed = st.chat_input(text("input", language), max_chars=INPUT_LIMIT, key="question")
+    question = typed if typed is not None else st.session_state.pop("pending", None)
+    if question is not None:
+        messages.extend(respond(index, question, choices))
+
+    with st.chat_message("assistant"):
+        welcome(index, language)
     for number, message in enumerate(messages):
         with st.chat_message(message["role"]):
             if "content" in message:
                 st.text(message["content"])
             elif "answer" in message:
-                render_answer(message["answer"], language, key=f"m{number}", index=index)
+                render_answer(
+                    message["answer"],
+                    language,
+                    key=f"m{number}",
+                    index=index,
+                    filtered=message["filtered"],
+                )
             else:
-                st.warning(message["notice"])
+                st.warning(text(message["notice"], language, **message["values"]))
 
 
 main()

@@ -29,14 +29,14 @@ def test_build_prints_progress_and_one_line_summary(corpus: Path, tmp_path: Path
     assert result.exit_code == 0, result.output
     assert result.stdout.strip().startswith("Indexed ")
     assert "from 2 documents, skipped 1 file in" in result.stdout
-    assert "Embedding passages" in result.stderr and "Reading files" in result.stderr
+    assert "Embedding with hashing" in result.stderr and "Reading files" in result.stderr
     assert "warning: skipped notes.xyz:" in result.stderr
 
 
 def test_build_quiet_has_no_progress(corpus: Path, tmp_path: Path) -> None:
     result = run("build", "--corpus", str(corpus), "--index", str(tmp_path / "ix"), "--quiet")
     assert result.exit_code == 0
-    assert "Embedding passages" not in result.stderr
+    assert "Embedding" not in result.stderr
 
 
 def test_build_uses_environment_paths(

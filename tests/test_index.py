@@ -20,17 +20,18 @@ from seminar_qa.errors import (
     NothingToIndexError,
 )
 from seminar_qa.index import (
+    BM25,
     DOCUMENTS,
     FORMAT_VERSION,
     MANIFEST,
     PASSAGES,
-    VECTORS,
     SeminarIndex,
     build_lock,
 )
 from seminar_qa.pipeline import build_index, index_status
 from seminar_qa.settings import Settings
 
+VECTORS = "vectors-hashing.faiss"
 QUESTIONS = [
     "Who is the director of the Changning District Education Bureau?",
     "What did the robotics club use?",
@@ -43,21 +44,25 @@ def ranked_ids(index: SeminarIndex) -> list[list[str]]:
 
 
 def test_build_save_load_round_trip(settings: Settings, embedder: HashingEmbedder) -> None:
-    report = build_index(settings, embedder=embedder)
+    report = build_index(settings, embedders=[embedder])
     assert report.documents == 2 and report.passages > 5 and not report.skipped
     directory = settings.index_dir
     assert sorted(p.name for p in directory.iterdir()) == sorted(
-        [".gitignore", MANIFEST, VECTORS, PASSAGES, DOCUMENTS]
+        [".gitignore", MANIFEST, VECTORS, PASSAGES, DOCUMENTS, BM25]
     )
     manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
     assert manifest["format_version"] == FORMAT_VERSION
-    assert manifest["embedder"] == {
-        "name": "hashing",
-        "model_id": embedder.model_id,
-        "dimension": embedder.dimension,
-        "normalized": True,
-        "metric": "inner_product",
-    }
+    assert manifest["embedders"] == [
+        {
+            "name": "hashing",
+            "model_id": embedder.model_id,
+            "dimension": embedder.dimension,
+            "normalized": True,
+            "metric": "inner_product",
+            "file": VECTORS,
+            "index_type": "flat",
+        }
+    ]
     assert manifest["chunking"] == settings.chunking.to_json()
     assert manifest["passage_count"] == report.passages
     assert {d["path"] for d in manifest["documents"]} == {
@@ -65,7 +70,8 @@ def test_build_save_load_round_trip(settings: Settings, embedder: HashingEmbedde
         "autumn-workshop.md",
     }
     assert all(len(d["sha256"]) == 64 for d in manifest["documents"])
-    assert set(manifest["files"]) == {VECTORS, PASSAGES, DOCUMENTS}
+    assert {VECTORS, PASSAGES, DOCUMENTS} < set(manifest["files"])
+    assert any(name.startswith(f"{BM25}/") for name in manifest["files"])
     # Passages are plain JSON lines in FAISS id order; no pickle anywhere.
     rows = [json.loads(line) for line in (directory / PASSAGES).read_text().splitlines()]
     assert len(rows) == report.passages
@@ -73,9 +79,9 @@ def test_build_save_load_round_trip(settings: Settings, embedder: HashingEmbedde
         b"\x80\x04" not in (directory / name).read_bytes()[:2] for name in (PASSAGES, DOCUMENTS)
     )
 
-    loaded = SeminarIndex.load(directory, embedder)
+    loaded = SeminarIndex.load(directory, [embedder])
     fresh = SeminarIndex.build(
-        list(loaded.documents.values()), loaded.passages, embedder, chunking={}
+        list(loaded.documents.values()), loaded.passages, [embedder], chunking={}
     )
     assert ranked_ids(loaded) == ranked_ids(fresh)
     first = loaded.search(QUESTIONS[0], k=1)[0]
@@ -94,31 +100,31 @@ def test_load_missing_index_says_how_to_build(tmp_path: Path) -> None:
 
 
 def test_load_rejects_other_format_version(settings: Settings, embedder: HashingEmbedder) -> None:
-    build_index(settings, embedder=embedder)
+    build_index(settings, embedders=[embedder])
     path = settings.index_dir / MANIFEST
     manifest = json.loads(path.read_text())
     manifest["format_version"] = FORMAT_VERSION + 1
     path.write_text(json.dumps(manifest))
     with pytest.raises(IndexFormatError, match=r"format version 2.*seminar-qa build"):
-        SeminarIndex.load(settings.index_dir, embedder)
+        SeminarIndex.load(settings.index_dir, [embedder])
 
 
 def test_load_rejects_other_embedder(settings: Settings, embedder: HashingEmbedder) -> None:
-    build_index(settings, embedder=embedder)
+    build_index(settings, embedders=[embedder])
     with pytest.raises(EmbedderMismatchError, match="hashing-64"):
-        SeminarIndex.load(settings.index_dir, HashingEmbedder(dimension=64))
+        SeminarIndex.load(settings.index_dir, [HashingEmbedder(dimension=64)])
 
 
 @pytest.mark.parametrize("name", [PASSAGES, VECTORS, DOCUMENTS])
 def test_load_detects_damaged_files(
     settings: Settings, embedder: HashingEmbedder, name: str
 ) -> None:
-    build_index(settings, embedder=embedder)
+    build_index(settings, embedders=[embedder])
     path = settings.index_dir / name
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(IndexFormatError, match=f"{name}.*damaged"):
-        SeminarIndex.load(settings.index_dir, embedder)
+        SeminarIndex.load(settings.index_dir, [embedder])
 
 
 class FailingEmbedder(HashingEmbedder):
@@ -133,15 +139,15 @@ class FailingEmbedder(HashingEmbedder):
 def test_failed_build_leaves_previous_index_intact(
     settings: Settings, embedder: HashingEmbedder, corpus: Path
 ) -> None:
-    build_index(settings, embedder=embedder)
-    before = {p.name: p.read_bytes() for p in settings.index_dir.iterdir()}
-    answers = ranked_ids(SeminarIndex.load(settings.index_dir, embedder))
+    build_index(settings, embedders=[embedder])
+    before = {p.name: p.read_bytes() for p in settings.index_dir.rglob("*") if p.is_file()}
+    answers = ranked_ids(SeminarIndex.load(settings.index_dir, [embedder]))
     (corpus / "new.txt").write_text("A new report about something else entirely.", encoding="utf-8")
     with pytest.raises(RuntimeError, match="disk full"):
-        build_index(settings, embedder=FailingEmbedder())
-    after = {p.name: p.read_bytes() for p in settings.index_dir.iterdir()}
+        build_index(settings, embedders=[FailingEmbedder()])
+    after = {p.name: p.read_bytes() for p in settings.index_dir.rglob("*") if p.is_file()}
     assert after == before
-    assert ranked_ids(SeminarIndex.load(settings.index_dir, embedder)) == answers
+    assert ranked_ids(SeminarIndex.load(settings.index_dir, [embedder])) == answers
     leftovers = [
         p.name for p in settings.index_dir.parent.iterdir() if p.name.startswith(".index.tmp")
     ]
@@ -151,12 +157,12 @@ def test_failed_build_leaves_previous_index_intact(
 def test_nothing_to_index_keeps_previous_index(
     settings: Settings, embedder: HashingEmbedder, corpus: Path
 ) -> None:
-    build_index(settings, embedder=embedder)
+    build_index(settings, embedders=[embedder])
     manifest = (settings.index_dir / MANIFEST).read_text()
     for path in corpus.iterdir():
         path.write_bytes(b"")
     with pytest.raises(NothingToIndexError, match="no document"):
-        build_index(settings, embedder=embedder)
+        build_index(settings, embedders=[embedder])
     assert (settings.index_dir / MANIFEST).read_text() == manifest
 
 
@@ -164,20 +170,20 @@ def test_strict_build_fails_on_a_bad_file(
     settings: Settings, embedder: HashingEmbedder, corpus: Path
 ) -> None:
     (corpus / "empty.txt").write_bytes(b"")
-    report = build_index(settings, embedder=embedder)
+    report = build_index(settings, embedders=[embedder])
     assert [s.path for s in report.skipped] == ["empty.txt"]
     with pytest.raises(NothingToIndexError, match="--strict"):
-        build_index(settings, embedder=embedder, strict=True)
+        build_index(settings, embedders=[embedder], strict=True)
 
 
 def test_rebuild_without_atomic_exchange_uses_fallback(
     settings: Settings, embedder: HashingEmbedder, monkeypatch: pytest.MonkeyPatch, corpus: Path
 ) -> None:
-    build_index(settings, embedder=embedder)
+    build_index(settings, embedders=[embedder])
     monkeypatch.setattr(index_module, "_exchange", lambda a, b: False)
     (corpus / "autumn-workshop.md").unlink()
-    build_index(settings, embedder=embedder)
-    loaded = SeminarIndex.load(settings.index_dir, embedder)
+    build_index(settings, embedders=[embedder])
+    loaded = SeminarIndex.load(settings.index_dir, [embedder])
     assert set(loaded.documents) == {"tec-seminar-2024-11-28.md"}
     assert not [p for p in settings.index_dir.parent.iterdir() if ".old-" in p.name]
 
@@ -185,11 +191,11 @@ def test_rebuild_without_atomic_exchange_uses_fallback(
 def test_index_left_beside_by_an_interrupted_swap_is_found(
     settings: Settings, embedder: HashingEmbedder
 ) -> None:
-    build_index(settings, embedder=embedder)
-    answers = ranked_ids(SeminarIndex.load(settings.index_dir, embedder))
+    build_index(settings, embedders=[embedder])
+    answers = ranked_ids(SeminarIndex.load(settings.index_dir, [embedder]))
     # A crash between the two renames of the fallback swap leaves only ".index.old-*".
     os.rename(settings.index_dir, settings.index_dir.parent / ".index.old-12345678")
-    assert ranked_ids(SeminarIndex.load(settings.index_dir, embedder)) == answers
+    assert ranked_ids(SeminarIndex.load(settings.index_dir, [embedder])) == answers
 
 
 def test_save_refuses_to_replace_a_folder_that_is_not_an_index(
@@ -198,7 +204,7 @@ def test_save_refuses_to_replace_a_folder_that_is_not_an_index(
     settings.index_dir.mkdir()
     (settings.index_dir / "precious.txt").write_text("keep me")
     with pytest.raises(IndexFormatError, match="refusing to replace"):
-        build_index(settings, embedder=embedder)
+        build_index(settings, embedders=[embedder])
     assert (settings.index_dir / "precious.txt").read_text() == "keep me"
 
 
@@ -206,41 +212,42 @@ def test_second_build_is_refused_while_one_holds_the_lock(
     settings: Settings, embedder: HashingEmbedder
 ) -> None:
     with build_lock(settings.index_dir), pytest.raises(BuildLockedError, match="another build"):
-        build_index(settings, embedder=embedder)
-    build_index(settings, embedder=embedder)  # the lock is released afterwards
+        build_index(settings, embedders=[embedder])
+    build_index(settings, embedders=[embedder])  # the lock is released afterwards
 
 
 def test_status_reports_missing_current_and_each_kind_of_change(
     settings: Settings, embedder: HashingEmbedder, corpus: Path
 ) -> None:
-    assert index_status(settings, embedder=embedder).state == "missing"
-    build_index(settings, embedder=embedder)
-    assert index_status(settings, embedder=embedder).state == "current"
+    assert index_status(settings, embedders=[embedder]).state == "missing"
+    build_index(settings, embedders=[embedder])
+    assert index_status(settings, embedders=[embedder]).state == "current"
     (corpus / "autumn-workshop.md").write_text("# Changed\n\nDifferent text now.", encoding="utf-8")
     (corpus / "added.txt").write_text("An added document.", encoding="utf-8")
     (corpus / "tec-seminar-2024-11-28.md").unlink()
-    status = index_status(settings, embedder=embedder)
+    status = index_status(settings, embedders=[embedder])
     assert status.state == "stale"
     assert status.changed == ["autumn-workshop.md"]
     assert status.added == ["added.txt"]
     assert status.removed == ["tec-seminar-2024-11-28.md"]
-    build_index(settings, embedder=embedder)
-    assert index_status(settings, embedder=embedder).state == "current"
+    build_index(settings, embedders=[embedder])
+    assert index_status(settings, embedders=[embedder]).state == "current"
     other = settings.with_(chunking=type(settings.chunking)(target_chars=300, max_chars=600))
-    assert index_status(other, embedder=embedder).settings_changed == ["chunking"]
+    assert index_status(other, embedders=[embedder]).settings_changed == ["chunking"]
+    assert index_status(settings, embedders=[HashingEmbedder(64)]).settings_changed == ["embedders"]
 
 
 def test_skipped_files_do_not_make_the_index_look_stale(
     settings: Settings, embedder: HashingEmbedder, corpus: Path
 ) -> None:
     (corpus / "broken.pdf").write_bytes(b"not a pdf at all")
-    build_index(settings, embedder=embedder)
-    assert index_status(settings, embedder=embedder).state == "current"
+    build_index(settings, embedders=[embedder])
+    assert index_status(settings, embedders=[embedder]).state == "current"
 
 
 def test_vectors_are_unit_length(settings: Settings, embedder: HashingEmbedder) -> None:
-    build_index(settings, embedder=embedder)
-    loaded = SeminarIndex.load(settings.index_dir, embedder)
-    vectors = loaded.vectors.reconstruct_n(0, len(loaded))
+    build_index(settings, embedders=[embedder])
+    loaded = SeminarIndex.load(settings.index_dir, [embedder])
+    vectors = loaded.dense[0].vectors.reconstruct_n(0, len(loaded))
     assert vectors.dtype == np.float32
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)

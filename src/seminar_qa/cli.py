@@ -60,7 +60,8 @@ def _embedder_option(function: F) -> F:
         "--embedder",
         envvar=EMBEDDER_ENV,
         default=None,
-        help="Embedding model: minilm (default) or hashing (model-free, for tests).",
+        help="Embedding models, comma-separated: minilm, e5 (multilingual), hashing "
+        "(model-free, for tests) [default: minilm,e5].",
     )(function)
 
 
@@ -79,7 +80,7 @@ def cli() -> None:
 class _Progress:
     """Click progress bars on stderr, one per build stage."""
 
-    LABELS: ClassVar[dict[str, str]] = {"read": "Reading files   ", "embed": "Embedding passages"}
+    LABELS: ClassVar[dict[str, str]] = {"read": "Reading files"}
 
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
@@ -96,15 +97,20 @@ class _Progress:
             self.shown = 0
             self.bar = click.progressbar(
                 length=max(total, 1),
-                label=self.LABELS.get(stage, stage),
+                label=self.LABELS.get(stage, stage.replace("embed ", "Embedding with ")),
                 file=sys.stderr,
                 show_pos=True,
-                show_eta=stage == "embed",
+                show_eta=stage.startswith("embed"),
             )
             self.bar.__enter__()
         if self.bar is not None:
             self.bar.update(done - self.shown)
             self.shown = done
+
+    def warn(self, message: str) -> None:
+        """Print a warning on stderr on a line of its own, below a finished bar."""
+        self.close()
+        click.echo(message, err=True)
 
     def close(self) -> None:
         if self.bar is not None:
@@ -159,7 +165,7 @@ def build(
                 settings,
                 strict=strict,
                 on_progress=progress,
-                on_skip=lambda s: click.echo(f"warning: skipped {s.path}: {s.reason}", err=True),
+                on_skip=lambda s: progress.warn(f"warning: skipped {s.path}: {s.reason}"),
             )
         finally:
             progress.close()
@@ -257,7 +263,7 @@ def status(corpus: Path | None, index: Path | None, embedder: str | None, as_jso
         m = result.manifest
         click.echo(
             f"  documents: {len(m.documents)}, passages: {m.passage_count}, built {m.built_at} "
-            f"with {m.embedder.get('model_id')}"
+            f"with {', '.join(str(e.get('model_id')) for e in m.embedders)}"
         )
     for label, items in (
         ("added", result.added),
@@ -268,6 +274,114 @@ def status(corpus: Path | None, index: Path | None, embedder: str | None, as_jso
         for item in items:
             click.echo(f"  {label}: {item}")
     click.echo(f"  {result.message}")
+
+
+@cli.command("eval")
+@click.argument(
+    "questions",
+    required=False,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--queries",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="BEIR queries.jsonl (_id, text); use with --qrels instead of QUESTIONS.",
+)
+@click.option(
+    "--qrels",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="BEIR qrels.tsv (query-id, corpus-id, score); corpus-id is a passage or document id.",
+)
+@_index_option
+@click.option(
+    "-k",
+    "k",
+    type=click.IntRange(min=1, max=100),
+    default=10,
+    show_default=True,
+    help="How many passages to judge per question (Hit@10 needs k >= 10).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--details", is_flag=True, help="Per question: rank, abstention (and passages).")
+@click.option(
+    "--min",
+    "minimums",
+    multiple=True,
+    metavar="METRIC=VALUE",
+    help="Exit 1 when METRIC is below VALUE, e.g. --min hit@3=0.8 (repeatable).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def eval_command(
+    questions: Path | None,
+    queries: Path | None,
+    qrels: Path | None,
+    index: Path | None,
+    k: int,
+    as_json: bool,
+    details: bool,
+    minimums: tuple[str, ...],
+    quiet: bool,
+) -> None:
+    """Measure retrieval and abstention on a question set against the index.
+
+    QUESTIONS.jsonl holds one JSON object a line: "question", "answers" (a passage is relevant
+    when it contains one, ignoring case and Unicode width; [] marks an unanswerable question),
+    and optional "id", "lang", "kind". Or give BEIR judgements with --queries and --qrels.
+    Prints Hit@1/3/5/10, MRR@10, nDCG@10, Recall@k, answer-sentence accuracy (AnsSent),
+    abstention precision/recall (AbstP/AbstR) and the false refusal rate (FRR), overall and per
+    language and kind.
+
+    \b
+    Examples:
+      seminar-qa eval eval/seminar_questions.jsonl
+      seminar-qa eval eval/dev_questions.jsonl --json --details
+      seminar-qa eval --queries queries.jsonl --qrels qrels.tsv -k 5
+      seminar-qa eval eval/dev_questions.jsonl --min hit@3=0.8 --min abstention_recall=0.5
+    """
+    from seminar_qa import evaluation
+    from seminar_qa.index import SeminarIndex
+
+    if questions is not None and (queries is not None or qrels is not None):
+        raise click.UsageError("give either QUESTIONS.jsonl or --queries with --qrels, not both")
+    if questions is None and (queries is None or qrels is None):
+        raise click.UsageError("give QUESTIONS.jsonl, or both --queries and --qrels")
+    try:
+        wanted = [evaluation.parse_minimum(spec, k) for spec in minimums]
+    except evaluation.MetricSpecError as error:
+        raise click.UsageError(str(error)) from None
+    settings = Settings.from_env(index_dir=index)
+    with _reported():
+        if questions is not None:
+            items = evaluation.load_questions(questions)
+        else:
+            assert queries is not None and qrels is not None
+            items = evaluation.load_beir(queries, qrels)
+        loaded = SeminarIndex.load(settings.index_dir)
+        progress = _Progress(quiet)
+        try:
+            report = evaluation.evaluate_questions(
+                loaded, items, k, on_progress=lambda done, n: progress("Answering", done, n)
+            )
+        finally:
+            progress.close()
+    for result in report.results:
+        if result.question.answerable and not result.ranked:
+            click.echo(
+                f"warning: question {result.question.qid} has no relevant passage in the index; "
+                "it is left out of the ranking metrics",
+                err=True,
+            )
+    if as_json:
+        click.echo(json.dumps(report.to_json(details), ensure_ascii=False, indent=2))
+    else:
+        source = questions if questions is not None else queries
+        click.echo(report.table(title=f"{source} against {settings.index_dir}"))
+        if details:
+            click.echo()
+            click.echo(evaluation.format_details(report))
+    failures = evaluation.shortfalls(report.metrics, wanted)
+    if failures:
+        raise click.ClickException("; ".join(failures))
 
 
 def main() -> None:

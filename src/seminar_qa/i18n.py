@@ -28,16 +28,35 @@ _TEXT: dict[str, dict[Language, str]] = {
     "more": {"en": "More passages ({count})", "zh": "更多段落（{count}）"},
     "source": {"en": "Source", "zh": "出处"},
     "copy": {"en": "Copy passage and citation", "zh": "复制段落与出处"},
+    "copy_help": {
+        "en": "Select the text, or use the copy button at the top right of the box.",
+        "zh": "选中文字，或点击文本框右上角的复制按钮。",
+    },
     "confidence": {"en": "Confidence", "zh": "可信度"},
     "conf_high": {"en": "Strong match", "zh": "高度相关"},
     "conf_medium": {"en": "Likely match", "zh": "较为相关"},
     "conf_low": {"en": "Possible match — check the passage", "zh": "可能相关——请核对原文"},
+    "confidence_help": {
+        "en": "How closely the passage matches your question. The highlighted sentence is the "
+        "part most likely to answer it; always read it in context.",
+        "zh": "段落与问题的匹配程度。高亮的句子最可能回答您的问题，请结合上下文阅读。",
+    },
     "not_found": {
         "en": "This is not in these reports. I only answer from the seminar reports, and none of "
         "their passages answers this question.",
         "zh": "报告中没有相关内容。我只根据研讨会报告作答，报告中没有回答此问题的段落。",
     },
+    "not_found_filtered": {
+        "en": "You are searching only some documents; clear “Only these documents” in the "
+        "sidebar to search them all.",
+        "zh": "您只在部分文档中搜索；清空侧栏中的“仅限这些文档”即可搜索全部文档。",
+    },
     "covers": {"en": "The reports cover:", "zh": "报告涉及："},
+    "try_examples": {
+        "en": "Try rephrasing with names, places or topics from these reports, or pick an "
+        "example question above.",
+        "zh": "请尝试使用报告中的人名、地名或主题重新提问，或点击上方的示例问题。",
+    },
     "truncated": {
         "en": "Your question was long, so only its first {limit} characters were used.",
         "zh": "问题过长，仅使用了前 {limit} 个字符。",
@@ -47,15 +66,22 @@ _TEXT: dict[str, dict[Language, str]] = {
     "documents": {"en": "Documents", "zh": "文档"},
     "passages": {"en": "Passages", "zh": "段落"},
     "built_at": {"en": "Built", "zh": "构建时间"},
-    "state_current": {"en": "Current", "zh": "最新"},
+    "state_current": {"en": "Up to date with the reports", "zh": "已与报告同步"},
     "state_stale": {
-        "en": "Stale: the corpus changed since this build",
-        "zh": "已过期：语料在构建后有变动",
+        "en": "Out of date: the reports changed after this index was built, so the newest changes "
+        "are not searchable yet. Staff: run `seminar-qa build`.",
+        "zh": "索引已过期：报告在构建索引后有改动，最新内容暂时无法检索。管理员：请运行 "
+        "`seminar-qa build`。",
     },
-    "state_unknown": {"en": "Unknown", "zh": "未知"},
+    "state_unknown": {
+        "en": "Could not check whether the index is current.",
+        "zh": "无法确认索引是否为最新。",
+    },
+    "state_none": {"en": "No index loaded.", "zh": "未加载索引。"},
     "how_many": {"en": "Passages to show", "zh": "显示段落数"},
     "filter": {"en": "Only these documents", "zh": "仅限这些文档"},
     "filter_help": {"en": "Leave empty to search all.", "zh": "留空则搜索全部。"},
+    "filter_all": {"en": "All documents", "zh": "全部文档"},
     "language": {"en": "Language / 语言", "zh": "语言 / Language"},
     "clear": {"en": "Clear conversation", "zh": "清空对话"},
     "missing_index": {
@@ -64,9 +90,12 @@ _TEXT: dict[str, dict[Language, str]] = {
         "zh": "报告尚未建立索引。管理员：请运行 `make run` 或 `seminar-qa build`，然后刷新页面。",
     },
     "broken_index": {
-        "en": "The index cannot be used: {reason}",
-        "zh": "索引无法使用：{reason}",
+        "en": "The reports cannot be searched right now: their index is damaged or was built by "
+        "another version. Staff: rebuild it with `seminar-qa build`, then reload this page.",
+        "zh": "暂时无法检索报告：索引已损坏或由其他版本生成。管理员：请运行 `seminar-qa build` "
+        "重新构建，然后刷新页面。",
     },
+    "staff_details": {"en": "Details for staff", "zh": "管理员详情"},
     "search_failed": {
         "en": "Something went wrong while searching: {reason}",
         "zh": "搜索时出错：{reason}",

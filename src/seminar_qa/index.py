@@ -2,8 +2,9 @@
 
 Layout of an index directory::
 
-    manifest.json     format and package version, embedder, chunking, sources, file checksums
-    vectors.faiss     the FAISS index, written with faiss.write_index
+    manifest.json       format and package version, models, chunking, sources, file checksums
+    vectors-NAME.faiss  one FAISS index per embedding model, written with faiss.write_index
+    bm25/               the BM25 index, in bm25s's own pickle-free files
     passages.jsonl    one passage a line, in FAISS id order
     documents.jsonl   one source document a line (text and metadata)
 
@@ -24,8 +25,8 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,7 @@ from seminar_qa.errors import (
     IndexFormatError,
     IndexNotFoundError,
 )
+from seminar_qa.lexical import LexicalIndex
 from seminar_qa.records import Document, Hit, Passage
 
 if TYPE_CHECKING:
@@ -48,7 +50,7 @@ if TYPE_CHECKING:
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
-VECTORS = "vectors.faiss"
+BM25 = "bm25"
 PASSAGES = "passages.jsonl"
 DOCUMENTS = "documents.jsonl"
 REBUILD_HINT = "rebuild it with `seminar-qa build`"
@@ -72,9 +74,9 @@ class Manifest:
 
     format_version: int
     package_version: str
-    embedder: dict[str, Any]
+    embedders: list[dict[str, Any]]
+    lexical: dict[str, Any]
     chunking: dict[str, Any]
-    vector_index: dict[str, Any]
     sources: list[SourceRecord]
     passage_count: int
     built_at: str
@@ -96,9 +98,9 @@ class Manifest:
         return {
             "format_version": self.format_version,
             "package_version": self.package_version,
-            "embedder": self.embedder,
+            "embedders": self.embedders,
+            "lexical": self.lexical,
             "chunking": self.chunking,
-            "vector_index": self.vector_index,
             "documents": [
                 {
                     "doc_id": s.doc_id,
@@ -138,9 +140,9 @@ class Manifest:
         return cls(
             format_version=int(row["format_version"]),
             package_version=str(row["package_version"]),
-            embedder=dict(row["embedder"]),
+            embedders=[dict(e) for e in row["embedders"]],
+            lexical=dict(row["lexical"]),
             chunking=dict(row["chunking"]),
-            vector_index=dict(row.get("vector_index", {})),
             sources=sources,
             passage_count=int(row["passage_count"]),
             built_at=str(row["built_at"]),
@@ -184,55 +186,112 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+@dataclass
+class DenseComponent:
+    """One embedding model's view of the passages: the model and its FAISS index."""
+
+    embedder: Embedder
+    vectors: faiss.Index
+    matrix: NDArray[np.float32]
+
+    @property
+    def file_name(self) -> str:
+        """Name of the FAISS file of this component."""
+        return f"vectors-{self.embedder.name}.faiss"
+
+    def describe(self) -> dict[str, Any]:
+        """The manifest entry of this component."""
+        return {
+            "name": self.embedder.name,
+            "model_id": self.embedder.model_id,
+            "dimension": self.embedder.dimension,
+            "normalized": True,
+            "metric": "inner_product",
+            "file": self.file_name,
+            "index_type": "flat",
+        }
+
+
+def embedding_text(passage: Passage) -> str:
+    """What the models embed: the passage with its document title in front (context for names)."""
+    if passage.text.startswith(passage.title):
+        return passage.text
+    return f"{passage.title}\n{passage.text}"
+
+
 class SeminarIndex:
-    """Passages, their vectors in FAISS, and the embedder that made them."""
+    """Passages with their vectors (one FAISS index per embedding model) and a BM25 index."""
 
     def __init__(
         self,
         manifest: Manifest,
         documents: Sequence[Document],
         passages: Sequence[Passage],
-        vectors: faiss.Index,
-        embedder: Embedder,
+        dense: Sequence[DenseComponent],
+        lexical: LexicalIndex,
     ) -> None:
         """Assemble an index from its parts (use :meth:`build` or :meth:`load`)."""
         self.manifest = manifest
         self.documents = {d.doc_id: d for d in documents}
         self.passages = list(passages)
-        self.vectors = vectors
-        self.embedder = embedder
+        self.dense = list(dense)
+        self.lexical = lexical
 
     def __len__(self) -> int:
         """Number of passages."""
         return len(self.passages)
+
+    @property
+    def embedder(self) -> Embedder:
+        """The first embedding model (the one named first in the settings)."""
+        return self.dense[0].embedder
+
+    @property
+    def embedders(self) -> list[Embedder]:
+        """Every embedding model of the index."""
+        return [c.embedder for c in self.dense]
 
     @classmethod
     def build(
         cls,
         documents: Sequence[Document],
         passages: Sequence[Passage],
-        embedder: Embedder,
+        embedders: Sequence[Embedder],
         *,
         chunking: dict[str, Any],
         skipped: Sequence[SourceRecord] = (),
         batch_size: int = 32,
-        on_batch: Any = None,
+        on_batch: Callable[[str, int], None] | None = None,
     ) -> SeminarIndex:
-        """Embed ``passages`` and assemble an in-memory index (nothing is written)."""
+        """Embed ``passages`` with every model, index them for BM25, assemble (nothing written).
+
+        ``on_batch(embedder_name, count)`` is called after each batch of each model.
+        """
         import faiss
 
+        if not embedders:
+            raise ValueError("an index needs at least one embedder")
         started = time.perf_counter()
-        vectors = embedder.encode(
-            [p.text for p in passages], batch_size=batch_size, on_batch=on_batch
-        )
-        if vectors.shape != (len(passages), embedder.dimension):
-            raise ValueError(
-                f"embedder {embedder.model_id} returned shape {vectors.shape}, "
-                f"expected ({len(passages)}, {embedder.dimension})"
-            )
-        flat = faiss.IndexFlatIP(embedder.dimension)
-        if len(passages):
-            flat.add(vectors)
+        texts = [embedding_text(p) for p in passages]
+        dense = []
+        for embedder in embedders:
+            name = embedder.name
+
+            def report(count: int, name: str = name) -> None:
+                if on_batch is not None:
+                    on_batch(name, count)
+
+            matrix = embedder.encode(texts, batch_size=batch_size, on_batch=report)
+            if matrix.shape != (len(passages), embedder.dimension):
+                raise ValueError(
+                    f"embedder {embedder.model_id} returned shape {matrix.shape}, "
+                    f"expected ({len(passages)}, {embedder.dimension})"
+                )
+            flat = faiss.IndexFlatIP(embedder.dimension)
+            if len(passages):
+                flat.add(matrix)
+            dense.append(DenseComponent(embedder, flat, matrix))
+        lexical = LexicalIndex.build(texts)
         counts: dict[str, int] = {}
         for passage in passages:
             counts[passage.doc_id] = counts.get(passage.doc_id, 0) + 1
@@ -249,21 +308,15 @@ class SeminarIndex:
         manifest = Manifest(
             format_version=FORMAT_VERSION,
             package_version=__version__,
-            embedder={
-                "name": embedder.name,
-                "model_id": embedder.model_id,
-                "dimension": embedder.dimension,
-                "normalized": True,
-                "metric": "inner_product",
-            },
+            embedders=[c.describe() for c in dense],
+            lexical={"method": "bm25 (bm25s, Lucene)", "tokens": "jieba+stem+pinyin", "dir": BM25},
             chunking=dict(chunking),
-            vector_index={"type": "flat"},
             sources=sources,
             passage_count=len(passages),
             built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             build_seconds=round(time.perf_counter() - started, 3),
         )
-        return cls(manifest, documents, passages, flat, embedder)
+        return cls(manifest, documents, passages, dense, lexical)
 
     def save(self, directory: Path) -> None:
         """Write the index to ``directory`` atomically, replacing any index already there."""
@@ -275,18 +328,23 @@ class SeminarIndex:
         temporary = directory.parent / f".{directory.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         temporary.mkdir()
         try:
-            faiss.write_index(self.vectors, str(temporary / VECTORS))
+            for component in self.dense:
+                faiss.write_index(component.vectors, str(temporary / component.file_name))
+            self.lexical.save(temporary / BM25)
             _write_jsonl(temporary / PASSAGES, (p.to_json() for p in self.passages))
             _write_jsonl(temporary / DOCUMENTS, (d.to_json() for d in self.documents.values()))
             (temporary / ".gitignore").write_text("# built by seminar-qa\n*\n", encoding="utf-8")
-            files = {name: sha256_file(temporary / name) for name in (VECTORS, PASSAGES, DOCUMENTS)}
-            manifest = Manifest(**{**self.manifest.__dict__, "files": files})
+            files = {}
+            for path in sorted(temporary.rglob("*")):
+                if path.is_file() and path.name != ".gitignore":
+                    _fsync_path(path)
+                    files[path.relative_to(temporary).as_posix()] = sha256_file(path)
+            manifest = replace(self.manifest, files=files)
             # The manifest is written last: without it the directory is not an index.
             _write_text_synced(
                 temporary / MANIFEST, json.dumps(manifest.to_json(), ensure_ascii=False, indent=2)
             )
-            for name in (VECTORS,):
-                _fsync_path(temporary / name)
+            _fsync_path(temporary / BM25)
             _fsync_path(temporary)
             _swap_in(temporary, directory)
             self.manifest = manifest
@@ -295,11 +353,12 @@ class SeminarIndex:
                 shutil.rmtree(temporary, ignore_errors=True)
 
     @classmethod
-    def load(cls, directory: Path, embedder: Embedder | None = None) -> SeminarIndex:
+    def load(cls, directory: Path, embedders: Sequence[Embedder] | None = None) -> SeminarIndex:
         """Load and verify the index at ``directory``.
 
-        Raises IndexNotFoundError, IndexFormatError (version or damaged file) or
-        EmbedderMismatchError, each with a message that says how to fix it.
+        ``embedders`` defaults to the models the manifest names. Raises IndexNotFoundError,
+        IndexFormatError (version or damaged file) or EmbedderMismatchError, each with a message
+        that says how to fix it.
         """
         import faiss
 
@@ -314,50 +373,49 @@ class SeminarIndex:
                     f"index file {path} is damaged (its checksum does not match the manifest); "
                     f"{REBUILD_HINT}"
                 )
-        if embedder is None:
-            embedder = get_embedder(str(manifest.embedder.get("name")))
-        if embedder.model_id != manifest.embedder.get("model_id"):
+        recorded = manifest.embedders
+        if embedders is None:
+            embedders = [get_embedder(str(entry.get("name"))) for entry in recorded]
+        built_with = [entry.get("model_id") for entry in recorded]
+        if [e.model_id for e in embedders] != built_with:
             raise EmbedderMismatchError(
-                f"the index at {directory} was built with {manifest.embedder.get('model_id')!r}, "
-                f"but the embedder in use is {embedder.model_id!r}; {REBUILD_HINT}"
+                f"the index at {directory} was built with {', '.join(map(str, built_with))}, but "
+                f"the models in use are {', '.join(e.model_id for e in embedders)}; {REBUILD_HINT}"
             )
         try:
             passages = [Passage.from_json(row) for row in _read_jsonl(directory / PASSAGES)]
             documents = [Document.from_json(row) for row in _read_jsonl(directory / DOCUMENTS)]
-            vectors = faiss.read_index(str(directory / VECTORS))
-        except (KeyError, TypeError, ValueError, RuntimeError) as error:
+            dense = []
+            for embedder, entry in zip(embedders, recorded, strict=True):
+                vectors = faiss.read_index(str(directory / str(entry["file"])))
+                if vectors.ntotal != len(passages) or vectors.d != embedder.dimension:
+                    raise IndexFormatError(
+                        f"{entry['file']} at {directory} holds {vectors.ntotal} vectors of "
+                        f"dimension {vectors.d}, expected {len(passages)} of "
+                        f"{embedder.dimension}; {REBUILD_HINT}"
+                    )
+                matrix = vectors.reconstruct_n(0, vectors.ntotal) if vectors.ntotal else None
+                if matrix is None:
+                    matrix = np.zeros((0, embedder.dimension), dtype=np.float32)
+                dense.append(DenseComponent(embedder, vectors, matrix))
+            lexical = LexicalIndex.load(directory / BM25, len(passages))
+        except (KeyError, TypeError, ValueError, RuntimeError, OSError) as error:
             raise IndexFormatError(
                 f"the index at {directory} is damaged ({error}); {REBUILD_HINT}"
             ) from error
-        if vectors.ntotal != len(passages) or len(passages) != manifest.passage_count:
+        if len(passages) != manifest.passage_count:
             raise IndexFormatError(
-                f"the index at {directory} is inconsistent: {vectors.ntotal} vectors, "
-                f"{len(passages)} passages, manifest says {manifest.passage_count}; {REBUILD_HINT}"
+                f"the index at {directory} is inconsistent: {len(passages)} passages, "
+                f"manifest says {manifest.passage_count}; {REBUILD_HINT}"
             )
-        if vectors.d != embedder.dimension:
-            raise IndexFormatError(
-                f"the vectors at {directory} have dimension {vectors.d}, the embedder "
-                f"{embedder.dimension}; {REBUILD_HINT}"
-            )
-        return cls(manifest, documents, passages, vectors, embedder)
-
-    def vector_search(
-        self, query_vectors: NDArray[np.float32], k: int
-    ) -> tuple[NDArray[np.float32], NDArray[np.int64]]:
-        """Top-``k`` inner-product search; ids of -1 mark empty slots."""
-        k = max(1, min(k, len(self.passages)))
-        if not self.passages:
-            empty = np.zeros((len(query_vectors), 0))
-            return empty.astype(np.float32), empty.astype(np.int64)
-        scores, ids = self.vectors.search(np.ascontiguousarray(query_vectors, dtype=np.float32), k)
-        return scores, ids
+        return cls(manifest, documents, passages, dense, lexical)
 
     def search(self, question: str, k: int = 5) -> list[Hit]:
         """Rank passages for one question (wraps :meth:`search_batch`)."""
         return self.search_batch([question], k)[0]
 
     def search_batch(self, questions: Sequence[str], k: int = 5) -> list[list[Hit]]:
-        """Rank passages for each question, best first."""
+        """Rank passages for each question, best first (hybrid: BM25 and every model, fused)."""
         from seminar_qa.retrieval import search_batch
 
         return search_batch(self, questions, k)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -23,9 +23,14 @@ from seminar_qa.index import (
 from seminar_qa.ingestion import SkippedFile, discover_files, file_sha256, load_corpus
 from seminar_qa.settings import Settings
 
-Stage = Literal["read", "embed"]
-OnProgress = Callable[[Stage, int, int], None]
-"""Called as ``on_progress(stage, done, total)`` while a build runs."""
+OnProgress = Callable[[str, int, int], None]
+"""Called as ``on_progress(stage, done, total)`` while a build runs; stages are "read" and
+"embed NAME" for each embedding model."""
+
+
+def resolve_embedders(settings: Settings) -> list[Embedder]:
+    """The embedders named by the settings, in order."""
+    return [get_embedder(name) for name in settings.embedder_names]
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,7 @@ class BuildReport:
 def build_index(
     settings: Settings,
     *,
-    embedder: Embedder | None = None,
+    embedders: Sequence[Embedder] | None = None,
     strict: bool = False,
     on_progress: OnProgress | None = None,
     on_skip: Callable[[SkippedFile], None] | None = None,
@@ -63,7 +68,7 @@ def build_index(
     left exactly as it was.
     """
     started = time.perf_counter()
-    embedder = embedder or get_embedder(settings.embedder)
+    embedders = list(embedders or resolve_embedders(settings))
     corpus_dir, index_dir = Path(settings.corpus_dir), Path(settings.index_dir)
     with build_lock(index_dir):
         remove_leftovers(index_dir)
@@ -91,13 +96,12 @@ def build_index(
                 ".docx files there. The previous index is unchanged."
             )
         passages = [p for d in result.documents for p in chunk_document(d, settings.chunking)]
-        embedded = 0
+        embedded: dict[str, int] = {}
 
-        def batch_done(count: int) -> None:
-            nonlocal embedded
-            embedded += count
+        def batch_done(name: str, count: int) -> None:
+            embedded[name] = embedded.get(name, 0) + count
             if on_progress:
-                on_progress("embed", embedded, len(passages))
+                on_progress(f"embed {name}", embedded[name], len(passages))
 
         skipped_records = [
             SourceRecord(
@@ -108,7 +112,7 @@ def build_index(
         index = SeminarIndex.build(
             result.documents,
             passages,
-            embedder,
+            embedders,
             chunking=settings.chunking.to_json(),
             skipped=skipped_records,
             batch_size=settings.batch_size,
@@ -162,11 +166,11 @@ class IndexStatus:
             "skipped": len(manifest.skipped) if manifest else 0,
             "passages": manifest.passage_count if manifest else 0,
             "built_at": manifest.built_at if manifest else None,
-            "embedder": manifest.embedder.get("model_id") if manifest else None,
+            "embedders": [e.get("model_id") for e in manifest.embedders] if manifest else [],
         }
 
 
-def index_status(settings: Settings, *, embedder: Embedder | None = None) -> IndexStatus:
+def index_status(settings: Settings, *, embedders: Sequence[Embedder] | None = None) -> IndexStatus:
     """Compare the index with the corpus files (by content hash) and with the current settings."""
     corpus_dir = Path(settings.corpus_dir)
     index_dir = resolve_index_dir(Path(settings.index_dir))
@@ -187,9 +191,9 @@ def index_status(settings: Settings, *, embedder: Embedder | None = None) -> Ind
     settings_changed = []
     if manifest.chunking != settings.chunking.to_json():
         settings_changed.append("chunking")
-    wanted_model = (embedder or get_embedder(settings.embedder)).model_id
-    if manifest.embedder.get("model_id") != wanted_model:
-        settings_changed.append("embedder")
+    wanted = [e.model_id for e in (embedders or resolve_embedders(settings))]
+    if [e.get("model_id") for e in manifest.embedders] != wanted:
+        settings_changed.append("embedders")
     stale = bool(added or removed or changed or settings_changed)
     return IndexStatus(
         "stale" if stale else "current",

