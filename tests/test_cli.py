@@ -166,6 +166,14 @@ def test_status_json_reports_state_and_changes(corpus: Path, built: Path) -> Non
     assert ": stale" in result.stdout and "removed: autumn-workshop.md" in result.stdout
 
 
+def test_status_reports_a_damaged_index_as_broken(corpus: Path, built: Path) -> None:
+    (built / "passages.jsonl").write_text("{}\n")
+    result = run("status", "--corpus", str(corpus), "--index", str(built), "--json")
+    payload = json.loads(result.stdout)
+    assert payload["state"] == "broken"
+    assert "passages.jsonl is damaged" in payload["message"]
+
+
 def test_status_of_missing_index(tmp_path: Path) -> None:
     result = run("status", "--index", str(tmp_path / "none"), "--json")
     assert result.exit_code == 0

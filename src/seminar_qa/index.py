@@ -364,15 +364,7 @@ class SeminarIndex:
 
         directory = resolve_index_dir(Path(directory))
         manifest = read_manifest(directory)
-        for name, expected in manifest.files.items():
-            path = directory / name
-            if not path.is_file():
-                raise IndexFormatError(f"index file {path} is missing; {REBUILD_HINT}")
-            if sha256_file(path) != expected:
-                raise IndexFormatError(
-                    f"index file {path} is damaged (its checksum does not match the manifest); "
-                    f"{REBUILD_HINT}"
-                )
+        verify_files(directory, manifest)
         recorded = manifest.embedders
         if embedders is None:
             embedders = [get_embedder(str(entry.get("name"))) for entry in recorded]
@@ -419,6 +411,19 @@ class SeminarIndex:
         from seminar_qa.retrieval import search_batch
 
         return search_batch(self, questions, k)
+
+
+def verify_files(directory: Path, manifest: Manifest) -> None:
+    """Check every index file against the checksum in the manifest; raise IndexFormatError."""
+    for name, expected in manifest.files.items():
+        path = directory / name
+        if not path.is_file():
+            raise IndexFormatError(f"index file {path} is missing; {REBUILD_HINT}")
+        if sha256_file(path) != expected:
+            raise IndexFormatError(
+                f"index file {path} is damaged (its checksum does not match the manifest); "
+                f"{REBUILD_HINT}"
+            )
 
 
 def resolve_index_dir(directory: Path) -> Path:

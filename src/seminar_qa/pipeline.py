@@ -19,6 +19,7 @@ from seminar_qa.index import (
     read_manifest,
     remove_leftovers,
     resolve_index_dir,
+    verify_files,
 )
 from seminar_qa.ingestion import SkippedFile, discover_files, file_sha256, load_corpus
 from seminar_qa.settings import Settings
@@ -176,6 +177,7 @@ def index_status(settings: Settings, *, embedders: Sequence[Embedder] | None = N
     index_dir = resolve_index_dir(Path(settings.index_dir))
     try:
         manifest = read_manifest(index_dir)
+        verify_files(index_dir, manifest)
     except IndexNotFoundError as error:
         return IndexStatus("missing", index_dir, corpus_dir, message=str(error))
     except IndexFormatError as error:
