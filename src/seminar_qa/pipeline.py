@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from seminar_qa.cache import CachingEmbedder, EmbeddingCache, default_cache_dir
 from seminar_qa.chunking import chunk_document
 from seminar_qa.embedding import Embedder, get_embedder
 from seminar_qa.errors import IndexFormatError, IndexNotFoundError, NothingToIndexError
@@ -43,14 +44,18 @@ class BuildReport:
     passages: int
     skipped: list[SkippedFile]
     seconds: float
+    reused: int = 0
+    """Passage embeddings taken from the cache instead of the model."""
+    embeddings: int = 0
 
     def summary(self) -> str:
         """One line: documents, passages, skipped files, seconds."""
         docs = f"{self.documents} document{'s' if self.documents != 1 else ''}"
         skipped = f", skipped {len(self.skipped)} file{'s' if len(self.skipped) != 1 else ''}"
+        reused = f", reused {self.reused} of {self.embeddings} embeddings" if self.reused else ""
         return (
-            f"Indexed {self.passages} passages from {docs}{skipped if self.skipped else ''} "
-            f"in {self.seconds:.1f} s -> {self.index_dir}"
+            f"Indexed {self.passages} passages from {docs}{skipped if self.skipped else ''}"
+            f"{reused} in {self.seconds:.1f} s -> {self.index_dir}"
         )
 
 
@@ -70,6 +75,13 @@ def build_index(
     """
     started = time.perf_counter()
     embedders = list(embedders or resolve_embedders(settings))
+    caching: list[CachingEmbedder] = []
+    if settings.use_cache:
+        cache_dir = settings.cache_dir or default_cache_dir(Path(settings.index_dir))
+        caching = [
+            CachingEmbedder(e, EmbeddingCache(cache_dir, e.model_id, e.dimension))
+            for e in embedders
+        ]
     corpus_dir, index_dir = Path(settings.corpus_dir), Path(settings.index_dir)
     with build_lock(index_dir):
         remove_leftovers(index_dir)
@@ -113,7 +125,7 @@ def build_index(
         index = SeminarIndex.build(
             result.documents,
             passages,
-            embedders,
+            caching or embedders,
             chunking=settings.chunking.to_json(),
             skipped=skipped_records,
             batch_size=settings.batch_size,
@@ -126,6 +138,8 @@ def build_index(
         passages=len(passages),
         skipped=list(result.skipped),
         seconds=time.perf_counter() - started,
+        reused=sum(c.reused for c in caching),
+        embeddings=len(passages) * len(embedders),
     )
 
 

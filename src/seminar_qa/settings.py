@@ -61,6 +61,9 @@ class Settings:
     chunking: ChunkSettings = field(default_factory=ChunkSettings)
     batch_size: int = 32
     max_file_bytes: int = 50 * 1024 * 1024
+    cache_dir: Path | None = None
+    """Embedding cache folder; None means a hidden folder beside the index (``.index.cache``)."""
+    use_cache: bool = True
 
     @classmethod
     def from_env(
