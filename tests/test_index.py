@@ -60,7 +60,7 @@ def test_build_save_load_round_trip(settings: Settings, embedder: HashingEmbedde
             "normalized": True,
             "metric": "inner_product",
             "file": VECTORS,
-            "index_type": "flat",
+            "index": {"type": "flat"},
         }
     ]
     assert manifest["chunking"] == settings.chunking.to_json()
@@ -251,3 +251,51 @@ def test_vectors_are_unit_length(settings: Settings, embedder: HashingEmbedder) 
     vectors = loaded.dense[0].vectors.reconstruct_n(0, len(loaded))
     assert vectors.dtype == np.float32
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+@pytest.mark.parametrize("kind", ["hnsw", "ivf"])
+def test_approximate_index_round_trip_keeps_its_parameters(
+    settings: Settings, embedder: HashingEmbedder, kind: str
+) -> None:
+    from seminar_qa.settings import VectorIndexSettings
+
+    chosen = settings.with_(vector_index=VectorIndexSettings(kind=kind, hnsw_ef_search=77))
+    build_index(chosen, embedders=[embedder])
+    manifest = json.loads((settings.index_dir / MANIFEST).read_text())
+    params = manifest["embedders"][0]["index"]
+    assert params["type"] == kind
+    assert params.get("ef_search", 77) == 77 and params.get("nprobe", 32) == 32
+    loaded = SeminarIndex.load(settings.index_dir, [embedder])
+    flat_dir = settings.index_dir.parent / "flat"
+    build_index(settings.with_(index_dir=flat_dir), embedders=[embedder])
+    exact = SeminarIndex.load(flat_dir, [embedder])
+    assert type(loaded.dense[0].vectors) is not type(exact.dense[0].vectors)
+    assert ranked_ids(loaded) == ranked_ids(exact)
+    assert "Xiong Qiuju" in loaded.search(QUESTIONS[0], k=1)[0].passage.text
+
+
+def test_auto_index_kind_follows_size() -> None:
+    from seminar_qa.settings import VectorIndexSettings
+
+    auto = VectorIndexSettings(exact_max=100)
+    assert auto.kind_for(100) == "flat" and auto.kind_for(101) == "ivf"
+    assert VectorIndexSettings(kind="hnsw").kind_for(5) == "hnsw"
+    with pytest.raises(ValueError, match="choose auto"):
+        VectorIndexSettings(kind="annoy")
+
+
+def test_candidate_scoring_of_large_indexes_matches_full_scoring(
+    settings: Settings, embedder: HashingEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from seminar_qa import retrieval
+
+    build_index(settings, embedders=[embedder])
+    loaded = SeminarIndex.load(settings.index_dir, [embedder])
+    full = [[h.passage.passage_id for h in hits] for hits in loaded.search_batch(QUESTIONS, 3)]
+    # Pretend the index is large: candidates come from FAISS and BM25 top lists.
+    monkeypatch.setattr(retrieval, "FULL_SCORING_MAX", 1)
+    monkeypatch.setattr(retrieval, "CANDIDATES", 5)
+    scored = retrieval.score_passages(loaded, QUESTIONS)
+    assert all(len(s.candidates) < len(loaded) for s in scored)
+    partial = [[h.passage.passage_id for h in hits] for hits in loaded.search_batch(QUESTIONS, 3)]
+    assert [row[0] for row in partial] == [row[0] for row in full]

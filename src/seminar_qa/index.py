@@ -43,6 +43,7 @@ from seminar_qa.errors import (
 )
 from seminar_qa.lexical import LexicalIndex
 from seminar_qa.records import Document, Hit, Passage
+from seminar_qa.settings import VectorIndexSettings
 
 if TYPE_CHECKING:
     import faiss
@@ -186,6 +187,62 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def make_vector_index(
+    matrix: NDArray[np.float32], settings: VectorIndexSettings
+) -> tuple[faiss.Index, dict[str, Any]]:
+    """Build the FAISS index for ``matrix`` chosen by size; return it with its manifest entry."""
+    import faiss
+
+    size, dimension = matrix.shape
+    kind = settings.kind_for(size)
+    params: dict[str, Any] = {"type": kind}
+    index: Any
+    if kind == "hnsw":
+        index = faiss.IndexHNSWFlat(dimension, settings.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = settings.hnsw_ef_construction
+        params.update(m=settings.hnsw_m, ef_construction=settings.hnsw_ef_construction)
+        params["ef_search"] = settings.hnsw_ef_search
+    elif kind == "ivf":
+        lists = max(1, min(size // 39, int(4 * np.sqrt(max(size, 1)))))
+        quantizer = faiss.IndexFlatIP(dimension)
+        index = faiss.IndexIVFFlat(quantizer, dimension, lists, faiss.METRIC_INNER_PRODUCT)
+        index.train(matrix)
+        params.update(lists=lists, nprobe=settings.ivf_nprobe)
+    else:
+        index = faiss.IndexFlatIP(dimension)
+    if size:
+        index.add(matrix)
+    configure_vector_index(index, params)
+    return index, params
+
+
+def configure_vector_index(index: faiss.Index, params: dict[str, Any]) -> None:
+    """Apply the search-time parameters recorded in the manifest (efSearch, nprobe)."""
+    import faiss
+
+    concrete: Any = faiss.downcast_index(index)
+    if params.get("type") == "hnsw":
+        concrete.hnsw.efSearch = int(params.get("ef_search", 128))
+    elif params.get("type") == "ivf":
+        concrete.nprobe = int(params.get("nprobe", 32))
+
+
+def stored_vectors(index: faiss.Index) -> NDArray[np.float32]:
+    """The vectors held by ``index`` as an (n, d) array, without a copy where FAISS allows."""
+    import faiss
+
+    concrete = faiss.downcast_index(index)
+    storage = faiss.downcast_index(concrete.storage) if hasattr(concrete, "storage") else concrete
+    if isinstance(storage, faiss.IndexFlat):
+        if storage.ntotal == 0:
+            return np.zeros((0, storage.d), dtype=np.float32)
+        flat = faiss.rev_swig_ptr(storage.get_xb(), storage.ntotal * storage.d)
+        return np.asarray(flat, dtype=np.float32).reshape(storage.ntotal, storage.d)
+    if hasattr(concrete, "make_direct_map"):
+        concrete.make_direct_map()
+    return np.asarray(index.reconstruct_n(0, index.ntotal), dtype=np.float32)
+
+
 @dataclass
 class DenseComponent:
     """One embedding model's view of the passages: the model and its FAISS index."""
@@ -193,6 +250,7 @@ class DenseComponent:
     embedder: Embedder
     vectors: faiss.Index
     matrix: NDArray[np.float32]
+    params: dict[str, Any] = field(default_factory=lambda: {"type": "flat"})
 
     @property
     def file_name(self) -> str:
@@ -208,7 +266,7 @@ class DenseComponent:
             "normalized": True,
             "metric": "inner_product",
             "file": self.file_name,
-            "index_type": "flat",
+            "index": self.params,
         }
 
 
@@ -262,13 +320,12 @@ class SeminarIndex:
         skipped: Sequence[SourceRecord] = (),
         batch_size: int = 32,
         on_batch: Callable[[str, int], None] | None = None,
+        vector_index: VectorIndexSettings | None = None,
     ) -> SeminarIndex:
         """Embed ``passages`` with every model, index them for BM25, assemble (nothing written).
 
         ``on_batch(embedder_name, count)`` is called after each batch of each model.
         """
-        import faiss
-
         if not embedders:
             raise ValueError("an index needs at least one embedder")
         started = time.perf_counter()
@@ -287,10 +344,8 @@ class SeminarIndex:
                     f"embedder {embedder.model_id} returned shape {matrix.shape}, "
                     f"expected ({len(passages)}, {embedder.dimension})"
                 )
-            flat = faiss.IndexFlatIP(embedder.dimension)
-            if len(passages):
-                flat.add(matrix)
-            dense.append(DenseComponent(embedder, flat, matrix))
+            vectors, params = make_vector_index(matrix, vector_index or VectorIndexSettings())
+            dense.append(DenseComponent(embedder, vectors, stored_vectors(vectors), params))
         lexical = LexicalIndex.build(texts)
         counts: dict[str, int] = {}
         for passage in passages:
@@ -386,10 +441,9 @@ class SeminarIndex:
                         f"dimension {vectors.d}, expected {len(passages)} of "
                         f"{embedder.dimension}; {REBUILD_HINT}"
                     )
-                matrix = vectors.reconstruct_n(0, vectors.ntotal) if vectors.ntotal else None
-                if matrix is None:
-                    matrix = np.zeros((0, embedder.dimension), dtype=np.float32)
-                dense.append(DenseComponent(embedder, vectors, matrix))
+                params = dict(entry.get("index") or {"type": "flat"})
+                configure_vector_index(vectors, params)
+                dense.append(DenseComponent(embedder, vectors, stored_vectors(vectors), params))
             lexical = LexicalIndex.load(directory / BM25, len(passages))
         except (KeyError, TypeError, ValueError, RuntimeError, OSError) as error:
             raise IndexFormatError(

@@ -5,6 +5,11 @@ only), ``.pdf`` (text layer, with page offsets) and ``.docx``. Every document's 
 the same way (NFC, ``\\n`` line ends, no trailing spaces, paragraphs separated by one blank line),
 so the chunker can rely on it. A file that cannot be read becomes a ``SkippedFile`` with a one-line
 reason and fix; ``load_corpus`` never fails because of a single bad file.
+
+Limits keep a hostile or damaged file from stalling a build: a file over ``max_file_bytes`` is
+refused from its size alone (never read), a ``.docx`` whose zip would expand too far is refused
+from the sizes its zip directory declares (never inflated), and each file gets at most
+``max_file_seconds`` to be read (``MAX_FILE_SECONDS`` by default).
 """
 
 from __future__ import annotations
@@ -17,7 +22,10 @@ import logging
 import os
 import re
 import stat
+import threading
+import time
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -38,6 +46,16 @@ from seminar_qa.records import Document
 from seminar_qa.settings import SUPPORTED_EXTENSIONS, Settings
 
 _MB = 1024 * 1024
+
+MAX_FILE_SECONDS = 30.0
+"""Default time a single file may take to be read before it is skipped (``load_corpus``)."""
+MAX_UNZIPPED_BYTES = 256 * _MB
+"""A ``.docx`` whose zip declares more than this, uncompressed, in all is refused unread."""
+MAX_ZIP_RATIO = 200
+"""A ``.docx`` member that declares more than this many times its compressed size (and over
+``_ZIP_RATIO_FLOOR``) is refused: zip bombs inflate ~1000:1, Word XML about 10:1."""
+_ZIP_RATIO_FLOOR = 4 * _MB
+MAX_ZIP_MEMBERS = 10_000
 
 
 @dataclass(frozen=True)
@@ -175,11 +193,14 @@ def load_corpus(
     corpus_dir: Path,
     settings: Settings | None = None,
     on_file: Callable[[Path], None] | None = None,
+    *,
+    max_file_seconds: float | None = MAX_FILE_SECONDS,
 ) -> IngestResult:
     """Read every file of ``corpus_dir``; bad files are collected as ``SkippedFile``, not raised.
 
     ``on_file(path)`` is called once after each file from ``discover_files``, read or skipped.
-    Raises DocumentReadError only when ``corpus_dir`` is missing or not a folder.
+    A file that takes longer than ``max_file_seconds`` to read is skipped (``None`` or ``0``: no
+    limit). Raises DocumentReadError only when ``corpus_dir`` is missing or not a folder.
     """
     corpus_dir = Path(corpus_dir)
     settings = settings or Settings()
@@ -188,7 +209,7 @@ def load_corpus(
     for path in discover_files(corpus_dir):
         display = doc_id_for(path, corpus_dir)
         try:
-            documents.append(_load(path, corpus_dir, settings))
+            documents.append(_load_in_time(path, corpus_dir, settings, max_file_seconds))
         except _Problem as problem:
             skipped.append(SkippedFile(display, problem.reason))
         except Exception as error:  # a parser bug must cost one file, never the whole build
@@ -196,6 +217,51 @@ def load_corpus(
         if on_file is not None:
             on_file(path)
     return IngestResult(documents=documents, skipped=skipped)
+
+
+# The deadline of the file being read by this thread, checked between PDF pages and DOCX blocks so
+# that a reader abandoned after its time limit stops soon instead of running on in the background.
+_deadline = threading.local()
+
+
+def _check_deadline() -> None:
+    """Raise _Problem when the current thread's file has run past its time limit."""
+    limit: float | None = getattr(_deadline, "at", None)
+    if limit is not None and time.monotonic() > limit:
+        raise _Problem("reading stopped at the time limit")
+
+
+def _load_in_time(
+    path: Path, corpus_dir: Path, settings: Settings, seconds: float | None
+) -> Document:
+    """``_load`` in a worker thread that gets ``seconds`` to finish, else a _Problem.
+
+    A thread cannot be killed, so one that overruns is left to stop at its next deadline check
+    (or with the process: it is a daemon) while the build goes on with the next file.
+    """
+    if not seconds or seconds <= 0:
+        return _load(path, corpus_dir, settings)
+    outcome: list[Document | BaseException] = []
+
+    def work() -> None:
+        _deadline.at = time.monotonic() + seconds
+        try:
+            outcome.append(_load(path, corpus_dir, settings))
+        except BaseException as error:  # handed to the caller's thread below
+            outcome.append(error)
+
+    worker = threading.Thread(target=work, name=f"read {path.name}", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if not outcome:
+        raise _Problem(
+            f"took longer than {seconds:g} s to read (max_file_seconds), so it was skipped; "
+            "the file may be damaged or pathological: re-save or split it"
+        )
+    result = outcome[0]
+    if isinstance(result, BaseException):
+        raise result
+    return result
 
 
 def _load(path: Path, corpus_dir: Path, settings: Settings) -> Document:
@@ -739,6 +805,7 @@ def _read_pdf_layer(data: bytes) -> _Extracted:
                 )
         page_texts: list[str] = []
         for number, page in enumerate(reader.pages, start=1):
+            _check_deadline()
             try:
                 page_texts.append(page.extract_text() or "")
             except Exception as error:
@@ -789,11 +856,13 @@ def _pdf_info(reader: pypdf.PdfReader, metadata: dict[str, Any]) -> str | None:
 
 def _read_docx(data: bytes, path: Path) -> _Extracted:
     """DOCX: paragraphs and table rows in order; title from core properties or a heading."""
+    _check_zip(data)
     try:
         document = docx.Document(io.BytesIO(data))
         paragraphs: list[str] = []
         heading: str | None = None
         for block in document.iter_inner_content():
+            _check_deadline()
             if isinstance(block, Table):
                 paragraphs.extend(_docx_rows(block))
                 continue
@@ -815,11 +884,48 @@ def _read_docx(data: bytes, path: Path) -> _Extracted:
             metadata["created"] = props.created.isoformat()
         if (props.language or "").strip():
             metadata["language"] = props.language.strip()
+    except _Problem:
+        raise
     except Exception as error:  # zipfile, lxml and python-docx errors on damaged files
         raise _Problem(
             _one_line(f"not a readable .docx ({_describe(error)}); re-save it from Word as .docx")
         ) from error
     return _Extracted(text="\n\n".join(paragraphs), title=core_title or heading, metadata=metadata)
+
+
+def _check_zip(data: bytes) -> None:
+    """Refuse a zip whose directory declares too much: python-docx would inflate it all.
+
+    zipfile stops every member at its declared size (and fails on a CRC mismatch), so the
+    declared sizes bound what parsing can inflate; checking them costs no decompression.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except Exception as error:  # not a zip, or a damaged directory
+        raise _Problem(
+            _one_line(f"not a readable .docx ({_describe(error)}); re-save it from Word as .docx")
+        ) from error
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise _Problem(
+            f"zip with {len(members)} members (limit {MAX_ZIP_MEMBERS}); not a Word document: "
+            "re-save it from Word as .docx"
+        )
+    total = sum(member.file_size for member in members)
+    if total > MAX_UNZIPPED_BYTES:
+        raise _Problem(
+            f"zip bomb? it would expand to {_size(total)} (limit {_size(MAX_UNZIPPED_BYTES)}) "
+            "and was not opened; re-save it from Word as .docx"
+        )
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > _ZIP_RATIO_FLOOR and ratio > MAX_ZIP_RATIO:
+            raise _Problem(
+                _one_line(
+                    f"zip bomb? its member {member.filename!r} would expand {ratio:.0f}-fold to "
+                    f"{_size(member.file_size)} and was not opened; re-save it from Word as .docx"
+                )
+            )
 
 
 def _docx_rows(table: Any) -> list[str]:

@@ -130,6 +130,7 @@ def build_index(
             skipped=skipped_records,
             batch_size=settings.batch_size,
             on_batch=batch_done,
+            vector_index=settings.vector_index,
         )
         index.save(index_dir)
     return BuildReport(

@@ -82,41 +82,74 @@ def _min_max(scores: NDArray[np.float32]) -> NDArray[np.float32]:
     return ((scores - low) / (high - low)).astype(np.float32)
 
 
+# Up to this many passages every passage is scored exactly; above it, each retriever proposes its
+# best CANDIDATES passages and only their union is scored and fused (see score_passages).
+FULL_SCORING_MAX = 50_000
+CANDIDATES = 200
+
+
 @dataclass(frozen=True)
 class Scores:
-    """Every passage's score from each retriever, and the fused score, for one question."""
+    """Scores of the candidate passages for one question: per retriever and fused.
+
+    ``candidates`` are passage positions; ``components[name][i]`` and ``fused[i]`` belong to
+    ``candidates[i]``. Below FULL_SCORING_MAX passages, every passage is a candidate.
+    """
 
     language: str
     tokens: list[str]
     token_groups: tuple[list[str], list[str]]
+    candidates: NDArray[np.int64]
     components: dict[str, NDArray[np.float32]]
     fused: NDArray[np.float32]
 
 
-def score_passages(index: SeminarIndex, questions: Sequence[str]) -> list[Scores]:
-    """Score every passage for each (prepared) question with BM25 and each model, then fuse.
+def _top(scores: NDArray[np.float32], count: int) -> NDArray[np.int64]:
+    """Positions of the ``count`` highest scores, in no particular order."""
+    if count >= scores.size:
+        return np.arange(scores.size, dtype=np.int64)
+    return np.argpartition(-scores, count)[:count].astype(np.int64)
 
-    Each retriever's scores are rescaled to 0..1 over the passages and added with the weights of
+
+def score_passages(index: SeminarIndex, questions: Sequence[str]) -> list[Scores]:
+    """Score passages for each (prepared) question with BM25 and each model, then fuse.
+
+    Each retriever's scores are rescaled to 0..1 over the candidates and added with the weights of
     the question's language; the fused score is divided by the weights' sum, so it lies in 0..1.
+    Small indexes score every passage exactly. Large ones take each model's top passages from its
+    FAISS index and BM25's top passages, then score that union exactly with every retriever.
     """
     query_vectors = {c.embedder.name: c.embedder.encode_queries(questions) for c in index.dense}
+    full = len(index) <= FULL_SCORING_MAX
     results = []
     for number, question in enumerate(questions):
         language = question_language(question)
         groups = question_token_groups(question)
         tokens = groups[0] + groups[1]
-        components = {"bm25": index.lexical.scores(tokens)}
+        bm25 = index.lexical.scores(tokens)
+        vectors = {c.embedder.name: query_vectors[c.embedder.name][number] for c in index.dense}
+        if full:
+            candidates = np.arange(len(index), dtype=np.int64)
+        else:
+            pools = [_top(bm25, CANDIDATES)]
+            for component in index.dense:
+                _, ids = component.vectors.search(
+                    vectors[component.embedder.name][None, :], CANDIDATES
+                )
+                pools.append(ids[0][ids[0] >= 0].astype(np.int64))
+            candidates = np.unique(np.concatenate(pools))
+        components = {"bm25": bm25 if full else bm25[candidates]}
         for component in index.dense:
-            vector = query_vectors[component.embedder.name][number]
-            components[component.embedder.name] = component.matrix @ vector
+            rows = component.matrix if full else component.matrix[candidates]
+            components[component.embedder.name] = rows @ vectors[component.embedder.name]
         weights = WEIGHTS[language]
         used = {name: weights.get(name, 0.0) for name in components}
         total = sum(used.values()) or 1.0
-        fused = np.zeros(len(index), dtype=np.float32)
+        fused = np.zeros(len(candidates), dtype=np.float32)
         for name, weight in used.items():
             if weight:
                 fused += weight * _min_max(components[name])
-        results.append(Scores(language, tokens, groups, components, fused / total))
+        results.append(Scores(language, tokens, groups, candidates, components, fused / total))
     return results
 
 
@@ -170,18 +203,18 @@ def search_batch(index: SeminarIndex, questions: Sequence[str], k: int = 5) -> l
     idf = functools.lru_cache(maxsize=None)(index.lexical.idf)
     results: list[list[Hit]] = []
     for scores in score_passages(index, prepared):
-        order = np.argsort(-scores.fused, kind="stable")[: min(k, len(index))]
+        order = np.argsort(-scores.fused, kind="stable")[: min(k, len(scores.candidates))]
         hits: list[Hit] = []
-        for passage_id in order:
-            passage = index.passages[int(passage_id)]
+        for slot in order:
+            passage = index.passages[int(scores.candidates[slot])]
             document = index.documents.get(passage.doc_id)
             start, end = answer_span(scores.tokens, passage.text, idf)
-            signals = {name: float(v[passage_id]) for name, v in scores.components.items()}
+            signals = {name: float(v[slot]) for name, v in scores.components.items()}
             signals["coverage"] = coverage(scores.token_groups, passage.text, idf)
             hits.append(
                 Hit(
                     passage=passage,
-                    score=float(scores.fused[passage_id]),
+                    score=float(scores.fused[slot]),
                     rank=len(hits) + 1,
                     metadata={"path": document.path, **document.metadata} if document else {},
                     answer_start=start,
