@@ -153,25 +153,62 @@ def score_passages(index: SeminarIndex, questions: Sequence[str]) -> list[Scores
     return results
 
 
-def answer_span(
-    question_tokens_: Sequence[str], passage_text: str, idf: Callable[[str], float]
-) -> tuple[int, int]:
-    """Offsets in ``passage_text`` of the sentence that best matches the question's tokens.
+# What kind of answer a question asks for, and what a sentence holding one looks like.
+_ANSWER_TYPES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
+    (  # a person: two capitalised words in a row (romanised Chinese names included)
+        re.compile(r"\b(who|whom|whose)\b|谁|哪位|什么人", re.IGNORECASE),
+        re.compile(r"\b(?!(?:The|This|It|In|On|At|During|Through|After) )[A-Z][a-z]+ [A-Z][a-z]+"),
+    ),
+    (  # a time
+        re.compile(
+            r"\bwhen\b|\bwhat (day|date|time|year)\b|什么时候|何时|哪天|哪一天|日期|时间", re.I
+        ),
+        re.compile(
+            r"\b(19|20)\d\d\b|\b(January|February|March|April|May|June|July|August|September|"
+            r"October|November|December)\b|\b(morning|afternoon|evening)\b|\d+月|\d+日"
+        ),
+    ),
+    (  # a quantity
+        re.compile(r"\bhow (many|much)\b|多少|几", re.IGNORECASE),
+        re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|several)\b", re.I),
+    ),
+]
+ANSWER_TYPE_BONUS = 1.0
+"""Share of the best sentence's word score that a sentence gains for holding the answer type."""
 
-    Sentences are scored by the IDF mass of the question tokens they contain; ties go to the
-    earlier sentence, and with no overlap at all the first sentence is returned.
+
+def answer_span(
+    question_tokens_: Sequence[str],
+    passage_text: str,
+    idf: Callable[[str], float],
+    question: str = "",
+) -> tuple[int, int]:
+    """Offsets in ``passage_text`` of the sentence that best answers the question.
+
+    Sentences are scored by the IDF mass of the question tokens they contain; when the question
+    asks for a person, a time or a quantity, sentences holding one gain a bonus. Ties go to the
+    earlier sentence, and with no evidence at all the first sentence is returned.
     """
     spans = all_sentence_spans(passage_text)
     if not spans:
         return 0, len(passage_text)
     wanted = set(question_tokens_)
-    best, best_score = spans[0], 0.0
-    for span in spans:
-        present = wanted & set(passage_tokens(passage_text[span.start : span.end]))
-        score = sum(idf(token) for token in present)
-        if score > best_score + 1e-9:
-            best, best_score = span, score
-    return best.start, best.end
+    sentences = [passage_text[span.start : span.end] for span in spans]
+    scores = [
+        sum(idf(token) for token in wanted & set(passage_tokens(sentence)))
+        for sentence in sentences
+    ]
+    top = max(scores)
+    for asks, holds in _ANSWER_TYPES:
+        if asks.search(question):
+            bonus = ANSWER_TYPE_BONUS * (top or 1.0)
+            scores = [
+                s + (bonus if holds.search(t) else 0.0)
+                for s, t in zip(scores, sentences, strict=True)
+            ]
+            break
+    best = max(range(len(spans)), key=lambda i: (scores[i] > 1e-9, scores[i], -i))
+    return spans[best].start, spans[best].end
 
 
 def coverage(
@@ -202,13 +239,13 @@ def search_batch(index: SeminarIndex, questions: Sequence[str], k: int = 5) -> l
         return [[] for _ in prepared]
     idf = functools.lru_cache(maxsize=None)(index.lexical.idf)
     results: list[list[Hit]] = []
-    for scores in score_passages(index, prepared):
+    for question, scores in zip(prepared, score_passages(index, prepared), strict=True):
         order = np.argsort(-scores.fused, kind="stable")[: min(k, len(scores.candidates))]
         hits: list[Hit] = []
         for slot in order:
             passage = index.passages[int(scores.candidates[slot])]
             document = index.documents.get(passage.doc_id)
-            start, end = answer_span(scores.tokens, passage.text, idf)
+            start, end = answer_span(scores.tokens, passage.text, idf, question)
             signals = {name: float(v[slot]) for name, v in scores.components.items()}
             signals["coverage"] = coverage(scores.token_groups, passage.text, idf)
             hits.append(
