@@ -51,6 +51,14 @@ The caretaker report mentions <script>window.__pwned2=1</script> in the boiler r
 The caretaker also saw <img src=x onerror="window.__pwned=1"> near the boiler.
 """
 
+LINK_DOC = """---
+title: Gardener notes
+---
+
+The gardener keeps the greenhouse schedule at [click](javascript:window.__js=1) for visitors.
+The gardener also wrote <a href="javascript:window.__js=2">tap here</a> in the greenhouse margin.
+"""
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Debian Chromium not found at {CHROMIUM}"),
@@ -90,6 +98,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     (corpus / "autumn-workshop.md").write_text(SECOND_DOC, encoding="utf-8")
     (corpus / "changning-exchange.md").write_text(CHINESE_DOC, encoding="utf-8")
     (corpus / "caretaker.md").write_text(HOSTILE_DOC, encoding="utf-8")
+    (corpus / "gardener.md").write_text(LINK_DOC, encoding="utf-8")
     settings = Settings(corpus_dir=corpus, index_dir=root / "index", embedder="hashing")
     build_index(settings)
     env = {
@@ -251,3 +260,27 @@ def test_hostile_document_text_is_shown_literally_and_runs_nothing(
     assert page.evaluate("window.__pwned") is None
     assert page.evaluate("window.__pwned2") is None
     screenshot(page, tmp_path, "hostile-document.png")
+
+
+def test_script_in_a_question_is_shown_literally_and_never_runs(page: Page, tmp_path: Path) -> None:
+    question = "What about <script>window.__q=1</script> the boiler?"
+    answer, _ = ask(page, question, answered=False)
+    turn = page.get_by_test_id("stChatMessage").nth(
+        page.get_by_test_id("stChatMessage").count() - 2
+    )
+    expect(turn).to_contain_text("<script>window.__q=1</script>")
+    assert page.locator("[data-testid=stChatMessage] script").count() == 0
+    assert page.evaluate("window.__q") is None
+    expect(answer).to_be_visible()
+    screenshot(page, tmp_path, "hostile-question.png")
+
+
+def test_javascript_links_in_a_document_are_text_not_links(page: Page, tmp_path: Path) -> None:
+    answer, _ = ask(page, "What does the gardener keep for the greenhouse?")
+    expect(answer).to_contain_text("[click](javascript:window.__js=1)")
+    expect(answer).to_contain_text('<a href="javascript:window.__js=2">tap here</a>')
+    assert page.locator('a[href^="javascript:"]').count() == 0
+    assert page.locator('[href*="javascript"]').count() == 0
+    answer.get_by_text("click", exact=False).first.click()
+    assert page.evaluate("window.__js") is None
+    screenshot(page, tmp_path, "javascript-link-document.png")

@@ -344,7 +344,7 @@ def _check_location(path: Path, corpus_dir: Path) -> None:
 def _size(count: int) -> str:
     """Format a byte count for a message: whole MB when large, bytes when small."""
     if count >= _MB:
-        return f"{count / _MB:.3g} MB"
+        return f"{count / _MB:.3g} MB" if count < 1000 * _MB else f"{count // _MB} MB"
     return f"{count} bytes"
 
 
