@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from seminar_qa.chunking import all_sentence_spans
+from seminar_qa.chunking import Span, all_sentence_spans
 from seminar_qa.errors import SeminarQAError
 from seminar_qa.lexical import has_cjk, passage_tokens, question_token_groups
 from seminar_qa.records import Hit
@@ -153,6 +153,20 @@ def score_passages(index: SeminarIndex, questions: Sequence[str]) -> list[Scores
     return results
 
 
+@functools.lru_cache(maxsize=65536)
+def analyse_passage(
+    text: str,
+) -> tuple[tuple[Span, ...], tuple[frozenset[str], ...], frozenset[str]]:
+    """Sentence spans of a passage, each sentence's lexical tokens, and the passage's tokens.
+
+    Cached by text: tokenising (jieba, stemming, pinyin) is the costly part of ranking hits, and
+    the same passages come back for many questions.
+    """
+    spans = tuple(all_sentence_spans(text))
+    tokens = tuple(frozenset(passage_tokens(text[s.start : s.end])) for s in spans)
+    return spans, tokens, frozenset(passage_tokens(text))
+
+
 # What kind of answer a question asks for, and what a sentence holding one looks like.
 _ANSWER_TYPES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
     (  # a person: two capitalised words in a row (romanised Chinese names included)
@@ -189,15 +203,12 @@ def answer_span(
     asks for a person, a time or a quantity, sentences holding one gain a bonus. Ties go to the
     earlier sentence, and with no evidence at all the first sentence is returned.
     """
-    spans = all_sentence_spans(passage_text)
+    spans, sentence_tokens, _ = analyse_passage(passage_text)
     if not spans:
         return 0, len(passage_text)
     wanted = set(question_tokens_)
     sentences = [passage_text[span.start : span.end] for span in spans]
-    scores = [
-        sum(idf(token) for token in wanted & set(passage_tokens(sentence)))
-        for sentence in sentences
-    ]
+    scores = [sum(idf(token) for token in wanted & tokens) for tokens in sentence_tokens]
     top = max(scores)
     for asks, holds in _ANSWER_TYPES:
         if asks.search(question):
@@ -220,7 +231,7 @@ def coverage(
     Chinese question is covered by a Chinese passage directly, by an English one through the
     bridges.
     """
-    present_tokens = set(passage_tokens(passage_text))
+    present_tokens = analyse_passage(passage_text)[2]
     best = 0.0
     for group in token_groups:
         wanted = set(group)
