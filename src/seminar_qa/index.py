@@ -227,8 +227,12 @@ def configure_vector_index(index: faiss.Index, params: dict[str, Any]) -> None:
         concrete.nprobe = int(params.get("nprobe", 32))
 
 
-def stored_vectors(index: faiss.Index) -> NDArray[np.float32]:
-    """The vectors held by ``index`` as an (n, d) array, without a copy where FAISS allows."""
+def stored_vectors(index: faiss.Index) -> NDArray[np.float32] | None:
+    """The vectors held by ``index`` as an (n, d) array without a copy, where FAISS allows.
+
+    Flat and HNSW indexes keep their vectors in one block, viewed in place. IVF spreads them over
+    its lists: None is returned (after adding a direct map), and rows are rebuilt on demand.
+    """
     import faiss
 
     concrete = faiss.downcast_index(index)
@@ -240,7 +244,7 @@ def stored_vectors(index: faiss.Index) -> NDArray[np.float32]:
         return np.asarray(flat, dtype=np.float32).reshape(storage.ntotal, storage.d)
     if hasattr(concrete, "make_direct_map"):
         concrete.make_direct_map()
-    return np.asarray(index.reconstruct_n(0, index.ntotal), dtype=np.float32)
+    return None
 
 
 @dataclass
@@ -249,8 +253,17 @@ class DenseComponent:
 
     embedder: Embedder
     vectors: faiss.Index
-    matrix: NDArray[np.float32]
+    matrix: NDArray[np.float32] | None
+    """The vectors viewed in place (flat, HNSW), or None when they must be rebuilt (IVF)."""
     params: dict[str, Any] = field(default_factory=lambda: {"type": "flat"})
+
+    def rows(self, positions: NDArray[np.int64] | None = None) -> NDArray[np.float32]:
+        """The vectors of the passages at ``positions`` (all passages when None)."""
+        if self.matrix is not None:
+            return self.matrix if positions is None else self.matrix[positions]
+        if positions is None:
+            return np.asarray(self.vectors.reconstruct_n(0, self.vectors.ntotal), np.float32)
+        return np.asarray(self.vectors.reconstruct_batch(positions), dtype=np.float32)
 
     @property
     def file_name(self) -> str:

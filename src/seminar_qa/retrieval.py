@@ -140,7 +140,7 @@ def score_passages(index: SeminarIndex, questions: Sequence[str]) -> list[Scores
             candidates = np.unique(np.concatenate(pools))
         components = {"bm25": bm25 if full else bm25[candidates]}
         for component in index.dense:
-            rows = component.matrix if full else component.matrix[candidates]
+            rows = component.rows(None if full else candidates)
             components[component.embedder.name] = rows @ vectors[component.embedder.name]
         weights = WEIGHTS[language]
         used = {name: weights.get(name, 0.0) for name in components}
