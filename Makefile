@@ -56,3 +56,20 @@ eval: $(STAMP)
 
 clean:
 	rm -rf $(VENV) index .pytest_cache .mypy_cache .ruff_cache
+
+# Performance benchmarks (bench/run.py): write BENCHMARKS.md and bench/results.json.
+# `bench-quick` takes a few minutes on 2 cores; `bench` is the full run (1M synthetic
+# passages, 10k real passages; its first run embeds ~10k passages into build/bench-cache).
+.PHONY: bench bench-quick
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+bench-quick: $(STAMP)
+	$(BIN)/python bench/run.py --quick
+
+# Reliability and security checks (bench/reliability.py): bad documents, damaged indexes,
+# SIGKILLed and concurrent builds, serving while rebuilding, load, hostile questions. Prints a
+# table of case, tried, passed, lost (must be 0); exits 1 when anything was lost.
+.PHONY: reliability
+reliability: $(TEST_STAMP)
+	$(BIN)/python bench/reliability.py

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Collection
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from seminar_qa.records import Hit
@@ -99,15 +99,14 @@ def answer_question(
     question: str,
     k: int = 5,
     doc_ids: Collection[str] | None = None,
+    timings: dict[str, float] | None = None,
 ) -> Answer:
-    """Search ``index`` (optionally only the documents ``doc_ids``) and decide if it answers."""
+    """Search ``index`` (optionally only the documents ``doc_ids``) and decide if it answers.
+
+    ``timings``, when given, accumulates the seconds spent in each retrieval stage.
+    """
     prepared = prepare_question(question)
-    fetch = k if not doc_ids else len(index)
-    hits = index.search(prepared.text, fetch)
-    if doc_ids:
-        wanted = set(doc_ids)
-        hits = [h for h in hits if h.passage.doc_id in wanted][:k]
-        hits = [_reranked(h, rank) for rank, h in enumerate(hits, start=1)]
+    hits = index.search(prepared.text, k, timings, doc_ids or None)
     found, confidence = False, 0.0
     label: Confidence = "none"
     if hits:
@@ -124,11 +123,6 @@ def answer_question(
         confidence=confidence,
         label=label,
     )
-
-
-def _reranked(hit: Hit, rank: int) -> Hit:
-    """Return ``hit`` with a new rank (after filtering)."""
-    return replace(hit, rank=rank)
 
 
 def highlight_html(hit: Hit, css_class: str = "answer") -> str:

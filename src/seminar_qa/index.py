@@ -25,7 +25,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -469,15 +469,31 @@ class SeminarIndex:
             )
         return cls(manifest, documents, passages, dense, lexical)
 
-    def search(self, question: str, k: int = 5) -> list[Hit]:
+    def search(
+        self,
+        question: str,
+        k: int = 5,
+        timings: dict[str, float] | None = None,
+        doc_ids: Collection[str] | None = None,
+    ) -> list[Hit]:
         """Rank passages for one question (wraps :meth:`search_batch`)."""
-        return self.search_batch([question], k)[0]
+        return self.search_batch([question], k, timings, doc_ids)[0]
 
-    def search_batch(self, questions: Sequence[str], k: int = 5) -> list[list[Hit]]:
-        """Rank passages for each question, best first (hybrid: BM25 and every model, fused)."""
+    def search_batch(
+        self,
+        questions: Sequence[str],
+        k: int = 5,
+        timings: dict[str, float] | None = None,
+        doc_ids: Collection[str] | None = None,
+    ) -> list[list[Hit]]:
+        """Rank passages for each question, best first (hybrid: BM25 and every model, fused).
+
+        ``timings``, when given, accumulates the seconds spent in each stage; ``doc_ids``, when
+        given, keeps only passages of those documents.
+        """
         from seminar_qa.retrieval import search_batch
 
-        return search_batch(self, questions, k)
+        return search_batch(self, questions, k, timings, doc_ids)
 
 
 def verify_files(directory: Path, manifest: Manifest) -> None:

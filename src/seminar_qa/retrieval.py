@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
+import time
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -111,7 +113,26 @@ def _top(scores: NDArray[np.float32], count: int) -> NDArray[np.int64]:
     return np.argpartition(-scores, count)[:count].astype(np.int64)
 
 
-def score_passages(index: SeminarIndex, questions: Sequence[str]) -> list[Scores]:
+Timings = dict[str, float]
+"""Seconds spent per stage, accumulated across calls: pass one to see where the time goes."""
+
+
+@contextlib.contextmanager
+def _stage(timings: Timings | None, name: str) -> Iterator[None]:
+    """Add the block's wall time to ``timings[name]`` (nothing when timings is None)."""
+    if timings is None:
+        yield
+        return
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[name] = timings.get(name, 0.0) + time.perf_counter() - started
+
+
+def score_passages(
+    index: SeminarIndex, questions: Sequence[str], timings: Timings | None = None
+) -> list[Scores]:
     """Score passages for each (prepared) question with BM25 and each model, then fuse.
 
     Each retriever's scores are rescaled to 0..1 over the candidates and added with the weights of
@@ -119,38 +140,55 @@ def score_passages(index: SeminarIndex, questions: Sequence[str]) -> list[Scores
     Small indexes score every passage exactly. Large ones take each model's top passages from its
     FAISS index and BM25's top passages, then score that union exactly with every retriever.
     """
-    query_vectors = {c.embedder.name: c.embedder.encode_queries(questions) for c in index.dense}
+    query_vectors = {}
+    for component in index.dense:
+        with _stage(timings, f"encode question ({component.embedder.name})"):
+            query_vectors[component.embedder.name] = component.embedder.encode_queries(questions)
     full = len(index) <= FULL_SCORING_MAX
     results = []
     for number, question in enumerate(questions):
-        language = question_language(question)
-        groups = question_token_groups(question)
-        tokens = groups[0] + groups[1]
-        bm25 = index.lexical.scores(tokens)
-        vectors = {c.embedder.name: query_vectors[c.embedder.name][number] for c in index.dense}
-        if full:
-            candidates = np.arange(len(index), dtype=np.int64)
-        else:
-            pools = [_top(bm25, CANDIDATES)]
-            for component in index.dense:
-                _, ids = component.vectors.search(
-                    vectors[component.embedder.name][None, :], CANDIDATES
-                )
-                pools.append(ids[0][ids[0] >= 0].astype(np.int64))
-            candidates = np.unique(np.concatenate(pools))
-        components = {"bm25": bm25 if full else bm25[candidates]}
-        for component in index.dense:
-            rows = component.rows(None if full else candidates)
-            components[component.embedder.name] = rows @ vectors[component.embedder.name]
-        weights = WEIGHTS[language]
-        used = {name: weights.get(name, 0.0) for name in components}
-        total = sum(used.values()) or 1.0
-        fused = np.zeros(len(candidates), dtype=np.float32)
-        for name, weight in used.items():
-            if weight:
-                fused += weight * _min_max(components[name])
-        results.append(Scores(language, tokens, groups, candidates, components, fused / total))
+        with _stage(timings, "tokenise question"):
+            language = question_language(question)
+            groups = question_token_groups(question)
+            tokens = groups[0] + groups[1]
+        with _stage(timings, "bm25"):
+            bm25 = index.lexical.scores(tokens)
+        vectors = {name: rows[number] for name, rows in query_vectors.items()}
+        with _stage(timings, "dense scores + fusion"):
+            results.append(_fuse(index, language, groups, bm25, vectors, full))
     return results
+
+
+def _fuse(
+    index: SeminarIndex,
+    language: str,
+    groups: tuple[list[str], list[str]],
+    bm25: NDArray[np.float32],
+    vectors: dict[str, NDArray[np.float32]],
+    full: bool,
+) -> Scores:
+    """Pick the candidates, score them with every model, rescale and add up (one question)."""
+    tokens = groups[0] + groups[1]
+    if full:
+        candidates = np.arange(len(index), dtype=np.int64)
+    else:
+        pools = [_top(bm25, CANDIDATES)]
+        for component in index.dense:
+            _, ids = component.vectors.search(vectors[component.embedder.name][None, :], CANDIDATES)
+            pools.append(ids[0][ids[0] >= 0].astype(np.int64))
+        candidates = np.unique(np.concatenate(pools))
+    components = {"bm25": bm25 if full else bm25[candidates]}
+    for component in index.dense:
+        rows = component.rows(None if full else candidates)
+        components[component.embedder.name] = rows @ vectors[component.embedder.name]
+    weights = WEIGHTS[language]
+    used = {name: weights.get(name, 0.0) for name in components}
+    total = sum(used.values()) or 1.0
+    fused = np.zeros(len(candidates), dtype=np.float32)
+    for name, weight in used.items():
+        if weight:
+            fused += weight * _min_max(components[name])
+    return Scores(language, tokens, groups, candidates, components, fused / total)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -241,34 +279,63 @@ def coverage(
     return best
 
 
-def search_batch(index: SeminarIndex, questions: Sequence[str], k: int = 5) -> list[list[Hit]]:
-    """Rank the passages of ``index`` for each question, best first, with answer sentences."""
+def search_batch(
+    index: SeminarIndex,
+    questions: Sequence[str],
+    k: int = 5,
+    timings: Timings | None = None,
+    doc_ids: Collection[str] | None = None,
+) -> list[list[Hit]]:
+    """Rank the passages of ``index`` for each question, best first, with answer sentences.
+
+    ``timings``, when given, accumulates the seconds spent in each stage; ``doc_ids``, when
+    given, keeps only passages of those documents (ranked among all candidates first).
+    """
     if k < 1:
         raise SeminarQAError(f"k of {k} is not a positive number; ask for at least 1 passage")
-    prepared = [prepare_question(q).text for q in questions]
+    with _stage(timings, "prepare question"):
+        prepared = [prepare_question(q).text for q in questions]
     if not prepared or not len(index):
         return [[] for _ in prepared]
     idf = functools.lru_cache(maxsize=None)(index.lexical.idf)
     results: list[list[Hit]] = []
-    for question, scores in zip(prepared, score_passages(index, prepared), strict=True):
-        order = np.argsort(-scores.fused, kind="stable")[: min(k, len(scores.candidates))]
-        hits: list[Hit] = []
-        for slot in order:
-            passage = index.passages[int(scores.candidates[slot])]
-            document = index.documents.get(passage.doc_id)
-            start, end = answer_span(scores.tokens, passage.text, idf, question)
-            signals = {name: float(v[slot]) for name, v in scores.components.items()}
-            signals["coverage"] = coverage(scores.token_groups, passage.text, idf)
-            hits.append(
-                Hit(
-                    passage=passage,
-                    score=float(scores.fused[slot]),
-                    rank=len(hits) + 1,
-                    metadata={"path": document.path, **document.metadata} if document else {},
-                    answer_start=start,
-                    answer_end=end,
-                    signals=signals,
-                )
-            )
-        results.append(hits)
+    scored = score_passages(index, prepared, timings)
+    for question, scores in zip(prepared, scored, strict=True):
+        with _stage(timings, "hits: answer sentences + coverage"):
+            results.append(_hits(index, question, scores, k, idf, doc_ids))
     return results
+
+
+def _hits(
+    index: SeminarIndex,
+    question: str,
+    scores: Scores,
+    k: int,
+    idf: Callable[[str], float],
+    doc_ids: Collection[str] | None = None,
+) -> list[Hit]:
+    """The top ``k`` candidates of one question as hits with answer sentences and signals."""
+    wanted = set(doc_ids) if doc_ids else None
+    hits: list[Hit] = []
+    for slot in np.argsort(-scores.fused, kind="stable"):
+        if len(hits) >= k:
+            break
+        passage = index.passages[int(scores.candidates[slot])]
+        if wanted is not None and passage.doc_id not in wanted:
+            continue
+        document = index.documents.get(passage.doc_id)
+        start, end = answer_span(scores.tokens, passage.text, idf, question)
+        signals = {name: float(v[slot]) for name, v in scores.components.items()}
+        signals["coverage"] = coverage(scores.token_groups, passage.text, idf)
+        hits.append(
+            Hit(
+                passage=passage,
+                score=float(scores.fused[slot]),
+                rank=len(hits) + 1,
+                metadata={"path": document.path, **document.metadata} if document else {},
+                answer_start=start,
+                answer_end=end,
+                signals=signals,
+            )
+        )
+    return hits

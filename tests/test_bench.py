@@ -1,0 +1,107 @@
+"""The benchmark runner's helpers: percentiles, tables, report splicing, synthetic data."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import time
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pytest
+
+from seminar_qa.embedding import HashingEmbedder
+
+BENCH = Path(__file__).resolve().parent.parent / "bench" / "run.py"
+
+
+@pytest.fixture(scope="module")
+def bench() -> ModuleType:
+    """bench/run.py loaded as a module (it is a script, not part of the package)."""
+    spec = importlib.util.spec_from_file_location("bench_run", BENCH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_run"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_percentile_interpolates_and_handles_empty(bench: ModuleType) -> None:
+    """p50 of 1..4 is 2.5; p95 lies between the last two; no values give NaN."""
+    assert bench.percentile([4.0, 1.0, 3.0, 2.0], 50) == pytest.approx(2.5)
+    assert 3.0 < bench.percentile([1.0, 2.0, 3.0, 4.0], 95) <= 4.0
+    assert np.isnan(bench.percentile([], 50))
+
+
+def test_markdown_table_shows_verdicts_and_escapes_pipes(bench: ModuleType) -> None:
+    """Each row becomes figure | target | measured | met?, with pipes escaped."""
+    rows = [
+        bench.Row("build / bare encode", 1.04, "≤ 1.10", True, "×"),
+        bench.Row("p95", 75.0, "≤ 60 ms", False, "ms"),
+        bench.Row("a|b", 1234567),
+    ]
+    table = bench.markdown_table(rows).splitlines()
+    assert table[0] == "| figure | target | measured | met? |"
+    assert table[2] == "| build / bare encode | ≤ 1.10 | 1.04 × | ✅ met |"
+    assert "❌ missed" in table[3] and "75 ms" in table[3]
+    assert table[4].startswith("| a\\|b |") and "1,234,567" in table[4]
+
+
+def test_splice_report_keeps_everything_outside_the_markers(bench: ModuleType) -> None:
+    """A rerun replaces only the generated block; a Reliability section survives."""
+    first = bench.splice_report("# Benchmarks\n\nHow to run.\n", "## Results\nold")
+    assert first.startswith("# Benchmarks") and "old" in first
+    edited = first + "\n## Reliability\nkept\n"
+    second = bench.splice_report(edited, "## Results\nnew")
+    assert "new" in second and "old" not in second
+    assert second.count(bench.START) == 1 and "## Reliability\nkept" in second
+
+
+def test_synthetic_vectors_are_unit_and_clustered(bench: ModuleType) -> None:
+    """Rows have unit length; near queries find their own cluster (recall of exact search is 1)."""
+    rng = np.random.default_rng(0)
+    data = bench.synthetic_vectors(2000, 32, 20, rng)
+    assert data.dtype == np.float32 and np.allclose(np.linalg.norm(data, axis=1), 1.0, atol=1e-5)
+    queries = bench.near_queries(data, 10, rng)
+    truth = np.argsort(-(queries @ data.T), axis=1)[:, :10]
+    assert bench.recall_at(truth, truth) == 1.0
+    assert bench.recall_at(truth[:, ::-1], truth) == 1.0  # order does not matter
+    assert (queries @ data.T).max(axis=1).min() > 0.8
+
+
+def test_zipf_tokens_are_skewed(bench: ModuleType) -> None:
+    """The most frequent word is far more common than the median one; words are distinct."""
+    rng = np.random.default_rng(1)
+    vocabulary = bench.zipf_vocabulary(500, rng)
+    assert len(set(vocabulary)) == 500
+    ids = bench.zipf_token_ids(200, 60, 500, rng)
+    counts = np.bincount(ids.ravel(), minlength=500)
+    assert counts.max() > 20 * max(1, int(np.median(counts)))
+
+
+def test_stage_times_cover_every_stage(bench: ModuleType, tmp_path: Path) -> None:
+    """The stage split of one search names each stage, with the hashing embedder."""
+    from seminar_qa.chunking import chunk_document
+    from seminar_qa.index import SeminarIndex
+    from seminar_qa.ingestion import load_corpus
+    from seminar_qa.settings import Settings
+
+    repo_corpus = BENCH.parent.parent / "corpus"
+    settings = Settings(corpus_dir=repo_corpus)
+    documents = load_corpus(repo_corpus, settings).documents
+    passages = [p for d in documents for p in chunk_document(d, settings.chunking)]
+    index = SeminarIndex.build(documents, passages, [HashingEmbedder()], chunking={})
+    started = time.perf_counter()
+    stages = bench.stage_times(index, "Who is Professor Zhang Minxuan?")
+    elapsed = time.perf_counter() - started
+    assert set(stages) == {
+        "prepare question",
+        "encode question (hashing)",
+        "tokenise question",
+        "bm25",
+        "dense scores + fusion",
+        "hits: answer sentences + coverage",
+    }
+    assert all(seconds >= 0 for seconds in stages.values())
+    assert sum(stages.values()) <= elapsed
