@@ -52,6 +52,7 @@ eval: $(STAMP)
 	$(BIN)/seminar-qa build --if-stale
 	$(BIN)/seminar-qa eval eval/dev_questions.jsonl
 	$(BIN)/seminar-qa eval eval/seminar_questions.jsonl
+	$(BIN)/seminar-qa eval eval/validation_questions.jsonl
 	$(BIN)/python bench/distractor_eval.py
 
 clean:

@@ -27,7 +27,10 @@ from seminar_qa.settings import Settings
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_NEWS = ROOT.parent / "shared" / "bench" / "bbc-news"
 DEFAULT_WORK = ROOT / "build"
-QUESTION_SETS = (ROOT / "eval" / "seminar_questions.jsonl", ROOT / "eval" / "dev_questions.jsonl")
+QUESTION_SETS = tuple(
+    ROOT / "eval" / name
+    for name in ("dev_questions.jsonl", "seminar_questions.jsonl", "validation_questions.jsonl")
+)
 NEWS_FOLDER = "bbc-news"
 
 
