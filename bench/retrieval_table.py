@@ -1,0 +1,101 @@
+"""Hit@1/Hit@3 of each retriever alone, their RRF, and the shipped fusion, per question set.
+
+Reproduces the retrieval issue's comparison table on the project's own question sets, over the
+main index (seminar only) and the distractor index of bench/distractor_eval.py (seminar + 300 BBC
+articles). Usage: python bench/retrieval_table.py [INDEX_DIR ...]
+"""
+
+from __future__ import annotations
+
+import sys
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+
+from seminar_qa.evaluation import load_questions
+from seminar_qa.index import SeminarIndex
+from seminar_qa.lexical import base_tokens
+from seminar_qa.retrieval import prepare_question, score_passages
+
+ROOT = Path(__file__).resolve().parent.parent
+SETS = ("dev_questions.jsonl", "seminar_questions.jsonl", "validation_questions.jsonl")
+
+
+def normal(text: str) -> str:
+    """NFKC, case-folded, whitespace collapsed: how answers are matched."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def rank_of(scores: np.ndarray, relevant: np.ndarray) -> int:
+    """1-based rank of the first relevant passage (a large number when none)."""
+    order = np.argsort(-scores, kind="stable")
+    found = np.nonzero(relevant[order])[0]
+    return int(found[0]) + 1 if len(found) else 10**6
+
+
+def rrf(rankings: list[np.ndarray], k: int = 60) -> np.ndarray:
+    """Reciprocal rank fusion of several score arrays."""
+    total = np.zeros(len(rankings[0]))
+    for scores in rankings:
+        order = np.argsort(-scores, kind="stable")
+        ranks = np.empty(len(scores))
+        ranks[order] = np.arange(1, len(scores) + 1)
+        total += 1.0 / (k + ranks)
+    return total
+
+
+def main(argv: list[str]) -> int:
+    """Print one table per index."""
+    for directory in argv or [str(ROOT / "index"), str(ROOT / "build" / "distractor-index")]:
+        index = SeminarIndex.load(Path(directory))
+        seminar = np.array([not p.doc_id.startswith("bbc-news/") for p in index.passages])
+        print(f"\n{directory}: {len(index)} passages")
+        print(f"{'method':26s}" + "".join(f"{s.split('_')[0]:>22s}" for s in SETS))
+        rows: dict[str, list[str]] = {}
+        for name in SETS:
+            questions = [q for q in load_questions(ROOT / "eval" / name) if q.answers]
+            prepared = [prepare_question(q.question).text for q in questions]
+            ranks: dict[str, list[int]] = {}
+            for question, scores in zip(questions, score_passages(index, prepared), strict=True):
+                relevant = seminar & np.array(
+                    [
+                        any(normal(a) in normal(p.text) for a in question.answers)
+                        for p in index.passages
+                    ]
+                )
+                plain = index.lexical.scores(base_tokens(question.question, search_mode=True))
+                methods = {
+                    "BM25 (jieba, no bridges)": plain,
+                    "BM25 + pinyin + CEDICT": scores.components["bm25"],
+                    **{
+                        f"{m} dense": scores.components[m]
+                        for m in ("minilm", "e5")
+                        if m in scores.components
+                    },
+                    "RRF of all three": rrf(
+                        [
+                            plain,
+                            *[
+                                scores.components[m]
+                                for m in ("minilm", "e5")
+                                if m in scores.components
+                            ],
+                        ]
+                    ),
+                    "shipped fusion": scores.fused,
+                }
+                for method, values in methods.items():
+                    ranks.setdefault(method, []).append(rank_of(values, relevant))
+            for method, values in ranks.items():
+                array = np.array(values)
+                rows.setdefault(method, []).append(
+                    f"{np.mean(array == 1):.2f} / {np.mean(array <= 3):.2f} (n={len(array)})"
+                )
+        for method, cells in rows.items():
+            print(f"{method:26s}" + "".join(f"{c:>22s}" for c in cells))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
