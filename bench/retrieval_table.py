@@ -87,8 +87,8 @@ def main(argv: list[str]) -> int:
                 }
                 for method, values in methods.items():
                     ranks.setdefault(method, []).append(rank_of(values, relevant))
-            for method, values in ranks.items():
-                array = np.array(values)
+            for method, found_ranks in ranks.items():
+                array = np.array(found_ranks)
                 rows.setdefault(method, []).append(
                     f"{np.mean(array == 1):.2f} / {np.mean(array <= 3):.2f} (n={len(array)})"
                 )
