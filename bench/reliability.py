@@ -989,16 +989,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=2000, help="queries, hashing index")
     parser.add_argument("--real-queries", type=int, default=400, help="queries, real index")
     parser.add_argument("--index", default=str(ROOT / "index"), help="real-model index folder")
+    parser.add_argument(
+        "--report",
+        default=str(ROOT / "BENCHMARKS.md"),
+        help="write the table into this file's '## Reliability' section ('' to skip)",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="seminar-qa-reliability-") as folder:
         rows = run_all(args, Path(folder))
     print(table(rows))
     lost = sum(r.lost for r in rows)
-    print(
-        f"\n{'OK' if not lost else 'FAILED'}: {lost} lost, in {time.perf_counter() - started:.0f} s"
+    summary = (
+        f"{'OK' if not lost else 'FAILED'}: {lost} lost, in {time.perf_counter() - started:.0f} s"
     )
+    print(f"\n{summary}")
+    if args.report:
+        write_report(Path(args.report), table(rows), summary)
     return 1 if lost else 0
+
+
+RELIABILITY_HEADING = "## Reliability"
+
+
+def write_report(path: Path, rendered: str, summary: str) -> None:
+    """Put the table into the '## Reliability' section of ``path``, replacing an older one."""
+    stamp = time.strftime("%Y-%m-%d %H:%M")
+    section = (
+        f"{RELIABILITY_HEADING}\n\nMeasured {stamp} with `make reliability` "
+        f"(`bench/reliability.py`) on {os.cpu_count()} cores. Lost must be 0.\n\n"
+        f"```\n{rendered}\n\n{summary}\n```\n"
+    )
+    existing = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    start = existing.find(RELIABILITY_HEADING)
+    if start < 0:
+        updated = existing.rstrip("\n") + "\n\n" + section
+    else:
+        following = existing.find("\n## ", start + len(RELIABILITY_HEADING))
+        rest = existing[following + 1 :] if following >= 0 else ""
+        updated = existing[:start] + section + ("\n" + rest if rest else "")
+    path.write_text(updated, encoding="utf-8")
 
 
 if __name__ == "__main__":
