@@ -31,6 +31,18 @@ The club meets twice a week. It has forty members.
 """
 
 
+CHINESE_DOC = """---
+title: 长宁区数字教育交流会
+date: 2024-12-05
+publisher: 长宁区教育局
+---
+
+长宁区教育局组织了数字教育交流会。会上，教师们介绍了人工智能辅助备课的做法。
+
+交流会的最后，代表们参观了区图书馆的电子阅览室。
+"""
+
+
 @pytest.fixture(autouse=True)
 def env_setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Point every path setting at the test's own temporary directory; never touch the home dir."""

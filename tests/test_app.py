@@ -18,21 +18,11 @@ from seminar_qa.pipeline import build_index
 from seminar_qa.records import Hit, Passage
 from seminar_qa.retrieval import MAX_QUESTION_CHARS
 from seminar_qa.settings import Settings
+from tests.conftest import CHINESE_DOC
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 SEMINAR_TITLE = "The TEC Successfully Holds Seminar"
 WORKSHOP_TITLE = "Autumn Workshop on Open Educational Resources"
-
-CHINESE_DOC = """---
-title: 长宁区数字教育交流会
-date: 2024-12-05
-publisher: 长宁区教育局
----
-
-长宁区教育局组织了数字教育交流会。会上，教师们介绍了人工智能辅助备课的做法。
-
-交流会的最后，代表们参观了区图书馆的电子阅览室。
-"""
 
 HOSTILE_DOC = """---
 title: Notes <b>bold</b> [link](javascript:alert(1))

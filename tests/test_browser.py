@@ -24,23 +24,12 @@ from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from seminar_qa.pipeline import build_index
 from seminar_qa.settings import Settings
-from tests.conftest import SECOND_DOC, SEMINAR_DOC
+from tests.conftest import CHINESE_DOC, SECOND_DOC, SEMINAR_DOC
 
 CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parent.parent
 SCREENS = Path("/tmp/screens")
 TIMEOUT_MS = 20_000
-
-CHINESE_DOC = """---
-title: 长宁区数字教育交流会
-date: 2024-12-05
-publisher: 长宁区教育局
----
-
-长宁区教育局组织了数字教育交流会。会上，教师们介绍了人工智能辅助备课的做法。
-
-交流会的最后，代表们参观了区图书馆的电子阅览室。
-"""
 
 HOSTILE_DOC = """---
 title: Caretaker notes <b>bold</b>

