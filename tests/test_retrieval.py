@@ -10,7 +10,12 @@ import pytest
 
 from seminar_qa.embedding import HashingEmbedder
 from seminar_qa.index import SeminarIndex
-from seminar_qa.lexical import question_tokens, split_pinyin
+from seminar_qa.lexical import (
+    derive_pinyin_syllables,
+    pinyin_syllables,
+    question_tokens,
+    split_pinyin,
+)
 from seminar_qa.pipeline import build_index
 from seminar_qa.retrieval import (
     EmptyQuestionError,
@@ -76,6 +81,12 @@ def test_question_language_and_pinyin_bridge() -> None:
     tokens = question_tokens("熊秋菊是谁？")
     assert {"py_xiong", "py_qiu", "py_ju"} <= set(tokens)
     assert "director" in question_tokens("局长") or "chief" in question_tokens("局长")
+
+
+def test_shipped_pinyin_table_matches_pypinyin() -> None:
+    assert derive_pinyin_syllables() == pinyin_syllables()
+    assert {"xiong", "qiu", "ju", "chang", "ning", "lu"} <= pinyin_syllables()
+    assert "lv" not in pinyin_syllables()  # ü is written u, as in romanised names
 
 
 def test_coverage_takes_the_better_of_direct_and_bridged_words() -> None:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from seminar_qa.pinyin_table import PINYIN_SYLLABLES
 from seminar_qa.tokenization import STOPWORDS
 
 if TYPE_CHECKING:
@@ -146,9 +147,13 @@ def _cedict() -> Any:
     return CcCedict()
 
 
-@functools.lru_cache(maxsize=1)
 def pinyin_syllables() -> frozenset[str]:
-    """Every toneless pinyin syllable (ü written as u), from pypinyin's character table."""
+    """Every toneless pinyin syllable (ü written as u)."""
+    return PINYIN_SYLLABLES
+
+
+def derive_pinyin_syllables() -> frozenset[str]:
+    """Derive the syllable table from pypinyin's characters (what pinyin_table.py holds)."""
     from pypinyin import lazy_pinyin
 
     characters = "".join(chr(c) for c in range(0x4E00, 0x9FA6))
