@@ -964,7 +964,9 @@ def run_section(name: str, ctx: Context) -> dict[str, Any]:
         result, status, error = {}, "skipped", str(skip)
     except Exception as failure:  # recorded in the report, never hidden
         result, status = {}, "failed"
-        error = f"{type(failure).__name__}: {failure}"
+        # The report keeps the last line of the reason; the full traceback goes to stderr.
+        lines = [line for line in str(failure).strip().splitlines() if line.strip()]
+        error = f"{type(failure).__name__}: {lines[-1].strip() if lines else ''}"
         traceback.print_exc()
     seconds = time.perf_counter() - started
     print(f"[bench] {name} {status} in {seconds:.1f} s", file=sys.stderr, flush=True)
@@ -972,6 +974,7 @@ def run_section(name: str, ctx: Context) -> dict[str, Any]:
     return {
         "status": status,
         "error": error,
+        "measured": time.strftime("%Y-%m-%d %H:%M"),
         "seconds": round(seconds, 2),
         "figures": result.get("figures", {}),
         "notes": result.get("notes", []),
@@ -1034,19 +1037,26 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown section(s) {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
     ctx = Context(
         quick=args.quick,
-        articles=60 if args.quick else 300,
+        articles=30 if args.quick else 300,
         questions=200,
-        scale_sizes=[100_000] if args.quick else [100_000, 1_000_000],
+        scale_sizes=[50_000] if args.quick else [100_000, 1_000_000],
         lexical_sizes=[10_000] if args.quick else [100_000, 1_000_000],
     )
     WORK.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
+    command = "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
     results: dict[str, Any] = {
         "mode": "quick" if args.quick else "full",
-        "command": "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "command": command,
         "machine": machine_info(),
         "sections": {},
     }
+    if args.only and RESULTS.exists():
+        # Rerunning some sections updates just those: the others keep their last figures.
+        previous = json.loads(RESULTS.read_text(encoding="utf-8"))
+        if previous.get("mode") == results["mode"]:
+            results["sections"] = dict(previous.get("sections", {}))
+            results["command"] = f"{previous.get('command', '')}; then {command}"
     for name in SECTIONS:
         if name in chosen:
             results["sections"][name] = run_section(name, ctx)
