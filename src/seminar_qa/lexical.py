@@ -329,10 +329,6 @@ class LexicalIndex:
         retriever = bm25s.BM25.load(str(directory), show_progress=False, allow_pickle=False)
         return cls(retriever, size)
 
-    def known(self, tokens: Sequence[str]) -> list[str]:
-        """The tokens that occur in the indexed passages."""
-        return [t for t in tokens if t in self.vocabulary]
-
     def scores(self, tokens: Sequence[str]) -> NDArray[np.float32]:
         """BM25 score of every passage for the query ``tokens`` (zeros when none is known)."""
         ids = [self.vocabulary[t] for t in tokens if t in self.vocabulary]

@@ -101,8 +101,3 @@ STOPWORDS = frozenset(
 def words(text: str) -> list[str]:
     """Lower-cased word tokens (CJK characters one by one), stop words included."""
     return WORD.findall(text.lower())
-
-
-def content_words(text: str) -> set[str]:
-    """Lower-cased words (and single CJK characters) minus stop words, for overlap scoring."""
-    return {w for w in words(text) if w not in STOPWORDS}
