@@ -293,7 +293,10 @@ Result = dict[str, Any]
 
 
 def section_build(ctx: Context) -> Result:
-    """Full build (no cache) against the bare encode of the same passages, same models."""
+    """Full build (no cache) against the bare encode of the same texts, same models.
+
+    The texts are what a build embeds: every passage (with its title) and every sentence.
+    """
     from seminar_qa.chunking import chunk_document
     from seminar_qa.index import embedding_text
     from seminar_qa.ingestion import load_corpus
@@ -307,6 +310,7 @@ def section_build(ctx: Context) -> Result:
     documents = load_corpus(corpus, settings).documents
     passages = [p for d in documents for p in chunk_document(d, settings.chunking)]
     texts = [embedding_text(p) for p in passages]
+    texts += [p.text[a:b] for p in passages for a, b in p.sentences]
     bare: dict[str, float] = {}
     for embedder in embedders:
         with timer(bare, embedder.name):
@@ -319,18 +323,23 @@ def section_build(ctx: Context) -> Result:
     figures: dict[str, Any] = {
         "documents": report.documents,
         "passages": report.passages,
+        "texts_per_model": len(texts),
         "models": [e.name for e in embedders],
         "bare_encode_s": bare_total,
         **{f"bare_encode_{name}_s": s for name, s in bare.items()},
         "build_s": report.seconds,
         "build_over_encode": ratio,
         "build_passages_per_s": report.passages / report.seconds,
-        **{f"encode_{name}_passages_per_s": len(texts) / s for name, s in bare.items()},
+        **{f"encode_{name}_texts_per_s": len(texts) / s for name, s in bare.items()},
     }
     rows = [
-        Row("corpus", f"seminar + {ctx.articles} BBC articles, {report.passages} passages"),
-        Row("bare encode, all models", bare_total, unit="s"),
-        *[Row(f"bare encode {n}", len(texts) / s, unit="passages/s") for n, s in bare.items()],
+        Row(
+            "corpus",
+            f"seminar + {ctx.articles} BBC articles, {report.passages} passages, "
+            f"{len(texts) - report.passages} sentences",
+        ),
+        Row("bare encode of passages + sentences, all models", bare_total, unit="s"),
+        *[Row(f"bare encode {n}", len(texts) / s, unit="texts/s") for n, s in bare.items()],
         Row("full build (no cache)", report.seconds, unit="s"),
         Row("build throughput", report.passages / report.seconds, unit="passages/s"),
         Row("build / bare encode", ratio, "≤ 1.10", ratio <= 1.10, "×"),

@@ -46,7 +46,7 @@ def test_rebuild_after_one_change_embeds_only_that_document(tmp_path: Path) -> N
     settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", embedder="hashing")
     first = CountingEmbedder()
     full = build_index(settings, embedders=[first])
-    assert full.reused == 0 and len(first.seen) == full.passages
+    assert full.reused == 0 and len(first.seen) == full.embeddings > full.passages
 
     (corpus / "doc007.txt").write_text(
         "Report 7 was rewritten.\n\nNew text only.", encoding="utf-8"
@@ -54,9 +54,10 @@ def test_rebuild_after_one_change_embeds_only_that_document(tmp_path: Path) -> N
     second = CountingEmbedder()
     report = build_index(settings, embedders=[second])
     assert all("Report 7" in text or "New text" in text for text in second.seen)
-    assert 0 < len(second.seen) <= 2
-    assert report.reused == report.passages - len(second.seen)
-    assert f"reused {report.reused} of {report.passages} embeddings" in report.summary()
+    # One passage and its two sentences: "Report 7 was rewritten." and "New text only."
+    assert len(second.seen) == 3
+    assert report.reused == report.embeddings - len(second.seen)
+    assert f"reused {report.reused} of {report.embeddings} embeddings" in report.summary()
 
     # Reused vectors are exactly what the model gives: the index equals a build without cache.
     cached = SeminarIndex.load(settings.index_dir, [HashingEmbedder()])
@@ -66,6 +67,9 @@ def test_rebuild_after_one_change_embeds_only_that_document(tmp_path: Path) -> N
     )
     fresh = SeminarIndex.load(uncached_dir, [HashingEmbedder()])
     assert np.array_equal(cached.dense[0].rows(), fresh.dense[0].rows())
+    cached_sentences, fresh_sentences = cached.dense[0].sentences, fresh.dense[0].sentences
+    assert cached_sentences is not None and fresh_sentences is not None
+    assert np.array_equal(cached_sentences, fresh_sentences)
 
 
 def test_cache_never_serves_vectors_of_another_model(tmp_path: Path) -> None:
@@ -75,7 +79,7 @@ def test_cache_never_serves_vectors_of_another_model(tmp_path: Path) -> None:
     build_index(settings, embedders=[HashingEmbedder(256)])
     other = CountingEmbedder(128)
     report = build_index(settings, embedders=[other])
-    assert report.reused == 0 and len(other.seen) == report.passages
+    assert report.reused == 0 and len(other.seen) == report.embeddings
 
     # A cache file claiming another model id is ignored, even at the same path.
     cache = EmbeddingCache(default_cache_dir(settings.index_dir), "hashing-256", 256)
@@ -107,7 +111,7 @@ def test_cache_survives_a_failed_build(tmp_path: Path) -> None:
     assert after.keys() == before.keys()
     counting = CountingEmbedder()
     build_index(settings, embedders=[counting])
-    assert len(counting.seen) == 1 and counting.seen[0].endswith("Changed.")
+    assert counting.seen == ["doc001\nChanged.", "Changed."]  # the passage and its sentence
 
 
 def test_damaged_cache_file_is_ignored_not_fatal(tmp_path: Path) -> None:
@@ -119,7 +123,7 @@ def test_damaged_cache_file_is_ignored_not_fatal(tmp_path: Path) -> None:
     cache.path.write_bytes(b"garbage")
     counting = CountingEmbedder()
     report = build_index(settings, embedders=[counting])
-    assert report.reused == 0 and len(counting.seen) == report.passages
+    assert report.reused == 0 and len(counting.seen) == report.embeddings
 
 
 def test_cli_summary_reports_reuse(corpus: Path, tmp_path: Path) -> None:

@@ -29,7 +29,8 @@ def test_build_prints_progress_and_one_line_summary(corpus: Path, tmp_path: Path
     assert result.exit_code == 0, result.output
     assert result.stdout.strip().startswith("Indexed ")
     assert "from 2 documents, skipped 1 file in" in result.stdout
-    assert "Embedding with hashing" in result.stderr and "Reading files" in result.stderr
+    assert "Embedding passages and sentences with hashing" in result.stderr
+    assert "Reading files" in result.stderr
     assert "warning: skipped notes.xyz:" in result.stderr
 
 

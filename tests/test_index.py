@@ -32,6 +32,7 @@ from seminar_qa.pipeline import build_index, index_status
 from seminar_qa.settings import Settings
 
 VECTORS = "vectors-hashing.faiss"
+SENTENCES = "sentences-hashing.npy"
 QUESTIONS = [
     "Who is the director of the Changning District Education Bureau?",
     "What did the robotics club use?",
@@ -48,10 +49,12 @@ def test_build_save_load_round_trip(settings: Settings, embedder: HashingEmbedde
     assert report.documents == 2 and report.passages > 5 and not report.skipped
     directory = settings.index_dir
     assert sorted(p.name for p in directory.iterdir()) == sorted(
-        [".gitignore", MANIFEST, VECTORS, PASSAGES, DOCUMENTS, BM25]
+        [".gitignore", MANIFEST, VECTORS, SENTENCES, PASSAGES, DOCUMENTS, BM25]
     )
     manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
     assert manifest["format_version"] == FORMAT_VERSION
+    sentence_count = report.embeddings - report.passages
+    assert sentence_count > report.passages
     assert manifest["embedders"] == [
         {
             "name": "hashing",
@@ -61,6 +64,7 @@ def test_build_save_load_round_trip(settings: Settings, embedder: HashingEmbedde
             "metric": "inner_product",
             "file": VECTORS,
             "index": {"type": "flat"},
+            "sentences": {"file": SENTENCES, "count": sentence_count},
         }
     ]
     assert manifest["chunking"] == settings.chunking.to_json()
@@ -70,11 +74,18 @@ def test_build_save_load_round_trip(settings: Settings, embedder: HashingEmbedde
         "autumn-workshop.md",
     }
     assert all(len(d["sha256"]) == 64 for d in manifest["documents"])
-    assert {VECTORS, PASSAGES, DOCUMENTS} < set(manifest["files"])
+    assert {VECTORS, SENTENCES, PASSAGES, DOCUMENTS} < set(manifest["files"])
     assert any(name.startswith(f"{BM25}/") for name in manifest["files"])
     # Passages are plain JSON lines in FAISS id order; no pickle anywhere.
     rows = [json.loads(line) for line in (directory / PASSAGES).read_text().splitlines()]
     assert len(rows) == report.passages
+    # Each passage lists its sentences' offsets; the sentence vectors follow that order.
+    assert sum(len(row["sentences"]) for row in rows) == sentence_count
+    assert all(row["text"][a:b].strip() for row in rows for a, b in row["sentences"])
+    assert np.load(directory / SENTENCES, allow_pickle=False).shape == (
+        sentence_count,
+        embedder.dimension,
+    )
     assert all(
         b"\x80\x04" not in (directory / name).read_bytes()[:2] for name in (PASSAGES, DOCUMENTS)
     )
@@ -105,7 +116,7 @@ def test_load_rejects_other_format_version(settings: Settings, embedder: Hashing
     manifest = json.loads(path.read_text())
     manifest["format_version"] = FORMAT_VERSION + 1
     path.write_text(json.dumps(manifest))
-    with pytest.raises(IndexFormatError, match=r"format version 2.*seminar-qa build"):
+    with pytest.raises(IndexFormatError, match=rf"format version {FORMAT_VERSION + 1}.*build"):
         SeminarIndex.load(settings.index_dir, [embedder])
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from seminar_qa.embedding import HashingEmbedder
 from seminar_qa.index import SeminarIndex
@@ -19,6 +21,7 @@ from seminar_qa.lexical import (
 from seminar_qa.pipeline import build_index
 from seminar_qa.retrieval import (
     EmptyQuestionError,
+    _best_sentences,
     answer_span,
     coverage,
     prepare_question,
@@ -63,6 +66,61 @@ def test_answer_sentence_without_any_evidence_is_the_first() -> None:
     assert span_text("zebra?").startswith("In the expert exchange")
 
 
+def test_answer_sentence_follows_meaning_when_no_word_matches() -> None:
+    question = "Which programme prepares educators for classrooms?"  # no word of PASSAGE
+    tokens = question_tokens(question)
+    assert answer_span(tokens, PASSAGE, flat_idf, question) == (0, PASSAGE.index(" This"))
+    start, end = answer_span(tokens, PASSAGE, flat_idf, question, semantic=[0.1, 1.0, 0.0])
+    assert PASSAGE[start:end].startswith("This model can simulate")
+    # Meaning is one vote beside the words and the answer type, not a veto.
+    who = "Who introduced the large model?"
+    start, end = answer_span(question_tokens(who), PASSAGE, flat_idf, who, semantic=[0, 1, 0])
+    assert "Wang Gong" in PASSAGE[start:end]
+    # A semantic list that does not fit the sentences is ignored rather than misapplied.
+    assert answer_span(tokens, PASSAGE, flat_idf, question, semantic=[0.0, 1.0]) == (
+        0,
+        PASSAGE.index(" This"),
+    )
+
+
+@given(st.lists(st.integers(min_value=1, max_value=4), min_size=1, max_size=12), st.data())
+def test_best_sentence_scores_match_a_plain_loop(counts: list[int], data: st.DataObject) -> None:
+    rng = np.random.default_rng(len(counts) * 31 + sum(counts))
+    sentences = rng.standard_normal((sum(counts), 8)).astype(np.float32)
+    vector = rng.standard_normal(8).astype(np.float32)
+    starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    expected = [
+        float((sentences[starts[i] : starts[i + 1]] @ vector).max()) for i in range(len(counts))
+    ]
+    assert np.allclose(_best_sentences(sentences, starts, vector, None), expected, atol=1e-5)
+    chosen = data.draw(st.lists(st.integers(0, len(counts) - 1), unique=True))
+    picked = np.array(chosen, dtype=np.int64)
+    subset = _best_sentences(sentences, starts, vector, picked)
+    assert np.allclose(subset, [expected[i] for i in chosen], atol=1e-5)
+
+
+def test_a_question_matching_one_sentence_scores_that_sentence(
+    tmp_path: Path, corpus: Path
+) -> None:
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "ix", embedder="hashing")
+    build_index(settings, embedders=[HashingEmbedder()])
+    index = SeminarIndex.load(settings.index_dir, [HashingEmbedder()])
+    passage = max(index.passages, key=lambda p: len(p.sentences))
+    assert len(passage.sentences) >= 3
+    start, end = passage.sentences[-1]
+    sentence = passage.text[start:end]
+    (scores,) = score_passages(index, [sentence])
+    position = index.passages.index(passage)
+    slot = int(np.nonzero(scores.candidates == position)[0][0])
+    best = scores.components["hashing-sentence"]
+    assert best[slot] == pytest.approx(1.0, abs=1e-5) and best[slot] >= best.max() - 1e-6
+    # Its best sentence matches better than the passage as a whole does.
+    assert best[slot] > scores.components["hashing"][slot]
+    hit = next(h for h in index.search(sentence, k=5) if h.passage == passage)
+    assert hit.answer == sentence
+    assert hit.signals["hashing-sentence"] == pytest.approx(1.0, abs=1e-5)
+
+
 def test_prepare_question_normalises_caps_and_rejects_empty() -> None:
     prepared = prepare_question("  Ｗho\u200b leads\x00 Changning?\u202e ", max_chars=500)
     assert prepared.text == "Who leads Changning?" and not prepared.truncated
@@ -103,7 +161,7 @@ def test_fused_scores_lie_in_0_1_and_follow_language_weights(tmp_path: Path, cor
     english, chinese = score_passages(index, ["Changning education bureau", "长宁区教育局"])
     for scores in (english, chinese):
         assert scores.fused.min() >= 0.0 and scores.fused.max() <= 1.0 + 1e-6
-        assert set(scores.components) == {"bm25", "hashing"}
+        assert set(scores.components) == {"bm25", "hashing", "hashing-sentence"}
     assert english.language == "en" and chinese.language == "zh"
     top = index.passages[int(english.candidates[int(np.argmax(english.fused))])]
     assert "Changning" in top.text

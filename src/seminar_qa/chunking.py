@@ -258,10 +258,19 @@ def chunk_spans(text: str, settings: ChunkSettings | None = None) -> list[Span]:
     return spans
 
 
+def passage_sentences(text: str) -> tuple[tuple[int, int], ...]:
+    """The ``(start, end)`` offsets of each sentence of a passage (the whole text if none)."""
+    spans = all_sentence_spans(text)
+    if not spans:
+        return ((0, len(text)),)
+    return tuple((span.start, span.end) for span in spans)
+
+
 def chunk_document(document: Document, settings: ChunkSettings | None = None) -> list[Passage]:
     """Cut ``document`` into passages that keep its id, title, position and character offsets."""
     passages: list[Passage] = []
     for position, span in enumerate(chunk_spans(document.text, settings)):
+        text = document.text[span.start : span.end]
         passages.append(
             Passage(
                 passage_id=f"{document.doc_id}#{position}",
@@ -270,8 +279,9 @@ def chunk_document(document: Document, settings: ChunkSettings | None = None) ->
                 position=position,
                 start=span.start,
                 end=span.end,
-                text=document.text[span.start : span.end],
+                text=text,
                 page=document.page_at(span.start),
+                sentences=passage_sentences(text),
             )
         )
     return passages

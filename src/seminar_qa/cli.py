@@ -97,7 +97,9 @@ class _Progress:
             self.shown = 0
             self.bar = click.progressbar(
                 length=max(total, 1),
-                label=self.LABELS.get(stage, stage.replace("embed ", "Embedding with ")),
+                label=self.LABELS.get(
+                    stage, stage.replace("embed ", "Embedding passages and sentences with ")
+                ),
                 file=sys.stderr,
                 show_pos=True,
                 show_eta=stage.startswith("embed"),

@@ -4,6 +4,8 @@ Layout of an index directory::
 
     manifest.json       format and package version, models, chunking, sources, file checksums
     vectors-NAME.faiss  one FAISS index per embedding model, written with faiss.write_index
+    sentences-NAME.npy  the same model's vector of every sentence of every passage (numpy, no
+                        pickle), in passage order; passages.jsonl holds each sentence's offsets
     bm25/               the BM25 index, in bm25s's own pickle-free files
     passages.jsonl    one passage a line, in FAISS id order
     documents.jsonl   one source document a line (text and metadata)
@@ -49,7 +51,7 @@ if TYPE_CHECKING:
     import faiss
     from numpy.typing import NDArray
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 BM25 = "bm25"
 PASSAGES = "passages.jsonl"
@@ -256,6 +258,8 @@ class DenseComponent:
     matrix: NDArray[np.float32] | None
     """The vectors viewed in place (flat, HNSW), or None when they must be rebuilt (IVF)."""
     params: dict[str, Any] = field(default_factory=lambda: {"type": "flat"})
+    sentences: NDArray[np.float32] | None = None
+    """One vector per sentence of every passage, in passage order (None: passage vectors only)."""
 
     def rows(self, positions: NDArray[np.int64] | None = None) -> NDArray[np.float32]:
         """The vectors of the passages at ``positions`` (all passages when None)."""
@@ -270,9 +274,14 @@ class DenseComponent:
         """Name of the FAISS file of this component."""
         return f"vectors-{self.embedder.name}.faiss"
 
+    @property
+    def sentence_file_name(self) -> str:
+        """Name of the numpy file holding this model's sentence vectors."""
+        return f"sentences-{self.embedder.name}.npy"
+
     def describe(self) -> dict[str, Any]:
         """The manifest entry of this component."""
-        return {
+        entry: dict[str, Any] = {
             "name": self.embedder.name,
             "model_id": self.embedder.model_id,
             "dimension": self.embedder.dimension,
@@ -281,6 +290,9 @@ class DenseComponent:
             "file": self.file_name,
             "index": self.params,
         }
+        if self.sentences is not None:
+            entry["sentences"] = {"file": self.sentence_file_name, "count": len(self.sentences)}
+        return entry
 
 
 def embedding_text(passage: Passage) -> str:
@@ -307,6 +319,12 @@ class SeminarIndex:
         self.passages = list(passages)
         self.dense = list(dense)
         self.lexical = lexical
+        counts = [len(p.sentences) for p in self.passages]
+        self.sentence_starts: NDArray[np.int64] = np.concatenate(
+            [[0], np.cumsum(counts, dtype=np.int64)]
+        ).astype(np.int64)
+        """Passage ``i``'s sentence vectors are rows ``sentence_starts[i]:sentence_starts[i+1]``
+        of each component's ``sentences``."""
 
     def __len__(self) -> int:
         """Number of passages."""
@@ -335,14 +353,18 @@ class SeminarIndex:
         on_batch: Callable[[str, int], None] | None = None,
         vector_index: VectorIndexSettings | None = None,
     ) -> SeminarIndex:
-        """Embed ``passages`` with every model, index them for BM25, assemble (nothing written).
+        """Embed passages and sentences with every model, index BM25, assemble (nothing written).
 
-        ``on_batch(embedder_name, count)`` is called after each batch of each model.
+        ``on_batch(embedder_name, count)`` is called after each batch of each model; a model
+        embeds ``embedding_count(passages)`` texts.
         """
         if not embedders:
             raise ValueError("an index needs at least one embedder")
+        if any(not p.sentences for p in passages):
+            raise ValueError("every passage needs its sentence offsets (see chunk_document)")
         started = time.perf_counter()
         texts = [embedding_text(p) for p in passages]
+        sentences = [p.text[a:b] for p in passages for a, b in p.sentences]
         dense = []
         for embedder in embedders:
             name = embedder.name
@@ -351,14 +373,18 @@ class SeminarIndex:
                 if on_batch is not None:
                     on_batch(name, count)
 
-            matrix = embedder.encode(texts, batch_size=batch_size, on_batch=report)
-            if matrix.shape != (len(passages), embedder.dimension):
+            everything = embedder.encode(texts + sentences, batch_size=batch_size, on_batch=report)
+            if everything.shape != (len(texts) + len(sentences), embedder.dimension):
                 raise ValueError(
-                    f"embedder {embedder.model_id} returned shape {matrix.shape}, "
-                    f"expected ({len(passages)}, {embedder.dimension})"
+                    f"embedder {embedder.model_id} returned shape {everything.shape}, "
+                    f"expected ({len(texts) + len(sentences)}, {embedder.dimension})"
                 )
+            matrix = np.ascontiguousarray(everything[: len(texts)])
             vectors, params = make_vector_index(matrix, vector_index or VectorIndexSettings())
-            dense.append(DenseComponent(embedder, vectors, stored_vectors(vectors), params))
+            sentence_vectors = np.ascontiguousarray(everything[len(texts) :])
+            dense.append(
+                DenseComponent(embedder, vectors, stored_vectors(vectors), params, sentence_vectors)
+            )
         lexical = LexicalIndex.build(texts)
         counts: dict[str, int] = {}
         for passage in passages:
@@ -398,6 +424,8 @@ class SeminarIndex:
         try:
             for component in self.dense:
                 faiss.write_index(component.vectors, str(temporary / component.file_name))
+                if component.sentences is not None:
+                    np.save(temporary / component.sentence_file_name, component.sentences)
             self.lexical.save(temporary / BM25)
             _write_jsonl(temporary / PASSAGES, (p.to_json() for p in self.passages))
             _write_jsonl(temporary / DOCUMENTS, (d.to_json() for d in self.documents.values()))
@@ -456,7 +484,10 @@ class SeminarIndex:
                     )
                 params = dict(entry.get("index") or {"type": "flat"})
                 configure_vector_index(vectors, params)
-                dense.append(DenseComponent(embedder, vectors, stored_vectors(vectors), params))
+                sentences = _load_sentences(directory, entry, passages, embedder.dimension)
+                dense.append(
+                    DenseComponent(embedder, vectors, stored_vectors(vectors), params, sentences)
+                )
             lexical = LexicalIndex.load(directory / BM25, len(passages))
         except (KeyError, TypeError, ValueError, RuntimeError, OSError) as error:
             raise IndexFormatError(
@@ -494,6 +525,34 @@ class SeminarIndex:
         from seminar_qa.retrieval import search_batch
 
         return search_batch(self, questions, k, timings, doc_ids)
+
+
+def embedding_count(passages: Sequence[Passage]) -> int:
+    """How many texts each model embeds for ``passages``: each passage and each sentence."""
+    return len(passages) + sum(len(p.sentences) for p in passages)
+
+
+def _load_sentences(
+    directory: Path, entry: dict[str, Any], passages: Sequence[Passage], dimension: int
+) -> NDArray[np.float32]:
+    """Map the sentence vectors of one model and check they fit the passages' sentences."""
+    described = entry.get("sentences")
+    if not isinstance(described, dict) or "file" not in described:
+        raise IndexFormatError(f"the index at {directory} has no sentence vectors; {REBUILD_HINT}")
+    matrix: NDArray[np.float32] = np.load(
+        directory / str(described["file"]), mmap_mode="r", allow_pickle=False
+    )
+    expected = sum(len(p.sentences) for p in passages)
+    if (
+        matrix.dtype != np.float32
+        or matrix.shape != (expected, dimension)
+        or any(not p.sentences for p in passages)
+    ):
+        raise IndexFormatError(
+            f"{described['file']} at {directory} holds {matrix.shape} {matrix.dtype} sentence "
+            f"vectors, expected ({expected}, {dimension}) float32; {REBUILD_HINT}"
+        )
+    return matrix
 
 
 def verify_files(directory: Path, manifest: Manifest) -> None:

@@ -17,6 +17,7 @@ from seminar_qa.index import (
     SeminarIndex,
     SourceRecord,
     build_lock,
+    embedding_count,
     read_manifest,
     remove_leftovers,
     resolve_index_dir,
@@ -45,7 +46,7 @@ class BuildReport:
     skipped: list[SkippedFile]
     seconds: float
     reused: int = 0
-    """Passage embeddings taken from the cache instead of the model."""
+    """Embeddings (of passages and sentences) taken from the cache instead of the model."""
     embeddings: int = 0
 
     def summary(self) -> str:
@@ -109,12 +110,13 @@ def build_index(
                 ".docx files there. The previous index is unchanged."
             )
         passages = [p for d in result.documents for p in chunk_document(d, settings.chunking)]
+        texts = embedding_count(passages)
         embedded: dict[str, int] = {}
 
         def batch_done(name: str, count: int) -> None:
             embedded[name] = embedded.get(name, 0) + count
             if on_progress:
-                on_progress(f"embed {name}", embedded[name], len(passages))
+                on_progress(f"embed {name}", embedded[name], texts)
 
         skipped_records = [
             SourceRecord(
@@ -140,7 +142,7 @@ def build_index(
         skipped=list(result.skipped),
         seconds=time.perf_counter() - started,
         reused=sum(c.reused for c in caching),
-        embeddings=len(passages) * len(embedders),
+        embeddings=texts * len(embedders),
     )
 
 

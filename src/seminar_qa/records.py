@@ -56,7 +56,11 @@ class Document:
 
 @dataclass(frozen=True)
 class Passage:
-    """A contiguous span of a document: ``text == document.text[start:end]``."""
+    """A contiguous span of a document: ``text == document.text[start:end]``.
+
+    ``sentences`` holds the ``(start, end)`` offsets in ``text`` of each sentence, in order: the
+    index embeds every one of them, so a question can match one sentence of a long passage.
+    """
 
     passage_id: str
     doc_id: str
@@ -66,6 +70,7 @@ class Passage:
     end: int
     text: str
     page: int | None = None
+    sentences: tuple[tuple[int, int], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-serialisable dict (the ``passages.jsonl`` row)."""
@@ -83,6 +88,7 @@ class Passage:
             end=int(row["end"]),
             text=row["text"],
             page=row.get("page"),
+            sentences=tuple((int(a), int(b)) for a, b in row.get("sentences") or ()),
         )
 
 
