@@ -1,5 +1,8 @@
 """Hit@1/Hit@3 of each retriever alone, their RRF, and the shipped fusion, per question set.
 
+"fusion, passages only" is the shipped fusion without the sentence-level scores (the design
+before sentence vectors), so the table shows what they add.
+
 Reproduces the retrieval issue's comparison table on the project's own question sets, over the
 main index (seminar only) and the distractor index of bench/distractor_eval.py (seminar + 300 BBC
 articles). Usage: python bench/retrieval_table.py [INDEX_DIR ...]
@@ -16,7 +19,13 @@ import numpy as np
 from seminar_qa.evaluation import load_questions
 from seminar_qa.index import SeminarIndex
 from seminar_qa.lexical import base_tokens
-from seminar_qa.retrieval import prepare_question, score_passages
+from seminar_qa.retrieval import (
+    PASSAGE_WEIGHTS,
+    fuse,
+    prepare_question,
+    score_passages,
+    sentence_component,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = ("dev_questions.jsonl", "seminar_questions.jsonl", "validation_questions.jsonl")
@@ -82,6 +91,14 @@ def main(argv: list[str]) -> int:
                                 if m in scores.components
                             ],
                         ]
+                    ),
+                    **{
+                        f"{m} best sentence": scores.components[sentence_component(m)]
+                        for m in ("minilm", "e5")
+                        if sentence_component(m) in scores.components
+                    },
+                    "fusion, passages only": fuse(
+                        scores.components, PASSAGE_WEIGHTS[scores.language]
                     ),
                     "shipped fusion": scores.fused,
                 }

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from hypothesis import given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from seminar_qa.embedding import HashingEmbedder
@@ -83,6 +84,7 @@ def test_answer_sentence_follows_meaning_when_no_word_matches() -> None:
     )
 
 
+@hypothesis_settings(deadline=None, max_examples=60)
 @given(st.lists(st.integers(min_value=1, max_value=4), min_size=1, max_size=12), st.data())
 def test_best_sentence_scores_match_a_plain_loop(counts: list[int], data: st.DataObject) -> None:
     rng = np.random.default_rng(len(counts) * 31 + sum(counts))
