@@ -21,6 +21,7 @@ import contextlib
 import io
 import os
 import random
+import re
 import shutil
 import signal
 import struct
@@ -1021,7 +1022,8 @@ def write_report(path: Path, rendered: str, summary: str) -> None:
         f"```\n{rendered}\n\n{summary}\n```\n"
     )
     existing = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    start = existing.find(RELIABILITY_HEADING)
+    heading = re.search(rf"^{re.escape(RELIABILITY_HEADING)}[ \t]*$", existing, re.MULTILINE)
+    start = heading.start() if heading else -1
     if start < 0:
         updated = existing.rstrip("\n") + "\n\n" + section
     else:
