@@ -144,6 +144,30 @@ def test_txt_is_normalised_and_titled_from_the_file_name(tmp_path: Path) -> None
     assert doc.page_starts == ()
 
 
+@pytest.mark.parametrize(
+    ("raw", "title"),
+    [
+        (
+            "Gadget market 'to grow in 2005'\n\nThe explosion continues.",
+            "Gadget market 'to grow in 2005'",
+        ),
+        ("  Is the seminar over?  \r\n\r\nYes, it ended at five.", "Is the seminar over?"),
+        ("长宁区数字教育交流会\n\n交流会在长宁区举行。", "长宁区数字教育交流会"),
+        ("The seminar ended at five.\n\nThen everyone left.", "club notes"),  # a sentence
+        ("Agenda:\n\n1. Welcome", "club notes"),  # a lead-in
+        ("Only a headline and nothing else", "club notes"),
+        ("Two lines\nin the first paragraph\n\nBody.", "club notes"),
+        ("x" * 201 + "\n\nBody.", "club notes"),
+    ],
+)
+def test_txt_takes_a_headline_on_its_first_line_as_title(
+    tmp_path: Path, raw: str, title: str
+) -> None:
+    doc = load(tmp_path, "club_notes.txt", raw.encode("utf-8"))
+    assert doc.title == title
+    assert doc.text.startswith(raw.strip()[:10])  # the headline stays in the text
+
+
 def test_sha256_is_the_hash_of_the_file_bytes(tmp_path: Path) -> None:
     path = write(tmp_path, "a.txt", b"hello\r\n")
     doc = load_document(path, tmp_path)

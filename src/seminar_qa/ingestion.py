@@ -44,6 +44,7 @@ from pypdf.errors import DependencyError
 from seminar_qa.errors import DocumentReadError, UnsupportedFileError
 from seminar_qa.records import Document
 from seminar_qa.settings import SUPPORTED_EXTENSIONS, Settings
+from seminar_qa.tokenization import WORD
 
 _MB = 1024 * 1024
 
@@ -524,9 +525,31 @@ def _common_cjk(char: str, encoding: str) -> bool:
 
 
 def _read_txt(data: bytes, path: Path) -> _Extracted:
-    """Plain text: decoded as it is."""
+    """Plain text: decoded as it is; a headline on the first line becomes the title."""
     text, encoding = _decode(data)
-    return _Extracted(text=text, metadata={"encoding": encoding})
+    return _Extracted(text=text, title=_headline(text), metadata={"encoding": encoding})
+
+
+_HEADLINE_MAX_CHARS = 200
+
+
+def _headline(text: str) -> str | None:
+    """The first line of a plain-text file when it reads as a title, else None.
+
+    A title is a first paragraph of one line (then a blank line and more text), at most
+    _HEADLINE_MAX_CHARS long, that does not end like a sentence or a lead-in (``.``, ``,``,
+    ``:``, ``;`` and their Chinese forms); a question mark or a closing quote may end it.
+    """
+    lines = _normalize(text).split("\n")
+    first = " ".join(lines[0].split())
+    rest = "\n".join(lines[1:])
+    if not first or len(first) > _HEADLINE_MAX_CHARS or not WORD.search(first):
+        return None
+    if not re.match(r"[ \t]*\n", rest) or not rest.strip():
+        return None  # not followed by a blank line and more text
+    if first[-1] in ".,:;。，：；、" and not first.endswith("..."):
+        return None
+    return first
 
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
