@@ -1,7 +1,8 @@
 """Hit@1/Hit@3 of each retriever alone, their RRF, and the shipped fusion, per question set.
 
-"fusion, passages only" is the shipped fusion without the sentence-level scores (the design
-before sentence vectors), so the table shows what they add.
+"fusion, passages only" is the shipped fusion without the sentence-level and title scores (the
+design before they were added), "+ best sentences" adds the sentence-level scores, and "shipped
+fusion" adds the document-title score too, so the table shows what each adds.
 
 Reproduces the retrieval issue's comparison table on the project's own question sets, over the
 main index (seminar only) and the distractor index of bench/distractor_eval.py (seminar + 300 BBC
@@ -21,6 +22,8 @@ from seminar_qa.index import SeminarIndex
 from seminar_qa.lexical import base_tokens
 from seminar_qa.retrieval import (
     PASSAGE_WEIGHTS,
+    TITLE,
+    WEIGHTS,
     fuse,
     prepare_question,
     score_passages,
@@ -99,6 +102,14 @@ def main(argv: list[str]) -> int:
                     },
                     "fusion, passages only": fuse(
                         scores.components, PASSAGE_WEIGHTS[scores.language]
+                    ),
+                    "+ best sentences": fuse(
+                        scores.components,
+                        {
+                            n: w
+                            for n, w in WEIGHTS[scores.language].items()
+                            if not n.endswith(TITLE)
+                        },
                     ),
                     "shipped fusion": scores.fused,
                 }

@@ -33,6 +33,7 @@ from seminar_qa.settings import Settings
 
 VECTORS = "vectors-hashing.faiss"
 SENTENCES = "sentences-hashing.npy"
+TITLES = "titles-hashing.npy"
 QUESTIONS = [
     "Who is the director of the Changning District Education Bureau?",
     "What did the robotics club use?",
@@ -49,11 +50,11 @@ def test_build_save_load_round_trip(settings: Settings, embedder: HashingEmbedde
     assert report.documents == 2 and report.passages > 5 and not report.skipped
     directory = settings.index_dir
     assert sorted(p.name for p in directory.iterdir()) == sorted(
-        [".gitignore", MANIFEST, VECTORS, SENTENCES, PASSAGES, DOCUMENTS, BM25]
+        [".gitignore", MANIFEST, VECTORS, SENTENCES, TITLES, PASSAGES, DOCUMENTS, BM25]
     )
     manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
     assert manifest["format_version"] == FORMAT_VERSION
-    sentence_count = report.embeddings - report.passages
+    sentence_count = report.embeddings - report.passages - report.documents
     assert sentence_count > report.passages
     assert manifest["embedders"] == [
         {
@@ -65,6 +66,7 @@ def test_build_save_load_round_trip(settings: Settings, embedder: HashingEmbedde
             "file": VECTORS,
             "index": {"type": "flat"},
             "sentences": {"file": SENTENCES, "count": sentence_count},
+            "titles": {"file": TITLES, "count": 2},
         }
     ]
     assert manifest["chunking"] == settings.chunking.to_json()
@@ -74,7 +76,7 @@ def test_build_save_load_round_trip(settings: Settings, embedder: HashingEmbedde
         "autumn-workshop.md",
     }
     assert all(len(d["sha256"]) == 64 for d in manifest["documents"])
-    assert {VECTORS, SENTENCES, PASSAGES, DOCUMENTS} < set(manifest["files"])
+    assert {VECTORS, SENTENCES, TITLES, PASSAGES, DOCUMENTS} < set(manifest["files"])
     assert any(name.startswith(f"{BM25}/") for name in manifest["files"])
     # Passages are plain JSON lines in FAISS id order; no pickle anywhere.
     rows = [json.loads(line) for line in (directory / PASSAGES).read_text().splitlines()]

@@ -21,6 +21,7 @@ from seminar_qa.lexical import (
 )
 from seminar_qa.pipeline import build_index
 from seminar_qa.retrieval import (
+    WEIGHTS,
     EmptyQuestionError,
     _best_sentences,
     answer_span,
@@ -123,6 +124,29 @@ def test_a_question_matching_one_sentence_scores_that_sentence(
     assert hit.signals["hashing-sentence"] == pytest.approx(1.0, abs=1e-5)
 
 
+def test_title_component_is_the_cosine_with_the_passages_document_title(
+    tmp_path: Path, corpus: Path
+) -> None:
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "ix", embedder="hashing")
+    build_index(settings, embedders=[HashingEmbedder()])
+    index = SeminarIndex.load(settings.index_dir, [HashingEmbedder()])
+    embedder = HashingEmbedder()
+    titles = [d.title for d in index.documents.values()]
+    assert len(set(titles)) == 2
+    stored = index.dense[0].titles
+    assert stored is not None and np.allclose(stored, embedder.encode(titles), atol=1e-6)
+    question = "Autumn workshop on teaching with robots"
+    vector = embedder.encode_queries([question])[0]
+    by_title = {t: float(v @ vector) for t, v in zip(titles, embedder.encode(titles), strict=True)}
+    for hit in index.search(question, k=len(index)):
+        assert hit.signals["hashing-title"] == pytest.approx(by_title[hit.passage.title], abs=1e-5)
+    # Every passage of one document shares its title score; half the model's passage weight.
+    assert WEIGHTS["en"]["hashing-title"] == WEIGHTS["en"]["hashing"] / 2
+    assert (
+        WEIGHTS["zh"]["e5-title"] == WEIGHTS["zh"]["e5"] / 2 and "minilm-title" not in WEIGHTS["en"]
+    )
+
+
 def test_prepare_question_normalises_caps_and_rejects_empty() -> None:
     prepared = prepare_question("  Ｗho\u200b leads\x00 Changning?\u202e ", max_chars=500)
     assert prepared.text == "Who leads Changning?" and not prepared.truncated
@@ -163,7 +187,12 @@ def test_fused_scores_lie_in_0_1_and_follow_language_weights(tmp_path: Path, cor
     english, chinese = score_passages(index, ["Changning education bureau", "长宁区教育局"])
     for scores in (english, chinese):
         assert scores.fused.min() >= 0.0 and scores.fused.max() <= 1.0 + 1e-6
-        assert set(scores.components) == {"bm25", "hashing", "hashing-sentence"}
+        assert set(scores.components) == {
+            "bm25",
+            "hashing",
+            "hashing-sentence",
+            "hashing-title",
+        }
     assert english.language == "en" and chinese.language == "zh"
     top = index.passages[int(english.candidates[int(np.argmax(english.fused))])]
     assert "Changning" in top.text

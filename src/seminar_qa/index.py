@@ -6,6 +6,7 @@ Layout of an index directory::
     vectors-NAME.faiss  one FAISS index per embedding model, written with faiss.write_index
     sentences-NAME.npy  the same model's vector of every sentence of every passage (numpy, no
                         pickle), in passage order; passages.jsonl holds each sentence's offsets
+    titles-NAME.npy     the same model's vector of each document's title, in documents.jsonl order
     bm25/               the BM25 index, in bm25s's own pickle-free files
     passages.jsonl    one passage a line, in FAISS id order
     documents.jsonl   one source document a line (text and metadata)
@@ -51,7 +52,7 @@ if TYPE_CHECKING:
     import faiss
     from numpy.typing import NDArray
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
 BM25 = "bm25"
 PASSAGES = "passages.jsonl"
@@ -260,6 +261,8 @@ class DenseComponent:
     params: dict[str, Any] = field(default_factory=lambda: {"type": "flat"})
     sentences: NDArray[np.float32] | None = None
     """One vector per sentence of every passage, in passage order (None: passage vectors only)."""
+    titles: NDArray[np.float32] | None = None
+    """One vector per document title, in the index's document order (None: no title vectors)."""
 
     def rows(self, positions: NDArray[np.int64] | None = None) -> NDArray[np.float32]:
         """The vectors of the passages at ``positions`` (all passages when None)."""
@@ -279,6 +282,11 @@ class DenseComponent:
         """Name of the numpy file holding this model's sentence vectors."""
         return f"sentences-{self.embedder.name}.npy"
 
+    @property
+    def title_file_name(self) -> str:
+        """Name of the numpy file holding this model's document-title vectors."""
+        return f"titles-{self.embedder.name}.npy"
+
     def describe(self) -> dict[str, Any]:
         """The manifest entry of this component."""
         entry: dict[str, Any] = {
@@ -292,6 +300,8 @@ class DenseComponent:
         }
         if self.sentences is not None:
             entry["sentences"] = {"file": self.sentence_file_name, "count": len(self.sentences)}
+        if self.titles is not None:
+            entry["titles"] = {"file": self.title_file_name, "count": len(self.titles)}
         return entry
 
 
@@ -325,6 +335,11 @@ class SeminarIndex:
         ).astype(np.int64)
         """Passage ``i``'s sentence vectors are rows ``sentence_starts[i]:sentence_starts[i+1]``
         of each component's ``sentences``."""
+        order = {doc_id: number for number, doc_id in enumerate(self.documents)}
+        self.passage_documents: NDArray[np.int64] = np.array(
+            [order.get(p.doc_id, 0) for p in self.passages], dtype=np.int64
+        )
+        """Row of each passage's document in each component's ``titles``."""
 
     def __len__(self) -> int:
         """Number of passages."""
@@ -353,10 +368,10 @@ class SeminarIndex:
         on_batch: Callable[[str, int], None] | None = None,
         vector_index: VectorIndexSettings | None = None,
     ) -> SeminarIndex:
-        """Embed passages and sentences with every model, index BM25, assemble (nothing written).
+        """Embed passages, sentences and titles with every model, index BM25, assemble.
 
-        ``on_batch(embedder_name, count)`` is called after each batch of each model; a model
-        embeds ``embedding_count(passages)`` texts.
+        Nothing is written. ``on_batch(embedder_name, count)`` is called after each batch of each
+        model; a model embeds ``embedding_count(documents, passages)`` texts.
         """
         if not embedders:
             raise ValueError("an index needs at least one embedder")
@@ -365,6 +380,8 @@ class SeminarIndex:
         started = time.perf_counter()
         texts = [embedding_text(p) for p in passages]
         sentences = [p.text[a:b] for p in passages for a, b in p.sentences]
+        titles = [d.title for d in documents]
+        everything_texts = texts + sentences + titles
         dense = []
         for embedder in embedders:
             name = embedder.name
@@ -373,17 +390,24 @@ class SeminarIndex:
                 if on_batch is not None:
                     on_batch(name, count)
 
-            everything = embedder.encode(texts + sentences, batch_size=batch_size, on_batch=report)
-            if everything.shape != (len(texts) + len(sentences), embedder.dimension):
+            everything = embedder.encode(everything_texts, batch_size=batch_size, on_batch=report)
+            if everything.shape != (len(everything_texts), embedder.dimension):
                 raise ValueError(
                     f"embedder {embedder.model_id} returned shape {everything.shape}, "
-                    f"expected ({len(texts) + len(sentences)}, {embedder.dimension})"
+                    f"expected ({len(everything_texts)}, {embedder.dimension})"
                 )
             matrix = np.ascontiguousarray(everything[: len(texts)])
             vectors, params = make_vector_index(matrix, vector_index or VectorIndexSettings())
-            sentence_vectors = np.ascontiguousarray(everything[len(texts) :])
+            ends = len(texts) + len(sentences)
             dense.append(
-                DenseComponent(embedder, vectors, stored_vectors(vectors), params, sentence_vectors)
+                DenseComponent(
+                    embedder,
+                    vectors,
+                    stored_vectors(vectors),
+                    params,
+                    sentences=np.ascontiguousarray(everything[len(texts) : ends]),
+                    titles=np.ascontiguousarray(everything[ends:]),
+                )
             )
         lexical = LexicalIndex.build(texts)
         counts: dict[str, int] = {}
@@ -426,6 +450,8 @@ class SeminarIndex:
                 faiss.write_index(component.vectors, str(temporary / component.file_name))
                 if component.sentences is not None:
                     np.save(temporary / component.sentence_file_name, component.sentences)
+                if component.titles is not None:
+                    np.save(temporary / component.title_file_name, component.titles)
             self.lexical.save(temporary / BM25)
             _write_jsonl(temporary / PASSAGES, (p.to_json() for p in self.passages))
             _write_jsonl(temporary / DOCUMENTS, (d.to_json() for d in self.documents.values()))
@@ -484,9 +510,20 @@ class SeminarIndex:
                     )
                 params = dict(entry.get("index") or {"type": "flat"})
                 configure_vector_index(vectors, params)
-                sentences = _load_sentences(directory, entry, passages, embedder.dimension)
+                if any(not p.sentences for p in passages):
+                    raise IndexFormatError(
+                        f"passages.jsonl at {directory} lacks sentence offsets; {REBUILD_HINT}"
+                    )
+                count = sum(len(p.sentences) for p in passages)
                 dense.append(
-                    DenseComponent(embedder, vectors, stored_vectors(vectors), params, sentences)
+                    DenseComponent(
+                        embedder,
+                        vectors,
+                        stored_vectors(vectors),
+                        params,
+                        sentences=_load_rows(directory, entry, "sentences", count, embedder),
+                        titles=_load_rows(directory, entry, "titles", len(documents), embedder),
+                    )
                 )
             lexical = LexicalIndex.load(directory / BM25, len(passages))
         except (KeyError, TypeError, ValueError, RuntimeError, OSError) as error:
@@ -527,30 +564,25 @@ class SeminarIndex:
         return search_batch(self, questions, k, timings, doc_ids)
 
 
-def embedding_count(passages: Sequence[Passage]) -> int:
-    """How many texts each model embeds for ``passages``: each passage and each sentence."""
-    return len(passages) + sum(len(p.sentences) for p in passages)
+def embedding_count(documents: Sequence[Document], passages: Sequence[Passage]) -> int:
+    """How many texts each model embeds: each passage, each sentence and each title."""
+    return len(passages) + sum(len(p.sentences) for p in passages) + len(documents)
 
 
-def _load_sentences(
-    directory: Path, entry: dict[str, Any], passages: Sequence[Passage], dimension: int
+def _load_rows(
+    directory: Path, entry: dict[str, Any], kind: str, expected: int, embedder: Embedder
 ) -> NDArray[np.float32]:
-    """Map the sentence vectors of one model and check they fit the passages' sentences."""
-    described = entry.get("sentences")
+    """Map one model's ``kind`` ("sentences" or "titles") vectors and check their shape."""
+    described = entry.get(kind)
     if not isinstance(described, dict) or "file" not in described:
-        raise IndexFormatError(f"the index at {directory} has no sentence vectors; {REBUILD_HINT}")
+        raise IndexFormatError(f"the index at {directory} has no {kind} vectors; {REBUILD_HINT}")
     matrix: NDArray[np.float32] = np.load(
         directory / str(described["file"]), mmap_mode="r", allow_pickle=False
     )
-    expected = sum(len(p.sentences) for p in passages)
-    if (
-        matrix.dtype != np.float32
-        or matrix.shape != (expected, dimension)
-        or any(not p.sentences for p in passages)
-    ):
+    if matrix.dtype != np.float32 or matrix.shape != (expected, embedder.dimension):
         raise IndexFormatError(
-            f"{described['file']} at {directory} holds {matrix.shape} {matrix.dtype} sentence "
-            f"vectors, expected ({expected}, {dimension}) float32; {REBUILD_HINT}"
+            f"{described['file']} at {directory} holds {matrix.shape} {matrix.dtype} vectors, "
+            f"expected ({expected}, {embedder.dimension}) float32; {REBUILD_HINT}"
         )
     return matrix
 

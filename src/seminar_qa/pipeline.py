@@ -110,7 +110,7 @@ def build_index(
                 ".docx files there. The previous index is unchanged."
             )
         passages = [p for d in result.documents for p in chunk_document(d, settings.chunking)]
-        texts = embedding_count(passages)
+        texts = embedding_count(result.documents, passages)
         embedded: dict[str, int] = {}
 
         def batch_done(name: str, count: int) -> None:
