@@ -65,6 +65,7 @@ def main(argv: list[str]) -> int:
         print(f"\n{directory}: {len(index)} passages")
         print(f"{'method':26s}" + "".join(f"{s.split('_')[0]:>22s}" for s in SETS))
         rows: dict[str, list[str]] = {}
+        pooled: dict[str, list[tuple[str, int]]] = {}
         for name in SETS:
             questions = [q for q in load_questions(ROOT / "eval" / name) if q.answers]
             prepared = [prepare_question(q.question).text for q in questions]
@@ -115,6 +116,7 @@ def main(argv: list[str]) -> int:
                 }
                 for method, values in methods.items():
                     ranks.setdefault(method, []).append(rank_of(values, relevant))
+                    pooled.setdefault(method, []).append((scores.language, ranks[method][-1]))
             for method, found_ranks in ranks.items():
                 array = np.array(found_ranks)
                 rows.setdefault(method, []).append(
@@ -122,7 +124,24 @@ def main(argv: list[str]) -> int:
                 )
         for method, cells in rows.items():
             print(f"{method:26s}" + "".join(f"{c:>22s}" for c in cells))
+        print_pooled(pooled)
     return 0
+
+
+def print_pooled(pooled: dict[str, list[tuple[str, int]]]) -> None:
+    """All sets together, as the issue's table: Hit@1 overall, English, Chinese; Hit@3."""
+    first = next(iter(pooled.values()), [])
+    counts = {lang: sum(1 for q, _ in first if q == lang) for lang in ("en", "zh")}
+    print(f"\nall sets pooled ({len(first)} questions: {counts['en']} en, {counts['zh']} zh)")
+    print(f"{'method':26s}{'Hit@1 all':>12s}{'Hit@1 en':>12s}{'Hit@1 zh':>12s}{'Hit@3 all':>12s}")
+    for method, found in pooled.items():
+        every = np.array([rank for _, rank in found])
+        cells = [np.mean(every == 1)]
+        for lang in ("en", "zh"):
+            part = np.array([rank for q, rank in found if q == lang])
+            cells.append(np.mean(part == 1) if part.size else float("nan"))
+        cells.append(np.mean(every <= 3))
+        print(f"{method:26s}" + "".join(f"{c:>12.3f}" for c in cells))
 
 
 if __name__ == "__main__":
