@@ -197,15 +197,15 @@ def _words(text: str, search_mode: bool) -> list[str]:
     """Split text into words: jieba for Chinese runs, a regex for everything else.
 
     jieba handles English too, but about 40 times slower than a regex, which bounded BM25 builds
-    (BENCHMARKS.md); the Chinese runs are what it is needed for.
+    (BENCHMARKS.md); the Chinese runs are what it is needed for, and English-only text never
+    loads its dictionary.
     """
-    jieba = _jieba()
-    cut = jieba.lcut_for_search if search_mode else jieba.lcut
     words: list[str] = []
     position = 0
     for match in _CJK_RUN.finditer(text):
         words.extend(_WORD_RUN.findall(text, position, match.start()))
-        words.extend(cut(match.group()))
+        jieba = _jieba()  # loaded on the first Chinese text only (half a second)
+        words.extend((jieba.lcut_for_search if search_mode else jieba.lcut)(match.group()))
         position = match.end()
     words.extend(_WORD_RUN.findall(text, position))
     return words
