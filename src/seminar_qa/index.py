@@ -499,6 +499,11 @@ class SeminarIndex:
         try:
             passages = [Passage.from_json(row) for row in _read_jsonl(directory / PASSAGES)]
             documents = [Document.from_json(row) for row in _read_jsonl(directory / DOCUMENTS)]
+            if any(not p.sentences for p in passages):
+                raise IndexFormatError(
+                    f"passages.jsonl at {directory} lacks sentence offsets; {REBUILD_HINT}"
+                )
+            count = sum(len(p.sentences) for p in passages)
             dense = []
             for embedder, entry in zip(embedders, recorded, strict=True):
                 vectors = faiss.read_index(str(directory / str(entry["file"])))
@@ -510,11 +515,6 @@ class SeminarIndex:
                     )
                 params = dict(entry.get("index") or {"type": "flat"})
                 configure_vector_index(vectors, params)
-                if any(not p.sentences for p in passages):
-                    raise IndexFormatError(
-                        f"passages.jsonl at {directory} lacks sentence offsets; {REBUILD_HINT}"
-                    )
-                count = sum(len(p.sentences) for p in passages)
                 dense.append(
                     DenseComponent(
                         embedder,
