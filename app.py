@@ -19,21 +19,21 @@ from typing import Any
 
 import streamlit as st
 
-from seminar_qa.answering import (
-    Answer,
-    Coverage,
-    answer_question,
+from seminar_qa.answering import Assistant
+from seminar_qa.errors import IndexNotFoundError, SeminarQAError
+from seminar_qa.i18n import LANGUAGES, text
+from seminar_qa.index import SeminarIndex, build_stamp, resolve_index_dir
+from seminar_qa.presentation import (
+    DocumentSummary,
     citation,
-    coverage,
+    covered_documents,
     example_questions,
     highlight_html,
 )
-from seminar_qa.errors import IndexNotFoundError, SeminarQAError
-from seminar_qa.i18n import LANGUAGES, Language, text
-from seminar_qa.index import MANIFEST, SeminarIndex, read_manifest, resolve_index_dir
-from seminar_qa.records import Hit
+from seminar_qa.records import Answer, Hit
 from seminar_qa.retrieval import MAX_QUESTION_CHARS, EmptyQuestionError
 from seminar_qa.settings import Settings
+from seminar_qa.text import Language
 
 # The chat box refuses more than this; between MAX_QUESTION_CHARS and this, the question is cut
 # and the visitor is told so.
@@ -57,17 +57,17 @@ def md(value: object) -> str:
 
 
 @st.cache_resource(show_spinner="Loading the index and model…", max_entries=2)
-def load_index(index_dir: str, build: str) -> SeminarIndex:
+def load_assistant(index_dir: str, build: str) -> Assistant:
     """Load the index once per process and per build, and warm it up.
 
     The first question of each language pays for loading models and word lists (about a second
     each); asking one English and one Chinese question here moves that cost to the page load.
     """
     del build  # part of the cache key only
-    index = SeminarIndex.load(Path(index_dir))
+    assistant = Assistant(SeminarIndex.load(Path(index_dir)))
     for question in WARM_UP:
-        answer_question(index, question, k=1)
-    return index
+        assistant.answer(question, k=1)
+    return assistant
 
 
 @st.cache_data(ttl=30, show_spinner=False)
@@ -86,21 +86,11 @@ def index_state(corpus_dir: str, index_dir: str, embedder: str, build: str) -> s
     return state if state in ("current", "stale") else "unknown"
 
 
-def build_stamp(directory: Path, built_at: str) -> str:
-    """Identify one build: its time, plus the manifest file's identity for rebuilds in one second.
-
-    Every build swaps in a new directory with a new manifest file, so the stamp changes with it.
-    """
-    stat = (directory / MANIFEST).stat()
-    return f"{built_at}|{stat.st_ino}|{stat.st_mtime_ns}"
-
-
-def open_index(settings: Settings) -> tuple[SeminarIndex | None, str | None]:
-    """The loaded index of the current build, or None and (unless it is missing) what is wrong."""
+def open_assistant(settings: Settings) -> tuple[Assistant | None, str | None]:
+    """The assistant of the current build, or None and (unless it is missing) what is wrong."""
     try:
         directory = resolve_index_dir(settings.index_dir)
-        manifest = read_manifest(directory)
-        return load_index(str(directory), build_stamp(directory, manifest.built_at)), None
+        return load_assistant(str(directory), build_stamp(directory)), None
     except IndexNotFoundError:
         return None, None
     except (SeminarQAError, OSError) as error:
@@ -135,7 +125,7 @@ def render_hit(hit: Hit, language: Language, *, key: str) -> None:
         st.code(f"“{hit.passage.text}”\n— {citation(hit)}", language=None, wrap_lines=True)
 
 
-def render_coverage(items: list[Coverage], language: Language) -> None:
+def render_coverage(items: list[DocumentSummary], language: Language) -> None:
     """A Markdown list of the indexed reports with their dates and publishers."""
     lines = []
     for item in items:
@@ -159,7 +149,7 @@ def render_answer(
         if filtered:
             st.markdown(text("not_found_filtered", language))
         st.markdown(text("covers", language))
-        render_coverage(coverage(index), language)
+        render_coverage(covered_documents(index), language)
         st.markdown(text("try_examples", language))
         return
     label = text(f"conf_{answer.label}", language)
@@ -184,7 +174,7 @@ def ask(question: str) -> None:
 
 def welcome(index: SeminarIndex, language: Language) -> None:
     """The first message: what the reports cover, and example questions as buttons."""
-    items = coverage(index)
+    items = covered_documents(index)
     st.markdown(text("welcome", language, count=len(items)))
     render_coverage(items, language)
     st.markdown(text("welcome_hint", language))
@@ -265,10 +255,10 @@ def sidebar(settings: Settings, index: SeminarIndex | None, language: Language) 
     return choices
 
 
-def respond(index: SeminarIndex, question: str, choices: dict[str, Any]) -> list[dict[str, Any]]:
+def respond(assistant: Assistant, question: str, choices: dict[str, Any]) -> list[dict[str, Any]]:
     """The conversation entries for one question: the question and the answer, or a notice."""
     try:
-        answer = answer_question(index, question, k=choices["k"], doc_ids=choices["doc_ids"])
+        answer = assistant.answer(question, k=choices["k"], documents=choices["doc_ids"])
     except EmptyQuestionError:
         return [{"role": "assistant", "notice": "empty", "values": {}}]
     except (SeminarQAError, OSError) as error:
@@ -297,9 +287,10 @@ def main() -> None:
     st.title(text("title", language))
     st.caption(text("subtitle", language))
     settings = Settings.from_env()
-    index, problem = open_index(settings)
+    assistant, problem = open_assistant(settings)
+    index = assistant.index if assistant is not None else None
     choices = sidebar(settings, index, language)
-    if index is None:
+    if assistant is None or index is None:
         if problem is None:
             st.error(text("missing_index", language), icon=":material/search_off:")
         else:
@@ -313,7 +304,7 @@ def main() -> None:
     typed = st.chat_input(text("input", language), max_chars=INPUT_LIMIT, key="question")
     question = typed if typed is not None else st.session_state.pop("pending", None)
     if question is not None:
-        messages.extend(respond(index, question, choices))
+        messages.extend(respond(assistant, question, choices))
 
     with st.chat_message("assistant"):
         welcome(index, language)

@@ -18,6 +18,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from seminar_qa.answering import Assistant
 from seminar_qa.errors import SeminarQAError
 from seminar_qa.evaluation import evaluate_questions, load_questions
 from seminar_qa.index import SeminarIndex
@@ -90,13 +91,16 @@ def run(argv: list[str] | None = None) -> int:
         print(f"Reusing the distractor index at {settings.index_dir} (current).")
 
     index = SeminarIndex.load(settings.index_dir)
+    assistant = Assistant(index)
     seminar_docs = {d for d in index.documents if not d.startswith(f"{NEWS_FOLDER}/")}
     print(
         f"{len(index)} passages: {len(seminar_docs)} seminar document(s) and "
         f"{len(index.documents) - len(seminar_docs)} news articles; relevant only: seminar.\n"
     )
     for path in QUESTION_SETS:
-        report = evaluate_questions(index, load_questions(path), args.k, relevant_docs=seminar_docs)
+        report = evaluate_questions(
+            assistant, load_questions(path), args.k, relevant_docs=seminar_docs
+        )
         print(report.table(title=f"{path.relative_to(ROOT)} + {len(news)} BBC distractors"))
         print()
     return 0

@@ -12,31 +12,20 @@ articles). Usage: python bench/retrieval_table.py [INDEX_DIR ...]
 from __future__ import annotations
 
 import sys
-import unicodedata
 from pathlib import Path
 
 import numpy as np
 
 from seminar_qa.evaluation import load_questions
 from seminar_qa.index import SeminarIndex
-from seminar_qa.lexical import base_tokens
-from seminar_qa.retrieval import (
-    PASSAGE_WEIGHTS,
-    TITLE,
-    WEIGHTS,
-    fuse,
-    prepare_question,
-    score_passages,
-    sentence_component,
-)
+from seminar_qa.policy import DEFAULT_POLICY, SENTENCE, TITLE, sentence_signal
+from seminar_qa.retrieval import prepare_question
+from seminar_qa.retrieval.fusion import fuse, score_passages
+from seminar_qa.text import fold
+from seminar_qa.tokenization import base_tokens
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = ("dev_questions.jsonl", "seminar_questions.jsonl", "validation_questions.jsonl")
-
-
-def normal(text: str) -> str:
-    """NFKC, case-folded, whitespace collapsed: how answers are matched."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 def rank_of(scores: np.ndarray, relevant: np.ndarray) -> int:
@@ -70,13 +59,12 @@ def main(argv: list[str]) -> int:
             questions = [q for q in load_questions(ROOT / "eval" / name) if q.answers]
             prepared = [prepare_question(q.question).text for q in questions]
             ranks: dict[str, list[int]] = {}
-            for question, scores in zip(questions, score_passages(index, prepared), strict=True):
+            scored = score_passages(index, prepared, DEFAULT_POLICY)
+            for question, scores in zip(questions, scored, strict=True):
                 relevant = seminar & np.array(
-                    [
-                        any(normal(a) in normal(p.text) for a in question.answers)
-                        for p in index.passages
-                    ]
+                    [any(fold(a) in fold(p.text) for a in question.answers) for p in index.passages]
                 )
+                weights = DEFAULT_POLICY.weights(scores.language, index.model_names)
                 plain = index.lexical.scores(base_tokens(question.question, search_mode=True))
                 methods = {
                     "BM25 (jieba, no bridges)": plain,
@@ -97,20 +85,17 @@ def main(argv: list[str]) -> int:
                         ]
                     ),
                     **{
-                        f"{m} best sentence": scores.components[sentence_component(m)]
+                        f"{m} best sentence": scores.components[sentence_signal(m)]
                         for m in ("minilm", "e5")
-                        if sentence_component(m) in scores.components
+                        if sentence_signal(m) in scores.components
                     },
                     "fusion, passages only": fuse(
-                        scores.components, PASSAGE_WEIGHTS[scores.language]
+                        scores.components,
+                        {n: w for n, w in weights.items() if not n.endswith((SENTENCE, TITLE))},
                     ),
                     "+ best sentences": fuse(
                         scores.components,
-                        {
-                            n: w
-                            for n, w in WEIGHTS[scores.language].items()
-                            if not n.endswith(TITLE)
-                        },
+                        {n: w for n, w in weights.items() if not n.endswith(TITLE)},
                     ),
                     "shipped fusion": scores.fused,
                 }

@@ -2,7 +2,7 @@
 """Performance benchmarks as code: build, incremental rebuild, query latency, cold start, scale.
 
 Every figure is measured in one run of this script; comparisons (build vs bare encode, thread
-settings, ONNX vs PyTorch) are measured side by side in that run and reported as ratios. The
+settings) are measured side by side in that run and reported as ratios. The
 results go to ``bench/results.json`` and, between the markers ``<!-- bench:start -->`` and
 ``<!-- bench:end -->``, to ``BENCHMARKS.md`` (the rest of that file is kept as it is).
 
@@ -37,9 +37,10 @@ if TYPE_CHECKING:
     from seminar_qa.index import SeminarIndex
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT))  # run as a script: `bench` is importable as a package
 
-from distractor_eval import assemble_corpus, select_news  # noqa: E402
+from bench.distractor_eval import assemble_corpus, select_news  # noqa: E402
+from seminar_qa.text import has_cjk  # noqa: E402
 
 NEWS_DIR = ROOT.parent / "shared" / "bench" / "bbc-news"
 WORK = ROOT / "build" / "bench"
@@ -47,7 +48,7 @@ CACHE = ROOT / "build" / "bench-cache"
 RESULTS = ROOT / "bench" / "results.json"
 REPORT = ROOT / "BENCHMARKS.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
-SECTIONS = ("build", "incremental", "latency", "threads", "coldstart", "scale", "lexical", "onnx")
+SECTIONS = ("build", "incremental", "latency", "threads", "coldstart", "scale", "lexical")
 QUESTION_FILES = sorted((ROOT / "eval").glob("*.jsonl"))
 
 
@@ -461,26 +462,27 @@ def seed_cache(index_dir: Path, cache_dir: Path) -> int:
 
 def stage_times(index: SeminarIndex, question: str, k: int = 5) -> dict[str, float]:
     """Seconds per stage of one answer, as recorded by the retrieval code itself."""
-    from seminar_qa.answering import answer_question
+    from seminar_qa.answering import Assistant
 
     timings: dict[str, float] = {}
-    answer_question(index, question, k=k, timings=timings)
+    Assistant(index).answer(question, k=k, timings=timings)
     return timings
 
 
 def section_latency(ctx: Context) -> Result:
-    """End-to-end answer_question latency on a warm index, and the share of each stage."""
-    from seminar_qa.answering import answer_question
+    """End-to-end Assistant.answer latency on a warm index, and the share of each stage."""
+    from seminar_qa.answering import Assistant
 
     index = latency_index(ctx)
+    assistant = Assistant(index)
     questions = load_questions()
     asked = [questions[i % len(questions)] for i in range(ctx.questions)]
     for question in asked[:10]:
-        answer_question(index, question, k=5)
+        assistant.answer(question, k=5)
     times = []
     for question in asked:
         started = time.perf_counter()
-        answer_question(index, question, k=5)
+        assistant.answer(question, k=5)
         times.append((time.perf_counter() - started) * 1000)
     stages: dict[str, float] = {}
     for question in asked:
@@ -488,7 +490,7 @@ def section_latency(ctx: Context) -> Result:
             stages[name] = stages.get(name, 0.0) + seconds
     total = sum(stages.values())
     p50, p95 = percentile(times, 50), percentile(times, 95)
-    zh = sum(1 for q in asked if re.search(r"[\u4e00-\u9fff]", q))
+    zh = sum(1 for q in asked if has_cjk(q))
     figures: dict[str, Any] = {
         "passages": len(index),
         "questions": len(asked),
@@ -504,8 +506,8 @@ def section_latency(ctx: Context) -> Result:
     rows = [
         Row("index", f"{len(index):,} passages ({size})"),
         Row("questions (cycled eval/*.jsonl)", f"{len(asked)} ({zh} Chinese)"),
-        Row("answer_question p50", p50, "≤ 30 ms", p50 <= 30, "ms"),
-        Row("answer_question p95", p95, "≤ 60 ms", p95 <= 60, "ms"),
+        Row("Assistant.answer p50", p50, "≤ 30 ms", p50 <= 30, "ms"),
+        Row("Assistant.answer p95", p95, "≤ 60 ms", p95 <= 60, "ms"),
         *[
             Row(f"stage: {k}", f"{v / len(asked) * 1000:.2f} ms ({v / total:.0%})")
             for k, v in stages.items()
@@ -566,7 +568,7 @@ def section_threads(ctx: Context) -> Result:
     rng = np.random.default_rng(7)
     data = synthetic_vectors(100_000, 384, 2000, rng, spread=1.2)
     queries = near_queries(data, 50, rng)
-    from seminar_qa.index import make_vector_index
+    from seminar_qa.index.dense import make_vector_index
     from seminar_qa.settings import VectorIndexSettings
 
     original_omp = faiss.omp_get_max_threads()
@@ -608,12 +610,12 @@ def functools_partial(function: Callable[[int], Any], value: int) -> Callable[[]
 COLD_START = """
 import json, sys, time
 t0 = float(sys.argv[1]); marks = {}
-from seminar_qa.answering import answer_question
+from seminar_qa.answering import Assistant
 from seminar_qa.index import SeminarIndex
 marks['import_s'] = time.time() - t0
 index = SeminarIndex.load(sys.argv[2])
 marks['index_load_s'] = time.time() - t0
-answer = answer_question(index, sys.argv[3], k=5)
+answer = Assistant(index).answer(sys.argv[3], k=5)
 marks['first_answer_s'] = time.time() - t0
 for line in open('/proc/self/status'):
     if line.startswith('VmRSS:'):
@@ -686,7 +688,7 @@ def section_scale(ctx: Context) -> Result:
     """FAISS flat, IVF and HNSW on clustered synthetic vectors: build, memory, p50, recall@10."""
     import faiss
 
-    from seminar_qa.index import configure_vector_index, make_vector_index
+    from seminar_qa.index.dense import configure_vector_index, make_vector_index
     from seminar_qa.settings import VectorIndexSettings
 
     rows: list[Row] = []
@@ -761,8 +763,8 @@ import json, sys, time
 import numpy as np
 sys.path.insert(0, sys.argv[2])
 from run import synthetic_vectors, zipf_vocabulary, zipf_token_ids, rss_mb
-from seminar_qa.index import make_vector_index, stored_vectors
-from seminar_qa.lexical import LexicalIndex
+from seminar_qa.index.dense import make_vector_index, stored_vectors
+from seminar_qa.index.lexical import LexicalIndex
 from seminar_qa.records import Passage
 from seminar_qa.settings import VectorIndexSettings
 size = int(sys.argv[1]); rng = np.random.default_rng(3)
@@ -817,7 +819,7 @@ def section_lexical(ctx: Context) -> Result:
     """LexicalIndex.build and .scores on Zipf-distributed synthetic passages."""
     import bm25s
 
-    from seminar_qa.lexical import LexicalIndex, passage_tokens
+    from seminar_qa.index.lexical import LexicalIndex, passage_tokens
 
     rng = np.random.default_rng(11)
     vocab = zipf_vocabulary(50_000, rng)
@@ -879,65 +881,6 @@ def section_lexical(ctx: Context) -> Result:
     return {"rows": rows, "figures": figures}
 
 
-def section_onnx(ctx: Context) -> Result:
-    """MiniLM through ONNX Runtime (float32 and int8) against sentence-transformers' PyTorch."""
-    trial = ROOT / "build" / "onnx-trial"
-    if not (trial / "onnxruntime").is_dir():
-        raise Skipped(
-            "onnxruntime is not installed for the trial: `pip install --no-deps --target "
-            "build/onnx-trial onnxruntime onnx flatbuffers ml_dtypes` (optimum[onnxruntime] "
-            "would downgrade transformers, so it is not used)"
-        )
-    out = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "bench" / "onnx_trial.py"),
-            str(trial),
-            "--quick" if ctx.quick else "--full",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=900,
-    )
-    if out.returncode != 0:
-        raise RuntimeError(f"onnx_trial.py failed: {out.stderr[-1500:]}")
-    figures: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    rows = []
-    for variant in ("onnx_fp32", "onnx_int8"):
-        if f"{variant}_speedup" not in figures:
-            rows.append(Row(variant, figures.get(f"{variant}_error", "not measured")))
-            continue
-        speedup = figures[f"{variant}_speedup"]
-        low = figures[f"{variant}_min_cos"]
-        rows.append(
-            Row(
-                f"{variant} passage encode speed-up vs PyTorch",
-                speedup,
-                "≥ 1.5 ×",
-                speedup >= 1.5,
-                "×",
-            )
-        )
-        rows.append(
-            Row(
-                f"{variant} cosine vs float32 (min / mean)",
-                f"{low:.4f} / {figures[f'{variant}_mean_cos']:.4f}",
-                "min ≥ 0.99",
-                low >= 0.99,
-            )
-        )
-        rows.append(
-            Row(f"{variant} single query speed-up", figures[f"{variant}_query_speedup"], unit="×")
-        )
-    kept = any(
-        figures.get(f"{v}_speedup", 0) >= 1.5 and figures.get(f"{v}_min_cos", 0) >= 0.99
-        for v in ("onnx_fp32", "onnx_int8")
-    )
-    rows.append(Row("kept", "yes: see notes" if kept else "no: PyTorch stays", met=None))
-    return {"rows": rows, "figures": figures}
-
-
 SECTION_FUNCTIONS: dict[str, Callable[[Context], Result]] = {
     "build": section_build,
     "incremental": section_incremental,
@@ -946,7 +889,6 @@ SECTION_FUNCTIONS: dict[str, Callable[[Context], Result]] = {
     "coldstart": section_coldstart,
     "scale": section_scale,
     "lexical": section_lexical,
-    "onnx": section_onnx,
 }
 
 TITLES = {
@@ -957,7 +899,6 @@ TITLES = {
     "coldstart": "Cold start",
     "scale": "Scale: vector search on synthetic vectors",
     "lexical": "Scale: BM25 on synthetic passages",
-    "onnx": "Faster encoding: ONNX Runtime for MiniLM",
 }
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from seminar_qa.embedding import HashingEmbedder
 from seminar_qa.settings import Settings
+from seminar_qa.testing.fakes import HashingEmbedder
 
 REPO = Path(__file__).resolve().parent.parent
 REPO_CORPUS = REPO / "corpus"

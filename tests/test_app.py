@@ -11,10 +11,10 @@ import streamlit as st
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
-from seminar_qa.answering import citation, highlight_html
 from seminar_qa.i18n import text
 from seminar_qa.index import read_manifest
 from seminar_qa.pipeline import build_index
+from seminar_qa.presentation import citation, highlight_html
 from seminar_qa.records import Hit, Passage
 from seminar_qa.retrieval import MAX_QUESTION_CHARS
 from seminar_qa.settings import Settings

@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import time
 from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
+from bench import reliability
+from bench import run as bench_run
 
-from seminar_qa.embedding import HashingEmbedder
+from seminar_qa.testing.fakes import HashingEmbedder
 
-BENCH = Path(__file__).resolve().parent.parent / "bench" / "run.py"
+REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
 def bench() -> ModuleType:
-    """bench/run.py loaded as a module (it is a script, not part of the package)."""
-    spec = importlib.util.spec_from_file_location("bench_run", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_run"] = module
-    spec.loader.exec_module(module)
-    return module
+    """The benchmark runner, bench/run.py."""
+    return bench_run
 
 
 def test_percentile_interpolates_and_handles_empty(bench: ModuleType) -> None:
@@ -87,7 +82,7 @@ def test_stage_times_cover_every_stage(bench: ModuleType, tmp_path: Path) -> Non
     from seminar_qa.ingestion import load_corpus
     from seminar_qa.settings import Settings
 
-    repo_corpus = BENCH.parent.parent / "corpus"
+    repo_corpus = REPO / "corpus"
     settings = Settings(corpus_dir=repo_corpus)
     documents = load_corpus(repo_corpus, settings).documents
     passages = [p for d in documents for p in chunk_document(d, settings.chunking)]
@@ -105,3 +100,18 @@ def test_stage_times_cover_every_stage(bench: ModuleType, tmp_path: Path) -> Non
     }
     assert all(seconds >= 0 for seconds in stages.values())
     assert sum(stages.values()) <= elapsed
+
+
+def test_reliability_table_is_recorded_in_benchmarks_md(tmp_path: Path) -> None:
+    report = tmp_path / "BENCHMARKS.md"
+    generated = (
+        '# Benchmarks\n\nSections such as "## Reliability" that other scripts add are kept.\n\n'
+        "<!-- bench:start -->\nlatency table\n<!-- bench:end -->\n"
+    )
+    report.write_text(generated, encoding="utf-8")
+    reliability.write_report(report, "load  2000 q/s", "OK: 0 lost")
+    reliability.write_report(report, "load  3000 q/s", "OK: 0 lost")
+    text = report.read_text(encoding="utf-8")
+    assert text.startswith(generated.rstrip("\n"))  # the mention in the prose is not the section
+    assert text.count("\n## Reliability\n") == 1
+    assert "3000 q/s" in text and "2000 q/s" not in text

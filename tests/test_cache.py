@@ -12,10 +12,10 @@ from click.testing import CliRunner
 
 from seminar_qa.cache import EmbeddingCache, default_cache_dir, text_key
 from seminar_qa.cli import cli
-from seminar_qa.embedding import HashingEmbedder
 from seminar_qa.index import SeminarIndex
 from seminar_qa.pipeline import build_index
 from seminar_qa.settings import Settings
+from seminar_qa.testing.fakes import HashingEmbedder
 
 
 class CountingEmbedder(HashingEmbedder):

@@ -93,17 +93,63 @@ def test_ask_prints_ranked_passages_with_source(built: Path) -> None:
         "2",
     )
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("1. The TEC Successfully Holds Seminar")
+    first, _, rest = result.stdout.partition("\n")
+    assert first.startswith("Confidence: ") and first.endswith(")")
+    assert rest.lstrip("\n").startswith("1. The TEC Successfully Holds Seminar")
     assert "Xiong Qiuju" in result.stdout
     assert "tec-seminar-2024-11-28.md" in result.stdout
     assert "2. " in result.stdout and "3. " not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("question", "opening"),
+    [
+        ("zebra quantum spaceship", "This is not in these reports."),
+        ("斑马量子飞船", "报告中没有相关内容。"),
+    ],
+)
+def test_ask_says_not_in_these_reports_like_the_page(
+    built: Path, question: str, opening: str
+) -> None:
+    result = run("ask", question, "--index", str(built))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(opening)
+    assert "answer:" not in result.stdout and "1. " not in result.stdout
+    # What the reports cover, as the page lists it.
+    assert "Autumn Workshop on Open Educational Resources" in result.stdout
+    assert "The TEC Successfully Holds Seminar" in result.stdout
+    payload = json.loads(run("ask", question, "--index", str(built), "--json").stdout)
+    assert payload["found"] is False and payload["label"] == "none"
+    assert payload["language"] == ("zh" if opening.startswith("报告") else "en")
+
+
+def test_ask_document_limits_the_search_and_names_an_unknown_one(built: Path) -> None:
+    question = "Who opened the workshop?"
+    only = run("ask", question, "--index", str(built), "--json", "--document", "autumn-workshop.md")
+    assert {h["doc_id"] for h in json.loads(only.stdout)["hits"]} == {"autumn-workshop.md"}
+    wrong = run("ask", question, "--index", str(built), "--document", "nope.md")
+    assert wrong.exit_code == 1
+    assert "unknown document 'nope.md'" in wrong.stderr
+    assert "autumn-workshop.md" in wrong.stderr and "Traceback" not in wrong.output
 
 
 def test_ask_json_has_stable_fields(built: Path) -> None:
     result = run("ask", "robotics club kits", "--index", str(built), "--json", "-k", "3")
     assert result.exit_code == 0
     payload = json.loads(result.stdout)
-    assert payload["question"] == "robotics club kits"
+    assert set(payload) == {
+        "question",
+        "language",
+        "truncated",
+        "found",
+        "confidence",
+        "label",
+        "hits",
+        "seconds",
+    }
+    assert payload["question"] == "robotics club kits" and payload["language"] == "en"
+    assert payload["found"] is True and payload["label"] in ("high", "medium", "low")
+    assert 0.5 <= payload["confidence"] <= 1.0
     hit = payload["hits"][0]
     assert set(hit) >= {
         "rank",

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from seminar_qa.answering import Assistant
 from seminar_qa.cli import cli
 from seminar_qa.evaluation import (
     EvalQuestion,
@@ -16,21 +17,21 @@ from seminar_qa.evaluation import (
     QuestionFileError,
     QuestionResult,
     build_report,
-    compute_metrics,
     evaluate_questions,
     format_table,
     load_beir,
     load_qrels,
     load_questions,
     metric_names,
-    normalize_text,
     parse_minimum,
     shortfalls,
 )
+from seminar_qa.evaluation.metrics import compute_metrics
 from seminar_qa.index import SeminarIndex
 from seminar_qa.pipeline import build_index
 from seminar_qa.records import Passage
 from seminar_qa.settings import Settings
+from seminar_qa.text import fold
 
 SEMINAR = "tec-seminar-2024-11-28.md"
 WORKSHOP = "autumn-workshop.md"
@@ -230,7 +231,7 @@ def test_answer_matching_uses_nfkc_and_casefold(answer: str, text: str) -> None:
 
 def test_answer_not_in_passage_is_not_relevant() -> None:
     assert EvalQuestion("q", "?", ("Xiong Qiuju",)).relevance(passage("Han Chonghu spoke.")) == 0
-    assert normalize_text("Ａ  B\tc") == "a b c"
+    assert fold("Ａ  B\tc") == "a b c"
 
 
 def test_relevant_docs_restricts_relevance() -> None:
@@ -340,7 +341,7 @@ def test_parse_minimum_rejects_bad_specs(spec: str) -> None:
 def test_evaluate_questions_on_a_built_index(built: Path, questions_file: Path) -> None:
     index = SeminarIndex.load(built)
     questions = load_questions(questions_file)
-    report = evaluate_questions(index, questions, k=len(index))
+    report = evaluate_questions(Assistant(index), questions, k=len(index))
     by_id = {r.question.qid: r for r in report.results}
     # Every passage is returned, so each answerable question finds its relevant passage.
     assert report.metrics["recall@" + str(len(index))] == 1.0
@@ -357,7 +358,7 @@ def test_evaluate_questions_on_a_built_index(built: Path, questions_file: Path) 
 def test_relevant_docs_leaves_other_documents_unmatched(built: Path, questions_file: Path) -> None:
     index = SeminarIndex.load(built)
     report = evaluate_questions(
-        index, load_questions(questions_file), k=5, relevant_docs={WORKSHOP}
+        Assistant(index), load_questions(questions_file), k=5, relevant_docs={WORKSHOP}
     )
     assert report.metrics["unmatched"] == 3  # q1, q2, q4 are answered only by the seminar
     assert [r.question.qid for r in report.results if r.ranked] == ["q3"]
@@ -365,7 +366,7 @@ def test_relevant_docs_leaves_other_documents_unmatched(built: Path, questions_f
 
 def test_empty_question_counts_as_abstained(built: Path) -> None:
     index = SeminarIndex.load(built)
-    report = evaluate_questions(index, [EvalQuestion("e", "？！", ("x",))], k=3)
+    report = evaluate_questions(Assistant(index), [EvalQuestion("e", "？！", ("x",))], k=3)
     assert report.results[0].abstained
     assert report.results[0].ranking == ()
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-from seminar_qa import index as index_module
-from seminar_qa.embedding import HashingEmbedder
+from seminar_qa.answering import Assistant
 from seminar_qa.errors import (
     BuildLockedError,
     EmbedderMismatchError,
@@ -19,17 +19,14 @@ from seminar_qa.errors import (
     IndexNotFoundError,
     NothingToIndexError,
 )
-from seminar_qa.index import (
-    BM25,
-    DOCUMENTS,
-    FORMAT_VERSION,
-    MANIFEST,
-    PASSAGES,
-    SeminarIndex,
-    build_lock,
-)
+from seminar_qa.index import FORMAT_VERSION, MANIFEST, SeminarIndex, build_lock
+from seminar_qa.index import storage as index_storage
+from seminar_qa.index.manifest import BM25, DOCUMENTS, PASSAGES, POLICY
 from seminar_qa.pipeline import build_index, index_status
+from seminar_qa.policy import DEFAULT_POLICY, Candidates
+from seminar_qa.retrieval.fusion import score_passages
 from seminar_qa.settings import Settings
+from seminar_qa.testing.fakes import HashingEmbedder
 
 VECTORS = "vectors-hashing.faiss"
 SENTENCES = "sentences-hashing.npy"
@@ -42,7 +39,8 @@ QUESTIONS = [
 
 
 def ranked_ids(index: SeminarIndex) -> list[list[str]]:
-    return [[h.passage.passage_id for h in hits] for hits in index.search_batch(QUESTIONS, k=4)]
+    answers = Assistant(index).answer_batch(QUESTIONS, k=4)
+    return [[h.passage.passage_id for h in answer.hits] for answer in answers]
 
 
 def test_build_save_load_round_trip(settings: Settings, embedder: HashingEmbedder) -> None:
@@ -97,7 +95,7 @@ def test_build_save_load_round_trip(settings: Settings, embedder: HashingEmbedde
         list(loaded.documents.values()), loaded.passages, [embedder], chunking={}
     )
     assert ranked_ids(loaded) == ranked_ids(fresh)
-    first = loaded.search(QUESTIONS[0], k=1)[0]
+    first = Assistant(loaded).answer(QUESTIONS[0], k=1).hits[0]
     assert "Xiong Qiuju" in first.passage.text
     assert first.metadata["publisher"] == "UNESCO Teacher Education Centre"
     assert (
@@ -193,7 +191,7 @@ def test_rebuild_without_atomic_exchange_uses_fallback(
     settings: Settings, embedder: HashingEmbedder, monkeypatch: pytest.MonkeyPatch, corpus: Path
 ) -> None:
     build_index(settings, embedders=[embedder])
-    monkeypatch.setattr(index_module, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(index_storage, "_exchange", lambda a, b: False)
     (corpus / "autumn-workshop.md").unlink()
     build_index(settings, embedders=[embedder])
     loaded = SeminarIndex.load(settings.index_dir, [embedder])
@@ -284,7 +282,7 @@ def test_approximate_index_round_trip_keeps_its_parameters(
     exact = SeminarIndex.load(flat_dir, [embedder])
     assert type(loaded.dense[0].vectors) is not type(exact.dense[0].vectors)
     assert ranked_ids(loaded) == ranked_ids(exact)
-    assert "Xiong Qiuju" in loaded.search(QUESTIONS[0], k=1)[0].passage.text
+    assert "Xiong Qiuju" in Assistant(loaded).answer(QUESTIONS[0], k=1).hits[0].passage.text
 
 
 def test_auto_index_kind_follows_size() -> None:
@@ -298,17 +296,36 @@ def test_auto_index_kind_follows_size() -> None:
 
 
 def test_candidate_scoring_of_large_indexes_matches_full_scoring(
-    settings: Settings, embedder: HashingEmbedder, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, embedder: HashingEmbedder
 ) -> None:
-    from seminar_qa import retrieval
-
     build_index(settings, embedders=[embedder])
     loaded = SeminarIndex.load(settings.index_dir, [embedder])
-    full = [[h.passage.passage_id for h in hits] for hits in loaded.search_batch(QUESTIONS, 3)]
-    # Pretend the index is large: candidates come from FAISS and BM25 top lists.
-    monkeypatch.setattr(retrieval, "FULL_SCORING_MAX", 1)
-    monkeypatch.setattr(retrieval, "CANDIDATES", 5)
-    scored = retrieval.score_passages(loaded, QUESTIONS)
+    full = ranked_ids(loaded)
+    # A policy for large indexes: candidates come from the FAISS and BM25 top lists.
+    small = replace(
+        DEFAULT_POLICY,
+        candidates=Candidates(full_scoring_max_passages=1, per_retriever=5),
+    )
+    scored = score_passages(loaded, QUESTIONS, small)
     assert all(len(s.candidates) < len(loaded) for s in scored)
-    partial = [[h.passage.passage_id for h in hits] for hits in loaded.search_batch(QUESTIONS, 3)]
-    assert [row[0] for row in partial] == [row[0] for row in full]
+    answers = Assistant(loaded, small).answer_batch(QUESTIONS, k=3)
+    assert [a.hits[0].passage.passage_id for a in answers] == [row[0] for row in full]
+
+
+def test_a_policy_stored_in_the_index_is_loaded_checked_and_used(
+    settings: Settings, embedder: HashingEmbedder
+) -> None:
+    build_index(settings, embedders=[embedder])
+    index = SeminarIndex.load(settings.index_dir, [embedder])
+    assert index.policy is None and Assistant(index).policy is DEFAULT_POLICY
+    calibrated = replace(DEFAULT_POLICY, candidates=Candidates(per_retriever=7), source="test")
+    index.policy = calibrated
+    index.save(settings.index_dir)
+    loaded = SeminarIndex.load(settings.index_dir, [embedder])
+    assert POLICY in loaded.manifest.files
+    assert loaded.policy == calibrated and Assistant(loaded).policy == calibrated
+    assert Assistant(loaded, DEFAULT_POLICY).policy is DEFAULT_POLICY  # a caller's policy wins
+    path = settings.index_dir / POLICY
+    path.write_text(path.read_text().replace('"per_retriever": 7', '"per_retriever": 8'))
+    with pytest.raises(IndexFormatError, match="checksum"):
+        SeminarIndex.load(settings.index_dir, [embedder])

@@ -13,21 +13,25 @@ import docx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
 
-from seminar_qa import ingestion
 from seminar_qa.errors import DocumentReadError, UnsupportedFileError
 from seminar_qa.ingestion import (
+    SUPPORTED_EXTENSIONS,
     IngestResult,
     SkippedFile,
     discover_files,
     doc_id_for,
-    file_sha256,
     load_corpus,
     load_document,
 )
+from seminar_qa.ingestion.base import Extracted
+from seminar_qa.ingestion.normalise import normalize
+from seminar_qa.ingestion.readers import html
 from seminar_qa.records import Document
-from seminar_qa.settings import SUPPORTED_EXTENSIONS, Settings
+from seminar_qa.settings import Settings
+from seminar_qa.testing.documents import encrypt_pdf, make_pdf
+from seminar_qa.text import sha256_file
 
 from .conftest import SEMINAR_DOC
 
@@ -35,58 +39,10 @@ from .conftest import SEMINAR_DOC
 # Fixture builders
 
 
-def _pdf_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-
-
-def make_pdf(pages: list[list[str]], title: str | None = None) -> bytes:
-    """A minimal valid PDF: one Helvetica text line per entry, one content stream per page."""
-    count = len(pages)
-    kids = " ".join(f"{4 + 2 * i} 0 R" for i in range(count))
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        f"<< /Type /Pages /Kids [{kids}] /Count {count} >>".encode(),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-    ]
-    for i, lines in enumerate(pages):
-        objects.append(
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-            f"/Resources << /Font << /F1 3 0 R >> >> /Contents {5 + 2 * i} 0 R >>".encode()
-        )
-        ops = ["BT", "/F1 12 Tf", "16 TL", "72 720 Td"]
-        ops += [f"({_pdf_escape(line)}) Tj T*" for line in lines]
-        ops.append("ET")
-        stream = "\n".join(ops).encode("latin-1")
-        objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))
-    info = ""
-    if title is not None:
-        objects.append(f"<< /Title ({_pdf_escape(title)}) /Author (Ada Lovelace) >>".encode())
-        info = f" /Info {len(objects)} 0 R"
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R{info} >>\n".encode()
-    out += b"startxref\n%d\n%%%%EOF\n" % xref
-    return bytes(out)
-
-
 TWO_PAGES = [
     ["Seminar on the Learning Portal", "The portal was presented by Dr. Sun Yang."],
     ["Second page begins here.", "Participants discussed open licensing."],
 ]
-
-
-def encrypt_pdf(data: bytes, user_password: str, owner_password: str) -> bytes:
-    writer = PdfWriter(clone_from=io.BytesIO(data))
-    writer.encrypt(user_password, owner_password, algorithm="RC4-128")
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def make_docx(path: Path, *, core_title: str = "", with_heading: bool = True) -> Path:
@@ -171,14 +127,14 @@ def test_txt_takes_a_headline_on_its_first_line_as_title(
 def test_sha256_is_the_hash_of_the_file_bytes(tmp_path: Path) -> None:
     path = write(tmp_path, "a.txt", b"hello\r\n")
     doc = load_document(path, tmp_path)
-    assert doc.sha256 == file_sha256(path) == hashlib.sha256(b"hello\r\n").hexdigest()
+    assert doc.sha256 == sha256_file(path) == hashlib.sha256(b"hello\r\n").hexdigest()
     assert doc.sha256 != hashlib.sha256(doc.text.encode()).hexdigest()
 
 
 @given(st.text(alphabet=st.sampled_from("ab \t\n\r\u00e9e\u0301\x0c\x00"), max_size=40))
 def test_normalise_is_idempotent_and_clean(raw: str) -> None:
-    text = ingestion._normalize(raw)
-    assert ingestion._normalize(text) == text
+    text = normalize(raw)
+    assert normalize(text) == text
     assert "\n\n\n" not in text and "\r" not in text and "\x00" not in text
     assert all(line == line.rstrip() for line in text.split("\n"))
 
@@ -596,10 +552,10 @@ def test_load_corpus_skips_bad_files_and_reads_the_rest(tmp_path: Path) -> None:
 def test_load_corpus_turns_an_unexpected_parser_error_into_a_skip(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def explode(data: bytes, path: Path) -> ingestion._Extracted:
+    def explode(data: bytes, path: Path) -> Extracted:
         raise RuntimeError("parser bug\nwith two lines")
 
-    monkeypatch.setitem(ingestion._READERS, ".html", explode)
+    monkeypatch.setattr(html, "read", explode)
     write(tmp_path, "ok.txt", "fine")
     write(tmp_path, "bad.html", "<p>x</p>")
     result = load_corpus(tmp_path)

@@ -3,26 +3,24 @@
 from __future__ import annotations
 
 import json
-import unicodedata
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from seminar_qa.answering import answer_question
+from seminar_qa.answering import Assistant
+from seminar_qa.cli import cli
 from seminar_qa.embedding import get_embedder
 from seminar_qa.evaluation import evaluate_questions, load_questions
 from seminar_qa.index import SeminarIndex
 from seminar_qa.pipeline import build_index
 from seminar_qa.settings import Settings
+from seminar_qa.text import fold
 
 from .conftest import REPO, REPO_CORPUS
 
 pytestmark = pytest.mark.integration
 DEV_SET = REPO / "eval" / "dev_questions.jsonl"
-
-
-def normal(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +32,11 @@ def real_index(tmp_path_factory: pytest.TempPathFactory) -> SeminarIndex:
     return SeminarIndex.load(directory)
 
 
+@pytest.fixture(scope="module")
+def assistant(real_index: SeminarIndex) -> Assistant:
+    return Assistant(real_index)
+
+
 def test_model_loads_offline_and_embeds_normalised() -> None:
     embedder = get_embedder("minilm")
     vectors = embedder.encode(["UNESCO Teacher Education Centre", "上海"])
@@ -41,14 +44,14 @@ def test_model_loads_offline_and_embeds_normalised() -> None:
     assert abs(float((vectors[0] ** 2).sum()) - 1.0) < 1e-4
 
 
-def test_english_dev_questions_find_an_answer_in_top_3(real_index: SeminarIndex) -> None:
+def test_english_dev_questions_find_an_answer_in_top_3(assistant: Assistant) -> None:
     rows = [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line]
     english = [r for r in rows if r["lang"] == "en" and r["answers"]]
     assert len(english) >= 8
     misses = []
     for row in english:
-        hits = real_index.search(row["question"], k=3)
-        if not any(normal(a) in normal(h.passage.text) for h in hits for a in row["answers"]):
+        hits = assistant.answer(row["question"], k=3).hits
+        if not any(fold(a) in fold(h.passage.text) for h in hits for a in row["answers"]):
             misses.append(row["question"])
     assert misses == []
 
@@ -57,19 +60,19 @@ def test_english_dev_questions_find_an_answer_in_top_3(real_index: SeminarIndex)
 DEV_HIT_AT_3 = 1.0
 
 
-def test_dev_set_hit_at_3_and_abstention_hold(real_index: SeminarIndex) -> None:
+def test_dev_set_hit_at_3_and_abstention_hold(assistant: Assistant) -> None:
     rows = [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line]
     answerable = [r for r in rows if r["answers"]]
     assert {r["lang"] for r in answerable} == {"en", "zh"}
     found_in_top_3 = 0
     for row in answerable:
-        answer = answer_question(real_index, row["question"], k=3)
+        answer = assistant.answer(row["question"], k=3)
         assert answer.found, f"wrongly refused: {row['question']}"
-        texts = [normal(h.passage.text) for h in answer.hits]
-        found_in_top_3 += any(normal(a) in t for t in texts for a in row["answers"])
+        texts = [fold(h.passage.text) for h in answer.hits]
+        found_in_top_3 += any(fold(a) in t for t in texts for a in row["answers"])
     assert found_in_top_3 / len(answerable) >= DEV_HIT_AT_3
     for row in (r for r in rows if not r["answers"]):
-        assert not answer_question(real_index, row["question"], k=3).found, row["question"]
+        assert not assistant.answer(row["question"], k=3).found, row["question"]
 
 
 # Levels reached on the project's own question sets (seminar index, real models): Hit@1
@@ -82,8 +85,8 @@ SET_FLOORS = {
 
 
 @pytest.mark.parametrize("name", sorted(SET_FLOORS))
-def test_own_question_sets_keep_their_levels(real_index: SeminarIndex, name: str) -> None:
-    report = evaluate_questions(real_index, load_questions(REPO / "eval" / name), k=10)
+def test_own_question_sets_keep_their_levels(assistant: Assistant, name: str) -> None:
+    report = evaluate_questions(assistant, load_questions(REPO / "eval" / name), k=10)
     reached = {metric: report.metrics[metric] for metric in SET_FLOORS[name]}
     assert all(
         value is not None and value >= SET_FLOORS[name][metric] for metric, value in reached.items()
@@ -91,8 +94,8 @@ def test_own_question_sets_keep_their_levels(real_index: SeminarIndex, name: str
     assert (report.metrics["false_refusal_rate"] or 0.0) <= 0.05
 
 
-def test_chinese_question_finds_the_romanised_name(real_index: SeminarIndex) -> None:
-    best = answer_question(real_index, "长宁区教育局局长是谁？", k=3).best
+def test_chinese_question_finds_the_romanised_name(assistant: Assistant) -> None:
+    best = assistant.answer("长宁区教育局局长是谁？", k=3).best
     assert best is not None and "Xiong Qiuju" in best.passage.text
     assert "Xiong Qiuju" in best.answer
 
@@ -101,6 +104,33 @@ def test_real_index_round_trip_gives_same_ranking(real_index: SeminarIndex, tmp_
     real_index.save(tmp_path / "copy")
     copy = SeminarIndex.load(tmp_path / "copy")
     question = "Which expert talked about a big AI model for educating teachers?"
-    assert [h.passage.passage_id for h in copy.search(question, 5)] == [
-        h.passage.passage_id for h in real_index.search(question, 5)
+    assert [h.passage.passage_id for h in Assistant(copy).answer(question, 5).hits] == [
+        h.passage.passage_id for h in Assistant(real_index).answer(question, 5).hits
     ]
+
+
+def test_ask_json_says_found_or_not_with_the_real_models(
+    real_index: SeminarIndex, tmp_path: Path
+) -> None:
+    real_index.save(tmp_path / "index")
+    runner = CliRunner()
+    off_topic = runner.invoke(
+        cli, ["ask", "What is the capital of France?", "--json", "--index", str(tmp_path / "index")]
+    )
+    assert off_topic.exit_code == 0, off_topic.output
+    refused = json.loads(off_topic.stdout)
+    assert refused["found"] is False and refused["label"] == "none"
+    asked = "Who leads the Changning District Education Bureau?"
+    answered = json.loads(
+        runner.invoke(cli, ["ask", asked, "--json", "--index", str(tmp_path / "index")]).stdout
+    )
+    assert answered["found"] is True and answered["label"] in ("high", "medium", "low")
+    assert 0.5 <= answered["confidence"] <= 1.0
+    assert "Xiong Qiuju" in answered["hits"][0]["answer"]
+    printed = runner.invoke(
+        cli, ["ask", "What is the capital of France?", "--index", str(tmp_path / "index")]
+    )
+    assert (
+        printed.stdout.startswith("This is not in these reports")
+        and "answer:" not in printed.stdout
+    )

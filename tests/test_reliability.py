@@ -1,7 +1,7 @@
 """Reliability: bad documents, damaged indexes, killed and concurrent builds, rebuilds, load.
 
-The cases and checks come from ``bench/reliability.py``, so `make reliability` and these tests
-run the same code; the tests assert on every part of each outcome.
+The cases and checks come from ``seminar_qa.testing``, which `make reliability` runs too; the
+tests assert on every part of each outcome.
 """
 
 from __future__ import annotations
@@ -11,22 +11,29 @@ import sys
 import threading
 import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 
 from seminar_qa import ingestion
-from seminar_qa.embedding import HashingEmbedder
 from seminar_qa.errors import IndexFormatError
 from seminar_qa.index import SeminarIndex
 from seminar_qa.ingestion import SkippedFile, load_corpus
+from seminar_qa.ingestion.base import Extracted, ReadProblem, set_deadline
+from seminar_qa.ingestion.readers import pdf
+from seminar_qa.ingestion.readers import text as text_reader
 from seminar_qa.pipeline import build_index, index_status
 from seminar_qa.settings import Settings
-from tests.reliability_bench import bench
+from seminar_qa.testing import crash, damage, documents, load
+from seminar_qa.testing.fakes import HashingEmbedder
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 # ---------------------------------------------------------------------------------------------
 # Bad documents
@@ -37,20 +44,20 @@ from tests.reliability_bench import bench
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(case=bench.document_cases())
+@given(case=documents.document_cases())
 def test_random_and_mangled_bytes_end_in_text_or_a_one_line_reason(
     tmp_path: Path, case: tuple[str, bytes]
 ) -> None:
     folder = tmp_path / "fuzz"
     folder.mkdir(exist_ok=True)
     extension, data = case
-    assert bench.check_document_bytes(folder, f"fuzz{extension}", data) is None
+    assert documents.check_document_bytes(folder, f"fuzz{extension}", data) is None
 
 
 def test_fixed_hostile_documents_end_in_text_or_a_reason(tmp_path: Path) -> None:
-    bench.write_bad_documents(tmp_path / "corpus", tmp_path / "outside")
-    assert bench.check_bad_documents(tmp_path / "corpus", seconds=0.5) == []
-    assert {name for name, phrase in bench.BAD_DOCUMENTS.items() if phrase is None} == {
+    documents.write_bad_documents(tmp_path / "corpus", tmp_path / "outside")
+    assert documents.check_bad_documents(tmp_path / "corpus", seconds=0.5) == []
+    assert {name for name, phrase in documents.BAD_DOCUMENTS.items() if phrase is None} == {
         "with spaces in the name.md",
         "中文报告.md",
         "-leading-dash.txt",
@@ -61,7 +68,7 @@ def test_fixed_hostile_documents_end_in_text_or_a_reason(tmp_path: Path) -> None
 def test_zip_bomb_is_refused_from_its_directory_without_inflating(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    bench.make_zip_bomb(tmp_path / "bomb.docx")
+    documents.make_zip_bomb(tmp_path / "bomb.docx")
     assert (tmp_path / "bomb.docx").stat().st_size < 4 * 1024 * 1024
 
     def no_inflating(*args: object, **kwargs: object) -> bytes:
@@ -79,7 +86,7 @@ def test_zip_bomb_is_refused_from_its_directory_without_inflating(
 
 
 def test_small_zip_bomb_is_refused_by_its_compression_ratio(tmp_path: Path) -> None:
-    bench.make_zip_bomb(tmp_path / "ratio.docx", expanded=64 * 1024 * 1024)
+    documents.make_zip_bomb(tmp_path / "ratio.docx", expanded=64 * 1024 * 1024)
     result = load_corpus(tmp_path)
     [skip] = result.skipped
     assert skip.reason.startswith("zip bomb? its member 'word/document.xml' would expand ")
@@ -116,14 +123,14 @@ def test_huge_file_is_refused_by_its_size_without_being_read(
 def stuck_txt_reader(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
     """Make the .txt reader hang on ``stuck.txt`` until the returned event is set."""
     release = threading.Event()
-    real_reader = ingestion._READERS[".txt"]
+    real_reader = text_reader.read
 
-    def reader(data: bytes, path: Path) -> ingestion._Extracted:
+    def reader(data: bytes, path: Path) -> Extracted:
         if path.name == "stuck.txt":
             release.wait(30)
         return real_reader(data, path)
 
-    monkeypatch.setitem(ingestion._READERS, ".txt", reader)
+    monkeypatch.setattr(text_reader, "read", reader)
     yield release
     release.set()
 
@@ -145,21 +152,21 @@ def test_a_file_over_the_time_limit_is_skipped_and_the_rest_is_read(
 
 def test_time_limit_applies_to_each_pdf_page(tmp_path: Path) -> None:
 
-    (tmp_path / "slow.pdf").write_bytes(bench.minimal_pdf(["Minutes of the robotics club."]))
-    ingestion._deadline.at = time.monotonic() - 1  # this thread's file is already out of time
+    (tmp_path / "slow.pdf").write_bytes(documents.minimal_pdf(["Minutes of the robotics club."]))
+    set_deadline(time.monotonic() - 1)  # this thread's file is already out of time
     try:
-        with pytest.raises(ingestion._Problem, match="time limit"):
-            ingestion._read_pdf((tmp_path / "slow.pdf").read_bytes(), tmp_path / "slow.pdf")
+        with pytest.raises(ReadProblem, match="time limit"):
+            pdf.read((tmp_path / "slow.pdf").read_bytes(), tmp_path / "slow.pdf")
     finally:
-        ingestion._deadline.at = None
-    assert ingestion._read_pdf((tmp_path / "slow.pdf").read_bytes(), tmp_path).text
+        set_deadline(None)
+    assert pdf.read((tmp_path / "slow.pdf").read_bytes(), tmp_path).text
 
 
 def test_cli_build_over_hostile_files_warns_one_line_each_and_indexes_the_rest(
     tmp_path: Path,
 ) -> None:
     corpus = tmp_path / "corpus"
-    bench.write_bad_documents(corpus, tmp_path / "outside")
+    documents.write_bad_documents(corpus, tmp_path / "outside")
     (corpus / "locked.txt").unlink()  # these two need in-process patching; covered above
     (corpus / "slow.htm").unlink()
     index = tmp_path / "index"
@@ -171,7 +178,7 @@ def test_cli_build_over_hostile_files_warns_one_line_each_and_indexes_the_rest(
     assert "Traceback" not in done.stderr
     warnings = done.stderr.strip().splitlines()
     assert len(warnings) == 7
-    for name, phrase in bench.BAD_DOCUMENTS.items():
+    for name, phrase in documents.BAD_DOCUMENTS.items():
         if phrase is not None and name not in ("locked.txt", "slow.htm"):
             assert any(w.startswith(f"warning: skipped {name}: ") and phrase in w for w in warnings)
     loaded = SeminarIndex.load(index)
@@ -187,13 +194,13 @@ def test_cli_build_over_hostile_files_warns_one_line_each_and_indexes_the_rest(
 # Damaged index files
 
 
-@pytest.mark.parametrize("damage", list(bench.DAMAGES.values()), ids=list(bench.DAMAGES))
+@pytest.mark.parametrize("breaks", list(damage.DAMAGES.values()), ids=list(damage.DAMAGES))
 def test_damaged_index_is_refused_clearly_and_reported_broken(
-    settings: Settings, tmp_path: Path, damage: Callable[[Path], str]
+    settings: Settings, tmp_path: Path, breaks: Callable[[Path], str]
 ) -> None:
     build_index(settings, embedders=[HashingEmbedder()])
-    assert bench.check_damaged_index(settings.index_dir, tmp_path, damage) == []
-    damage(settings.index_dir)
+    assert damage.check_damaged_index(settings.index_dir, tmp_path, breaks) == []
+    breaks(settings.index_dir)
     with pytest.raises(IndexFormatError, match="seminar-qa build"):
         SeminarIndex.load(settings.index_dir)
     assert index_status(settings).state == "broken"
@@ -206,11 +213,11 @@ def test_damaged_index_is_refused_clearly_and_reported_broken(
 @pytest.fixture(scope="module")
 def corpora(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """Two generated corpora of ~50 reports, and an index built from the first."""
-    return bench.prepare_corpora(tmp_path_factory.mktemp("crash"), documents=50)
+    return crash.prepare_corpora(tmp_path_factory.mktemp("crash"), documents=50)
 
 
 def test_sigkill_at_random_moments_never_loses_the_index(corpora: Any) -> None:
-    report = bench.sigkill_trials(corpora, trials=20, seed=7)
+    report = crash.sigkill_trials(corpora, trials=20, seed=7)
     assert report.tried == 20
     assert report.lost == 0, report.details
     assert report.kept_previous + report.new_complete == 20
@@ -220,7 +227,7 @@ def test_sigkill_at_random_moments_never_loses_the_index(corpora: Any) -> None:
 def test_two_builds_at_once_one_waits_out_and_a_dead_build_holds_no_lock(
     corpora: Any,
 ) -> None:
-    report = bench.concurrent_builds(corpora)
+    report = crash.concurrent_builds(corpora)
     assert sorted(report.exit_codes) == [0, 1]
     assert "another build of" in report.loser_message and "is running" in report.loser_message
     assert "Traceback" not in report.loser_message
@@ -230,7 +237,7 @@ def test_two_builds_at_once_one_waits_out_and_a_dead_build_holds_no_lock(
 
 
 def test_serving_continues_during_a_rebuild_and_the_reloader_switches(corpora: Any) -> None:
-    report = bench.serve_while_rebuilding(corpora)
+    report = crash.serve_while_rebuilding(corpora)
     assert report.build_exit == 0
     assert report.errors == []
     assert report.served_during_build > 0
@@ -246,23 +253,31 @@ def test_serving_continues_during_a_rebuild_and_the_reloader_switches(corpora: A
 def test_eight_threads_two_thousand_queries_match_sequential_answers(settings: Settings) -> None:
     build_index(settings, embedders=[HashingEmbedder()])
     index = SeminarIndex.load(settings.index_dir)
-    report = bench.load_run(index, threads=8, total=2000, k=3)
+    report = load.load_run(index, threads=8, total=2000, k=3)
     assert (report.queries, report.threads) == (2000, 8)
     assert report.errors == 0
     assert report.mismatches == 0
-    assert report.qps > 0
 
 
-def test_reliability_table_is_recorded_in_benchmarks_md(tmp_path: Path) -> None:
-    report = tmp_path / "BENCHMARKS.md"
-    generated = (
-        '# Benchmarks\n\nSections such as "## Reliability" that other scripts add are kept.\n\n'
-        "<!-- bench:start -->\nlatency table\n<!-- bench:end -->\n"
-    )
-    report.write_text(generated, encoding="utf-8")
-    bench.write_report(report, "load  2000 q/s", "OK: 0 lost")
-    bench.write_report(report, "load  3000 q/s", "OK: 0 lost")
-    text = report.read_text(encoding="utf-8")
-    assert text.startswith(generated.rstrip("\n"))  # the mention in the prose is not the section
-    assert text.count("\n## Reliability\n") == 1
-    assert "3000 q/s" in text and "2000 q/s" not in text
+class _DriftingEmbedder(HashingEmbedder):
+    """Every other question vector is nudged: answers then differ from one call to the next."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+        self.lock = threading.Lock()
+
+    def encode_queries(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        with self.lock:
+            self.calls += 1
+            drift = self.calls % 2 == 0
+        rows = super().encode_queries(texts)
+        return rows + np.float32(0.05) if drift else rows
+
+
+def test_load_run_counts_answers_that_differ_from_the_sequential_ones(settings: Settings) -> None:
+    build_index(settings, embedders=[HashingEmbedder()])
+    index = SeminarIndex.load(settings.index_dir, [_DriftingEmbedder()])
+    report = load.load_run(index, threads=4, total=200, k=3)
+    assert report.errors == 0
+    assert 0 < report.mismatches < report.queries

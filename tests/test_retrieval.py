@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -11,26 +12,21 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from seminar_qa.embedding import HashingEmbedder
+from seminar_qa.answering import Assistant
+from seminar_qa.bridges import derive_pinyin_syllables, pinyin_syllables, split_pinyin
 from seminar_qa.index import SeminarIndex
-from seminar_qa.lexical import (
-    derive_pinyin_syllables,
-    pinyin_syllables,
-    question_tokens,
-    split_pinyin,
-)
+from seminar_qa.index.dense import best_sentence_scores
+from seminar_qa.index.lexical import question_tokens
 from seminar_qa.pipeline import build_index
-from seminar_qa.retrieval import (
-    WEIGHTS,
-    EmptyQuestionError,
-    _best_sentences,
-    answer_span,
-    coverage,
-    prepare_question,
-    question_language,
-    score_passages,
-)
+from seminar_qa.policy import DEFAULT_POLICY, FusionWeights, ModelWeights
+from seminar_qa.retrieval import EmptyQuestionError, prepare_question
+from seminar_qa.retrieval.answer_span import answer_span, coverage
+from seminar_qa.retrieval.fusion import min_max, score_passages
 from seminar_qa.settings import Settings
+from seminar_qa.testing.fakes import HashingEmbedder
+from seminar_qa.text import language_of
+
+RULES = DEFAULT_POLICY.answer_sentence
 
 PASSAGE = (
     "In the expert exchange session, Professor Wang Gong introduced a large model. "
@@ -44,7 +40,7 @@ def flat_idf(_: str) -> float:
 
 
 def span_text(question: str) -> str:
-    start, end = answer_span(question_tokens(question), PASSAGE, flat_idf, question)
+    start, end = answer_span(question_tokens(question), PASSAGE, flat_idf, question, RULES)
     return PASSAGE[start:end]
 
 
@@ -71,15 +67,15 @@ def test_answer_sentence_without_any_evidence_is_the_first() -> None:
 def test_answer_sentence_follows_meaning_when_no_word_matches() -> None:
     question = "Which programme prepares educators for classrooms?"  # no word of PASSAGE
     tokens = question_tokens(question)
-    assert answer_span(tokens, PASSAGE, flat_idf, question) == (0, PASSAGE.index(" This"))
-    start, end = answer_span(tokens, PASSAGE, flat_idf, question, semantic=[0.1, 1.0, 0.0])
+    assert answer_span(tokens, PASSAGE, flat_idf, question, RULES) == (0, PASSAGE.index(" This"))
+    start, end = answer_span(tokens, PASSAGE, flat_idf, question, RULES, [0.1, 1.0, 0.0])
     assert PASSAGE[start:end].startswith("This model can simulate")
     # Meaning is one vote beside the words and the answer type, not a veto.
     who = "Who introduced the large model?"
-    start, end = answer_span(question_tokens(who), PASSAGE, flat_idf, who, semantic=[0, 1, 0])
+    start, end = answer_span(question_tokens(who), PASSAGE, flat_idf, who, RULES, [0, 1, 0])
     assert "Wang Gong" in PASSAGE[start:end]
     # A semantic list that does not fit the sentences is ignored rather than misapplied.
-    assert answer_span(tokens, PASSAGE, flat_idf, question, semantic=[0.0, 1.0]) == (
+    assert answer_span(tokens, PASSAGE, flat_idf, question, RULES, [0.0, 1.0]) == (
         0,
         PASSAGE.index(" This"),
     )
@@ -95,10 +91,10 @@ def test_best_sentence_scores_match_a_plain_loop(counts: list[int], data: st.Dat
     expected = [
         float((sentences[starts[i] : starts[i + 1]] @ vector).max()) for i in range(len(counts))
     ]
-    assert np.allclose(_best_sentences(sentences, starts, vector, None), expected, atol=1e-5)
+    assert np.allclose(best_sentence_scores(sentences, starts, vector, None), expected, atol=1e-5)
     chosen = data.draw(st.lists(st.integers(0, len(counts) - 1), unique=True))
     picked = np.array(chosen, dtype=np.int64)
-    subset = _best_sentences(sentences, starts, vector, picked)
+    subset = best_sentence_scores(sentences, starts, vector, picked)
     assert np.allclose(subset, [expected[i] for i in chosen], atol=1e-5)
 
 
@@ -112,14 +108,14 @@ def test_a_question_matching_one_sentence_scores_that_sentence(
     assert len(passage.sentences) >= 3
     start, end = passage.sentences[-1]
     sentence = passage.text[start:end]
-    (scores,) = score_passages(index, [sentence])
+    (scores,) = score_passages(index, [sentence], DEFAULT_POLICY)
     position = index.passages.index(passage)
     slot = int(np.nonzero(scores.candidates == position)[0][0])
     best = scores.components["hashing-sentence"]
     assert best[slot] == pytest.approx(1.0, abs=1e-5) and best[slot] >= best.max() - 1e-6
     # Its best sentence matches better than the passage as a whole does.
     assert best[slot] > scores.components["hashing"][slot]
-    hit = next(h for h in index.search(sentence, k=5) if h.passage == passage)
+    hit = next(h for h in Assistant(index).answer(sentence, k=5).hits if h.passage == passage)
     assert hit.answer == sentence
     assert hit.signals["hashing-sentence"] == pytest.approx(1.0, abs=1e-5)
 
@@ -138,13 +134,8 @@ def test_title_component_is_the_cosine_with_the_passages_document_title(
     question = "Autumn workshop on teaching with robots"
     vector = embedder.encode_queries([question])[0]
     by_title = {t: float(v @ vector) for t, v in zip(titles, embedder.encode(titles), strict=True)}
-    for hit in index.search(question, k=len(index)):
+    for hit in Assistant(index).answer(question, k=len(index)).hits:
         assert hit.signals["hashing-title"] == pytest.approx(by_title[hit.passage.title], abs=1e-5)
-    # Every passage of one document shares its title score; half the model's passage weight.
-    assert WEIGHTS["en"]["hashing-title"] == WEIGHTS["en"]["hashing"] / 2
-    assert (
-        WEIGHTS["zh"]["e5-title"] == WEIGHTS["zh"]["e5"] / 2 and "minilm-title" not in WEIGHTS["en"]
-    )
 
 
 def test_prepare_question_normalises_caps_and_rejects_empty() -> None:
@@ -158,8 +149,10 @@ def test_prepare_question_normalises_caps_and_rejects_empty() -> None:
 
 
 def test_question_language_and_pinyin_bridge() -> None:
-    assert question_language("长宁区教育局局长是谁？") == "zh"
-    assert question_language("Who leads Changning?") == "en"
+    assert language_of("长宁区教育局局长是谁？") == "zh"
+    assert prepare_question("长宁区教育局局长是谁？").language == "zh"
+    assert language_of("Who leads Changning?") == "en"
+    assert language_of("㐀 (Extension A) and 﨑 (compatibility)") == "zh"
     assert split_pinyin("qiuju") == ("qiu", "ju")
     assert split_pinyin("education") is None
     tokens = question_tokens("熊秋菊是谁？")
@@ -180,23 +173,49 @@ def test_coverage_takes_the_better_of_direct_and_bridged_words() -> None:
     assert coverage([direct, []], english, flat_idf) == 0.0
 
 
-def test_fused_scores_lie_in_0_1_and_follow_language_weights(tmp_path: Path, corpus: Path) -> None:
+def test_fused_scores_follow_the_weights_of_the_question_language(
+    tmp_path: Path, corpus: Path
+) -> None:
     settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "ix", embedder="hashing")
     build_index(settings, embedders=[HashingEmbedder()])
     index = SeminarIndex.load(settings.index_dir, [HashingEmbedder()])
-    english, chinese = score_passages(index, ["Changning education bureau", "长宁区教育局"])
+    # English: the model weighs twice BM25; Chinese: the model sits out, only BM25 counts.
+    policy = replace(
+        DEFAULT_POLICY,
+        fusion={
+            "en": FusionWeights(bm25=1.0, models={"hashing": ModelWeights(2.0, 1.0, 0.5)}),
+            "zh": FusionWeights(bm25=1.0, models={"hashing": ModelWeights(0.0)}),
+        },
+    )
+    english, chinese = score_passages(index, ["Changning education bureau", "长宁区教育局"], policy)
+    assert english.language == "en" and chinese.language == "zh"
+    assert set(english.components) == {"bm25", "hashing", "hashing-sentence", "hashing-title"}
+    parts = {name: min_max(values) for name, values in english.components.items()}
+    expected = (
+        parts["bm25"]
+        + 2.0 * parts["hashing"]
+        + 1.0 * parts["hashing-sentence"]
+        + 0.5 * parts["hashing-title"]
+    ) / 4.5
+    assert np.allclose(english.fused, expected, atol=1e-6)
+    assert np.allclose(chinese.fused, min_max(chinese.components["bm25"]), atol=1e-6)
     for scores in (english, chinese):
         assert scores.fused.min() >= 0.0 and scores.fused.max() <= 1.0 + 1e-6
-        assert set(scores.components) == {
-            "bm25",
-            "hashing",
-            "hashing-sentence",
-            "hashing-title",
-        }
-    assert english.language == "en" and chinese.language == "zh"
     top = index.passages[int(english.candidates[int(np.argmax(english.fused))])]
     assert "Changning" in top.text
     # The bridged Chinese question reaches the English passage lexically.
     assert chinese.components["bm25"].max() > 0
     idf = functools.lru_cache(maxsize=None)(index.lexical.idf)
     assert idf("xyzzy-unknown") >= idf("seminar")
+
+
+def test_default_policy_weights_per_language() -> None:
+    """MiniLM (English-only) sits out Chinese questions; E5's title counts half its passage."""
+    english = DEFAULT_POLICY.weights("en", ["minilm", "e5"])
+    chinese = DEFAULT_POLICY.weights("zh", ["minilm", "e5"])
+    assert english["minilm"] > 0 and chinese["minilm"] == chinese["minilm-sentence"] == 0
+    assert english["e5-title"] == english["e5"] / 2 and chinese["e5-title"] == chinese["e5"] / 2
+    assert english["minilm-title"] == 0
+    # A model the policy has no weights for gets the uncalibrated ones, in both languages.
+    assert DEFAULT_POLICY.weights("zh", ["other"])["other"] == 1.0
+    assert DEFAULT_POLICY.weights("fr", ["e5"]) == DEFAULT_POLICY.weights("en", ["e5"])

@@ -9,7 +9,6 @@ is only ever served to the model whose id is stored with it.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import uuid
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from seminar_qa.embedding import Embedder, OnBatch
+from seminar_qa.text import sha256_bytes
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 def text_key(text: str) -> bytes:
     """The cache key of a text: its SHA-256 in hex, as bytes."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest().encode("ascii")
+    return sha256_bytes(text.encode("utf-8")).encode("ascii")
 
 
 def default_cache_dir(index_dir: Path) -> Path:

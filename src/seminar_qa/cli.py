@@ -13,13 +13,18 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import click
 
 from seminar_qa import __version__
 from seminar_qa.errors import SeminarQAError
+from seminar_qa.ingestion.registry import FORMATS
 from seminar_qa.settings import CORPUS_ENV, EMBEDDER_ENV, INDEX_ENV, Settings
+
+if TYPE_CHECKING:
+    from seminar_qa.answering import Assistant
+    from seminar_qa.records import Answer
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -141,9 +146,9 @@ def build(
 ) -> None:
     """Read every document in the corpus folder and (re)build the index.
 
-    Reads .txt, .md (optional YAML front matter), .html/.htm, .pdf and .docx. A file that cannot
-    be read is reported on stderr and skipped; the build fails only when nothing could be indexed,
-    or with --strict. A failed build leaves the previous index untouched.
+    Reads FORMATS. A file that cannot be read is reported on stderr and skipped; the build fails
+    only when nothing could be indexed, or with --strict. A failed build leaves the previous index
+    untouched.
 
     \b
     Examples:
@@ -174,6 +179,12 @@ def build(
     click.echo(report.summary())
 
 
+# The registry is the only list of formats; the help text is written from it.
+build.help = (build.help or "").replace(
+    "FORMATS", "; ".join(f"{' '.join(f.extensions)} ({f.description})" for f in FORMATS)
+)
+
+
 @cli.command()
 @click.argument("question")
 @click.option(
@@ -184,10 +195,22 @@ def build(
     show_default=True,
     help="How many passages to show.",
 )
+@click.option(
+    "--document",
+    "documents",
+    multiple=True,
+    metavar="DOC_ID",
+    help="Search only this document: its path in the corpus, as `status` lists (repeatable).",
+)
 @_index_option
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def ask(question: str, k: int, index: Path | None, as_json: bool) -> None:
-    """Show the passages that answer QUESTION, best first, with their source.
+def ask(
+    question: str, k: int, documents: tuple[str, ...], index: Path | None, as_json: bool
+) -> None:
+    """Answer QUESTION from the reports: the best passages, or "not in these reports".
+
+    The passages come with their source and the answering sentence; when none of them answers
+    the question, the answer says so and lists what the reports cover.
 
     \b
     Examples:
@@ -195,38 +218,57 @@ def ask(question: str, k: int, index: Path | None, as_json: bool) -> None:
       seminar-qa ask "长宁区教育局局长是谁？" -k 3
       seminar-qa ask "Who spoke about GeoGebra?" --json
     """
+    from seminar_qa.answering import Assistant
     from seminar_qa.index import SeminarIndex
     from seminar_qa.retrieval import EmptyQuestionError, prepare_question
 
     settings = Settings.from_env(index_dir=index)
     try:
-        prepared = prepare_question(question)
+        prepare_question(question)
     except EmptyQuestionError as error:
         raise click.UsageError(str(error)) from None
     with _reported():
-        loaded = SeminarIndex.load(settings.index_dir)
+        assistant = Assistant(SeminarIndex.load(settings.index_dir))
         started = time.perf_counter()
-        hits = loaded.search(prepared.text, k)
+        answer = assistant.answer(question, k, documents)
         seconds = time.perf_counter() - started
-    if prepared.truncated:
+    if answer.truncated:
         click.echo(
-            f"warning: the question was cut to its first {len(prepared.text)} characters", err=True
+            f"warning: the question was cut to its first {len(answer.question)} characters",
+            err=True,
         )
-    if k > len(loaded):
-        click.echo(f"note: the index holds only {len(loaded)} passages", err=True)
+    if k > len(assistant.index):
+        click.echo(f"note: the index holds only {len(assistant.index)} passages", err=True)
     if as_json:
-        payload = {
-            "question": prepared.text,
-            "truncated": prepared.truncated,
-            "seconds": round(seconds, 4),
-            "hits": [hit.to_json() for hit in hits],
-        }
+        payload = {**answer.to_json(), "seconds": round(seconds, 4)}
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    if not hits:
+    _print_answer(answer, assistant)
+
+
+def _print_answer(answer: Answer, assistant: Assistant) -> None:
+    """Print the answer as the page shows it, in the question's language.
+
+    The passages, best first, or "not in these reports" with what the reports cover.
+    """
+    from seminar_qa.i18n import text
+    from seminar_qa.presentation import covered_documents
+
+    language = answer.language
+    if not assistant.index.passages:
         click.echo("No passages: the index is empty.")
         return
-    for hit in hits:
+    if answer.best is None:
+        click.secho(text("not_found", language), bold=True)
+        click.echo(text("covers", language))
+        for item in covered_documents(assistant.index):
+            held = f" ({text('held', language, date=item.date)})" if item.date else ""
+            click.echo(f"  - {item.title}{held}")
+        return
+    label = text(f"conf_{answer.label}", language)
+    click.secho(f"{text('confidence', language)}: {label} ({answer.confidence:.2f})", bold=True)
+    click.echo()
+    for hit in answer.hits:
         location = f"passage {hit.passage.position + 1}"
         if hit.passage.page:
             location += f", page {hit.passage.page}"
@@ -341,6 +383,7 @@ def eval_command(
       seminar-qa eval eval/dev_questions.jsonl --min hit@3=0.8 --min abstention_recall=0.5
     """
     from seminar_qa import evaluation
+    from seminar_qa.answering import Assistant
     from seminar_qa.index import SeminarIndex
 
     if questions is not None and (queries is not None or qrels is not None):
@@ -358,11 +401,11 @@ def eval_command(
         else:
             assert queries is not None and qrels is not None
             items = evaluation.load_beir(queries, qrels)
-        loaded = SeminarIndex.load(settings.index_dir)
+        assistant = Assistant(SeminarIndex.load(settings.index_dir))
         progress = _Progress(quiet)
         try:
             report = evaluation.evaluate_questions(
-                loaded, items, k, on_progress=lambda done, n: progress("Answering", done, n)
+                assistant, items, k, on_progress=lambda done, n: progress("Answering", done, n)
             )
         finally:
             progress.close()

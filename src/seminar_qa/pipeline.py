@@ -23,8 +23,10 @@ from seminar_qa.index import (
     resolve_index_dir,
     verify_files,
 )
-from seminar_qa.ingestion import SkippedFile, discover_files, file_sha256, load_corpus
+from seminar_qa.ingestion import SkippedFile, discover_files, load_corpus
+from seminar_qa.ingestion.registry import extensions_text
 from seminar_qa.settings import Settings
+from seminar_qa.text import sha256_file
 
 OnProgress = Callable[[str, int, int], None]
 """Called as ``on_progress(stage, done, total)`` while a build runs; stages are "read" and
@@ -106,8 +108,8 @@ def build_index(
             )
         if not result.documents:
             raise NothingToIndexError(
-                f"no document in {corpus_dir} could be indexed; add .txt, .md, .html, .pdf or "
-                ".docx files there. The previous index is unchanged."
+                f"no document in {corpus_dir} could be indexed; add {extensions_text()} files "
+                "there. The previous index is unchanged."
             )
         passages = [p for d in result.documents for p in chunk_document(d, settings.chunking)]
         texts = embedding_count(result.documents, passages)
@@ -149,7 +151,7 @@ def build_index(
 def _safe_sha(path: Path) -> str:
     """Hash a file that may be unreadable; an unreadable file hashes to an empty string."""
     try:
-        return file_sha256(path)
+        return sha256_file(path)
     except OSError:
         return ""
 

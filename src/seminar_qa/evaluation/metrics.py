@@ -1,0 +1,150 @@
+"""Metrics over judged questions: ranking (ranx), answer sentence, abstention; and minimums.
+
+Ranking metrics (Hit@k, MRR@10, nDCG@10, Recall@k) are computed with ranx over the answerable
+questions that have at least one relevant passage in the index; abstention metrics over all
+questions, the positive class being the unanswerable ones.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterable, Sequence
+
+from seminar_qa.errors import SeminarQAError
+from seminar_qa.evaluation.judging import QuestionResult
+
+Value = float | int | None
+Metrics = dict[str, Value]
+
+HIT_CUTOFFS = (1, 3, 5, 10)
+COUNT_METRICS = ("questions", "answerable", "unanswerable", "unmatched", "abstained")
+
+
+class MetricSpecError(SeminarQAError):
+    """A ``METRIC=VALUE`` minimum that names no metric or has no number."""
+
+
+def metric_names(k: int = 10) -> list[str]:
+    """Names of the rate metrics, in report order (the names ``--min`` accepts)."""
+    return [
+        *(f"hit@{c}" for c in HIT_CUTOFFS),
+        "mrr@10",
+        "ndcg@10",
+        f"recall@{k}",
+        "answer_sentence",
+        "abstention_precision",
+        "abstention_recall",
+        "false_refusal_rate",
+    ]
+
+
+def _ranx_metrics(k: int) -> dict[str, str]:
+    """Our metric name -> ranx metric name."""
+    names = {f"hit@{c}": f"hit_rate@{c}" for c in HIT_CUTOFFS}
+    names.update({"mrr@10": "mrr@10", "ndcg@10": "ndcg@10", f"recall@{k}": f"recall@{k}"})
+    return names
+
+
+def ranking_scores(results: Sequence[QuestionResult], k: int = 10) -> list[dict[str, float]]:
+    """Per-question ranking metrics (ranx) for the ranked questions, in the order given.
+
+    Questions that are not ranked (unanswerable, or without a relevant passage in the index) get
+    an empty dict: ranx cannot score a query with nothing relevant.
+    """
+    wanted = [i for i, r in enumerate(results) if r.ranked]
+    scores: list[dict[str, float]] = [{} for _ in results]
+    if not wanted:
+        return scores
+    from ranx import Qrels, Run, evaluate
+
+    qrels = {str(i): dict(results[i].relevant) for i in wanted}
+    run: dict[str, dict[str, float]] = {}
+    for i in wanted:
+        ranking = results[i].ranking
+        # Scores that encode the returned order, so tied similarities cannot reorder passages;
+        # a query with no passages gets a placeholder that is never relevant.
+        run[str(i)] = {pid: float(len(ranking) - r) for r, pid in enumerate(ranking)} or {"": 0.0}
+    names = _ranx_metrics(k)
+    ranx_run = Run(run)
+    with warnings.catch_warnings():
+        # numba warns about an integer cast inside ranx's hit_rate; harmless here.
+        warnings.simplefilter("ignore")
+        evaluate(Qrels(qrels), ranx_run, list(names.values()), threads=1)
+    per_query = ranx_run.scores
+    for i in wanted:
+        scores[i] = {ours: float(per_query[theirs][str(i)]) for ours, theirs in names.items()}
+    return scores
+
+
+def _rate(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def summarise(
+    results: Sequence[QuestionResult], scores: Sequence[dict[str, float]], k: int = 10
+) -> Metrics:
+    """Counts and rates for ``results``, given their per-question ranking ``scores``."""
+    answerable = [r for r in results if r.question.answerable]
+    unanswerable = [r for r in results if not r.question.answerable]
+    ranked = [s for r, s in zip(results, scores, strict=True) if r.ranked]
+    abstained = [r for r in results if r.abstained]
+    metrics: Metrics = {
+        "questions": len(results),
+        "answerable": len(answerable),
+        "unanswerable": len(unanswerable),
+        "unmatched": sum(1 for r in answerable if not r.ranked),
+        "abstained": len(abstained),
+    }
+    for name in _ranx_metrics(k):
+        metrics[name] = math.fsum(s[name] for s in ranked) / len(ranked) if ranked else None
+    sentence = [r.answer_sentence_ok for r in results if r.ranked]
+    judged_sentences = [ok for ok in sentence if ok is not None]
+    metrics["answer_sentence"] = _rate(sum(judged_sentences), len(judged_sentences))
+    metrics["abstention_precision"] = _rate(
+        sum(1 for r in abstained if not r.question.answerable), len(abstained)
+    )
+    metrics["abstention_recall"] = _rate(
+        sum(1 for r in unanswerable if r.abstained), len(unanswerable)
+    )
+    metrics["false_refusal_rate"] = _rate(
+        sum(1 for r in answerable if r.abstained), len(answerable)
+    )
+    return metrics
+
+
+def compute_metrics(results: Sequence[QuestionResult], k: int = 10) -> Metrics:
+    """Every metric over ``results``: counts, ranking metrics, answer sentence, abstention."""
+    return summarise(results, ranking_scores(results, k), k)
+
+
+def parse_minimum(spec: str, k: int = 10) -> tuple[str, float]:
+    """Parse ``METRIC=VALUE`` (e.g. ``hit@3=0.8``); raises MetricSpecError naming valid metrics."""
+    valid = metric_names(k)
+    name, sep, value = spec.partition("=")
+    name = name.strip().lower()
+    if not sep:
+        raise MetricSpecError(f"--min {spec!r} is not METRIC=VALUE, e.g. hit@3=0.8")
+    if name not in valid:
+        raise MetricSpecError(
+            f"--min {spec!r}: unknown metric {name!r}; valid metrics: {', '.join(valid)}"
+        )
+    try:
+        minimum = float(value)
+    except ValueError:
+        raise MetricSpecError(f"--min {spec!r}: {value.strip()!r} is not a number") from None
+    if not math.isfinite(minimum):
+        raise MetricSpecError(f"--min {spec!r}: the minimum must be a finite number")
+    return name, minimum
+
+
+def shortfalls(metrics: Metrics, minimums: Iterable[tuple[str, float]]) -> list[str]:
+    """One message per metric below its minimum; an undefined metric (n/a) falls short too."""
+    messages = []
+    for name, minimum in minimums:
+        value = metrics.get(name)
+        if value is None:
+            messages.append(f"{name} is n/a (no questions to measure it on), minimum {minimum:g}")
+        elif value < minimum:
+            messages.append(f"{name} = {value:.4f} is below the minimum {minimum:g}")
+    return messages

@@ -1,0 +1,280 @@
+"""Dense vectors of one embedding model: passages in FAISS, sentences and titles in numpy.
+
+The FAISS index is chosen by size (exact search for small indexes, IVF or HNSW above; the type and
+its parameters are recorded in the manifest). Sentence and title vectors are plain ``.npy`` files
+(no pickle), memory-mapped on load. :class:`DenseVectors` answers the questions fusion asks —
+nearest passages, and each passage's, best sentence's and document title's cosine with a
+question — so nothing outside this module touches FAISS.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from seminar_qa.embedding import Embedder
+from seminar_qa.errors import IndexFormatError
+from seminar_qa.index.manifest import REBUILD_HINT
+from seminar_qa.settings import VectorIndexSettings
+
+if TYPE_CHECKING:
+    import faiss
+    from numpy.typing import NDArray
+
+
+@dataclass(frozen=True)
+class PassageLayout:
+    """Where each passage's sentence vectors and document title sit in the vector files.
+
+    Passage ``i`` owns sentence rows ``sentence_starts[i]:sentence_starts[i+1]`` (at least one),
+    and its document's title is row ``passage_documents[i]`` of the title vectors.
+    """
+
+    sentence_starts: NDArray[np.int64]
+    passage_documents: NDArray[np.int64]
+
+    @classmethod
+    def of(cls, sentence_counts: list[int], passage_documents: list[int]) -> PassageLayout:
+        """The layout of passages with these sentence counts and document rows."""
+        starts = np.concatenate([[0], np.cumsum(sentence_counts, dtype=np.int64)]).astype(np.int64)
+        return cls(starts, np.array(passage_documents, dtype=np.int64))
+
+    @property
+    def sentence_count(self) -> int:
+        """Sentences of all passages together."""
+        return int(self.sentence_starts[-1])
+
+
+def make_vector_index(
+    matrix: NDArray[np.float32], settings: VectorIndexSettings
+) -> tuple[faiss.Index, dict[str, Any]]:
+    """Build the FAISS index for ``matrix`` chosen by size; return it with its manifest entry."""
+    import faiss
+
+    size, dimension = matrix.shape
+    kind = settings.kind_for(size)
+    params: dict[str, Any] = {"type": kind}
+    index: Any
+    if kind == "hnsw":
+        index = faiss.IndexHNSWFlat(dimension, settings.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = settings.hnsw_ef_construction
+        params.update(m=settings.hnsw_m, ef_construction=settings.hnsw_ef_construction)
+        params["ef_search"] = settings.hnsw_ef_search
+    elif kind == "ivf":
+        lists = max(1, min(size // 39, int(4 * np.sqrt(max(size, 1)))))
+        quantizer = faiss.IndexFlatIP(dimension)
+        index = faiss.IndexIVFFlat(quantizer, dimension, lists, faiss.METRIC_INNER_PRODUCT)
+        index.train(matrix)
+        params.update(lists=lists, nprobe=settings.ivf_nprobe)
+    else:
+        index = faiss.IndexFlatIP(dimension)
+    if size:
+        index.add(matrix)
+    configure_vector_index(index, params)
+    return index, params
+
+
+def configure_vector_index(index: faiss.Index, params: dict[str, Any]) -> None:
+    """Apply the search-time parameters recorded in the manifest (efSearch, nprobe)."""
+    import faiss
+
+    defaults = VectorIndexSettings()
+    concrete: Any = faiss.downcast_index(index)
+    if params.get("type") == "hnsw":
+        concrete.hnsw.efSearch = int(params.get("ef_search", defaults.hnsw_ef_search))
+    elif params.get("type") == "ivf":
+        concrete.nprobe = int(params.get("nprobe", defaults.ivf_nprobe))
+
+
+def stored_vectors(index: faiss.Index) -> NDArray[np.float32] | None:
+    """The vectors held by ``index`` as an (n, d) array without a copy, where FAISS allows.
+
+    Flat and HNSW indexes keep their vectors in one block, viewed in place. IVF spreads them over
+    its lists: None is returned (after adding a direct map), and rows are rebuilt on demand.
+    """
+    import faiss
+
+    concrete = faiss.downcast_index(index)
+    storage = faiss.downcast_index(concrete.storage) if hasattr(concrete, "storage") else concrete
+    if isinstance(storage, faiss.IndexFlat):
+        if storage.ntotal == 0:
+            return np.zeros((0, storage.d), dtype=np.float32)
+        flat = faiss.rev_swig_ptr(storage.get_xb(), storage.ntotal * storage.d)
+        return np.asarray(flat, dtype=np.float32).reshape(storage.ntotal, storage.d)
+    if hasattr(concrete, "make_direct_map"):
+        concrete.make_direct_map()
+    return None
+
+
+def best_sentence_scores(
+    sentences: NDArray[np.float32],
+    starts: NDArray[np.int64],
+    vector: NDArray[np.float32],
+    passages: NDArray[np.int64] | None,
+) -> NDArray[np.float32]:
+    """Each passage's best sentence cosine (all passages, or those at ``passages``).
+
+    ``starts`` has one entry per passage plus the end: passage ``i`` owns sentence rows
+    ``starts[i]:starts[i+1]``, at least one.
+    """
+    if passages is None:
+        return np.maximum.reduceat(np.asarray(sentences @ vector, np.float32), starts[:-1])
+    if not passages.size:
+        return np.zeros(0, dtype=np.float32)
+    counts = starts[passages + 1] - starts[passages]
+    local = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    rows = np.repeat(starts[passages] - local, counts) + np.arange(int(counts.sum()))
+    return np.maximum.reduceat(np.asarray(sentences[rows] @ vector, np.float32), local)
+
+
+@dataclass
+class DenseVectors:
+    """One embedding model's vectors: passages (FAISS), sentences and document titles (numpy)."""
+
+    embedder: Embedder
+    vectors: faiss.Index
+    layout: PassageLayout
+    sentences: NDArray[np.float32]
+    """One vector per sentence of every passage, in passage order."""
+    titles: NDArray[np.float32]
+    """One vector per document title, in the index's document order."""
+    params: dict[str, Any] = field(default_factory=lambda: {"type": "flat"})
+    matrix: NDArray[np.float32] | None = None
+    """The passage vectors viewed in place (flat, HNSW), or None when rebuilt on demand (IVF)."""
+
+    def __post_init__(self) -> None:
+        """View the passage vectors in place where FAISS allows."""
+        if self.matrix is None:
+            self.matrix = stored_vectors(self.vectors)
+
+    @property
+    def name(self) -> str:
+        """The model's registry name (``e5``), also the name of its signals."""
+        return self.embedder.name
+
+    def rows(self, positions: NDArray[np.int64] | None = None) -> NDArray[np.float32]:
+        """The vectors of the passages at ``positions`` (all passages when None)."""
+        if self.matrix is not None:
+            return self.matrix if positions is None else self.matrix[positions]
+        if positions is None:
+            return np.asarray(self.vectors.reconstruct_n(0, self.vectors.ntotal), np.float32)
+        return np.asarray(self.vectors.reconstruct_batch(positions), dtype=np.float32)
+
+    def nearest(self, vector: NDArray[np.float32], count: int) -> NDArray[np.int64]:
+        """Positions of the ``count`` passages nearest to ``vector`` (FAISS search)."""
+        _, ids = self.vectors.search(vector[None, :], count)
+        found: NDArray[np.int64] = ids[0][ids[0] >= 0].astype(np.int64)
+        return found
+
+    def passage_scores(
+        self, vector: NDArray[np.float32], positions: NDArray[np.int64] | None = None
+    ) -> NDArray[np.float32]:
+        """Cosine of each passage (all, or those at ``positions``) with ``vector``."""
+        return np.asarray(self.rows(positions) @ vector, dtype=np.float32)
+
+    def best_sentence_scores(
+        self, vector: NDArray[np.float32], positions: NDArray[np.int64] | None = None
+    ) -> NDArray[np.float32]:
+        """Each passage's best sentence cosine with ``vector``."""
+        return best_sentence_scores(self.sentences, self.layout.sentence_starts, vector, positions)
+
+    def title_scores(
+        self, vector: NDArray[np.float32], positions: NDArray[np.int64] | None = None
+    ) -> NDArray[np.float32]:
+        """Cosine of each passage's document title with ``vector``."""
+        documents = self.layout.passage_documents
+        rows = documents if positions is None else documents[positions]
+        return np.asarray(self.titles @ vector, dtype=np.float32)[rows]
+
+    def sentence_scores(self, vector: NDArray[np.float32], position: int) -> NDArray[np.float32]:
+        """Cosine of each sentence of passage ``position`` with ``vector``, in order."""
+        starts = self.layout.sentence_starts
+        return np.asarray(self.sentences[starts[position] : starts[position + 1]] @ vector)
+
+    @property
+    def file_name(self) -> str:
+        """Name of the FAISS file of this model."""
+        return f"vectors-{self.name}.faiss"
+
+    @property
+    def sentence_file_name(self) -> str:
+        """Name of the numpy file holding this model's sentence vectors."""
+        return f"sentences-{self.name}.npy"
+
+    @property
+    def title_file_name(self) -> str:
+        """Name of the numpy file holding this model's document-title vectors."""
+        return f"titles-{self.name}.npy"
+
+    def describe(self) -> dict[str, Any]:
+        """The manifest entry of this model."""
+        return {
+            "name": self.name,
+            "model_id": self.embedder.model_id,
+            "dimension": self.embedder.dimension,
+            "normalized": True,
+            "metric": "inner_product",
+            "file": self.file_name,
+            "index": self.params,
+            "sentences": {"file": self.sentence_file_name, "count": len(self.sentences)},
+            "titles": {"file": self.title_file_name, "count": len(self.titles)},
+        }
+
+    def save(self, directory: Path) -> None:
+        """Write this model's three files into ``directory``."""
+        import faiss
+
+        faiss.write_index(self.vectors, str(directory / self.file_name))
+        np.save(directory / self.sentence_file_name, self.sentences)
+        np.save(directory / self.title_file_name, self.titles)
+
+    @classmethod
+    def load(
+        cls,
+        directory: Path,
+        entry: dict[str, Any],
+        embedder: Embedder,
+        layout: PassageLayout,
+        documents: int,
+    ) -> DenseVectors:
+        """Read one model's files as the manifest ``entry`` describes them, checking shapes."""
+        import faiss
+
+        passages = len(layout.sentence_starts) - 1
+        vectors = faiss.read_index(str(directory / str(entry["file"])))
+        if vectors.ntotal != passages or vectors.d != embedder.dimension:
+            raise IndexFormatError(
+                f"{entry['file']} at {directory} holds {vectors.ntotal} vectors of dimension "
+                f"{vectors.d}, expected {passages} of {embedder.dimension}; {REBUILD_HINT}"
+            )
+        params = dict(entry.get("index") or {"type": "flat"})
+        configure_vector_index(vectors, params)
+        return cls(
+            embedder,
+            vectors,
+            layout,
+            sentences=_load_rows(directory, entry, "sentences", layout.sentence_count, embedder),
+            titles=_load_rows(directory, entry, "titles", documents, embedder),
+            params=params,
+        )
+
+
+def _load_rows(
+    directory: Path, entry: dict[str, Any], kind: str, expected: int, embedder: Embedder
+) -> NDArray[np.float32]:
+    """Map one model's ``kind`` ("sentences" or "titles") vectors and check their shape."""
+    described = entry.get(kind)
+    if not isinstance(described, dict) or "file" not in described:
+        raise IndexFormatError(f"the index at {directory} has no {kind} vectors; {REBUILD_HINT}")
+    matrix: NDArray[np.float32] = np.load(
+        directory / str(described["file"]), mmap_mode="r", allow_pickle=False
+    )
+    if matrix.dtype != np.float32 or matrix.shape != (expected, embedder.dimension):
+        raise IndexFormatError(
+            f"{described['file']} at {directory} holds {matrix.shape} {matrix.dtype} vectors, "
+            f"expected ({expected}, {embedder.dimension}) float32; {REBUILD_HINT}"
+        )
+    return matrix

@@ -1,0 +1,1 @@
+"""One reader per document format, each a ``read(data, path) -> Extracted`` function."""

@@ -1,0 +1,115 @@
+"""Answers as visitors see them: the passage with its sentence marked, and its citation.
+
+Also what the reports cover, for the welcome message and the "not in these reports" answer.
+
+All document text is escaped before it becomes HTML.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from seminar_qa.records import Hit
+from seminar_qa.text import language_of
+
+if TYPE_CHECKING:
+    from seminar_qa.index import SeminarIndex
+
+
+def highlight_html(hit: Hit, css_class: str = "answer") -> str:
+    """The passage as HTML with the answer sentence in ``<mark>``; all document text is escaped.
+
+    Line breaks become ``<br>`` so the result is one line: Markdown renderers then treat it as a
+    single raw HTML block and never parse document text as Markdown.
+    """
+    text = hit.passage.text
+    start = max(0, min(hit.answer_start, len(text)))
+    end = max(start, min(hit.answer_end, len(text)))
+    before = html.escape(text[:start])
+    middle = html.escape(text[start:end])
+    after = html.escape(text[end:])
+    if middle.strip():
+        body = f'{before}<mark class="{html.escape(css_class)}">{middle}</mark>{after}'
+    else:
+        body = before + middle + after
+    return body.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
+
+
+def citation(hit: Hit) -> str:
+    """A plain-text citation of the passage's source: title, publisher, date, file and place.
+
+    For example: ``Seminar on X. UNESCO TEC. 2024-11-28. corpus/x.md, passage 3, p. 2``.
+    """
+    meta = hit.metadata
+    parts = [hit.passage.title.strip()]
+    for key in ("publisher", "date"):
+        if meta.get(key):
+            parts.append(str(meta[key]).strip())
+    location = f"{meta.get('path', hit.passage.doc_id)}, passage {hit.passage.position + 1}"
+    if hit.passage.page:
+        location += f", p. {hit.passage.page}"
+    parts.append(location)
+    return ". ".join(p.rstrip(".") for p in parts if p)
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    """One indexed document as the welcome message describes it."""
+
+    doc_id: str
+    title: str
+    date: str | None
+    published: str | None
+    publisher: str | None
+    passages: int
+
+
+def covered_documents(index: SeminarIndex) -> list[DocumentSummary]:
+    """Describe what the index covers: each document with its dates and publisher, by date."""
+    counts: dict[str, int] = {}
+    for passage in index.passages:
+        counts[passage.doc_id] = counts.get(passage.doc_id, 0) + 1
+    items = [
+        DocumentSummary(
+            doc_id=doc.doc_id,
+            title=doc.title,
+            date=_text_or_none(doc.metadata.get("date")),
+            published=_text_or_none(doc.metadata.get("published")),
+            publisher=_text_or_none(doc.metadata.get("publisher")),
+            passages=counts.get(doc.doc_id, 0),
+        )
+        for doc in index.documents.values()
+    ]
+    return sorted(items, key=lambda c: (c.date or "", c.title))
+
+
+def example_questions(
+    index: SeminarIndex, limit: int = 4, language: str | None = None
+) -> list[str]:
+    """Up to ``limit`` example questions for the welcome message, without repeats.
+
+    Those listed under ``examples`` in the documents' front matter come first; when they are too
+    few, a question about each document's title fills in. With ``language`` ("en" or "zh"), the
+    questions in that language come first, and one in the other language (if any) stays.
+    """
+    questions: list[str] = []
+    for doc in index.documents.values():
+        listed = doc.metadata.get("examples") or []
+        if isinstance(listed, list):
+            questions.extend(" ".join(str(q).split()) for q in listed)
+    questions.extend(f"What is “{doc.title}” about?" for doc in index.documents.values())
+    unique = [q for q in dict.fromkeys(questions) if q]
+    if language in ("en", "zh"):
+        # The visitor's language first, but keep one question in the other language to show
+        # that both work; within each language the documents' order is kept.
+        preferred = [q for q in unique if language_of(q) == language]
+        others = [q for q in unique if language_of(q) != language]
+        keep = max(0, limit - min(1, len(others)))
+        unique = preferred[:keep] + others + preferred[keep:]
+    return unique[:limit]
+
+
+def _text_or_none(value: object) -> str | None:
+    return str(value) if value not in (None, "") else None

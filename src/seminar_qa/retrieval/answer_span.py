@@ -1,0 +1,114 @@
+"""The answer sentence of a passage, and how much of the question a passage covers.
+
+In each passage, the sentence holding most of the question's IDF-weighted words is marked; the
+models' similarity of each sentence to the question counts too where the policy says so (English
+questions), and a sentence holding what the question asks for (a name for "who", a date for
+"when", a number for "how many") gains the policy's bonus.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from seminar_qa.chunking import Span, all_sentence_spans
+from seminar_qa.index.lexical import passage_tokens
+from seminar_qa.policy import AnswerSentence, SearchPolicy, sentence_signal
+from seminar_qa.retrieval.fusion import Scores, min_max
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from seminar_qa.index import SeminarIndex
+
+Idf = Callable[[str], float]
+
+
+@functools.lru_cache(maxsize=65536)
+def analyse_passage(
+    text: str,
+) -> tuple[tuple[Span, ...], tuple[frozenset[str], ...], frozenset[str]]:
+    """Sentence spans of a passage, each sentence's lexical tokens, and the passage's tokens.
+
+    Cached by text: tokenising (jieba, stemming, pinyin) is the costly part of ranking hits, and
+    the same passages come back for many questions.
+    """
+    spans = tuple(all_sentence_spans(text))
+    tokens = tuple(frozenset(passage_tokens(text[s.start : s.end])) for s in spans)
+    return spans, tokens, frozenset(passage_tokens(text))
+
+
+def answer_span(
+    question_tokens: Sequence[str],
+    passage_text: str,
+    idf: Idf,
+    question: str,
+    rules: AnswerSentence,
+    semantic: Sequence[float] | None = None,
+) -> tuple[int, int]:
+    """Offsets in ``passage_text`` of the sentence that best answers the question.
+
+    Each sentence scores the IDF mass of the question tokens it contains, as a share of the best
+    sentence's; plus ``semantic[i]`` when given (the models' similarity of sentence ``i`` to the
+    question, each rescaled to 0..1 within the passage); plus ``rules.type_bonus`` when the
+    question asks for a kind of answer (``rules.cues``) and the sentence holds one. Ties go to
+    the earlier sentence, and with no evidence at all the first sentence is returned.
+    """
+    spans, sentence_tokens, _ = analyse_passage(passage_text)
+    if not spans:
+        return 0, len(passage_text)
+    wanted = set(question_tokens)
+    sentences = [passage_text[span.start : span.end] for span in spans]
+    lexical = [sum(idf(token) for token in wanted & tokens) for tokens in sentence_tokens]
+    top = max(lexical)
+    scores = [value / top if top > 0 else 0.0 for value in lexical]
+    if semantic is not None and len(semantic) == len(spans):
+        scores = [s + float(extra) for s, extra in zip(scores, semantic, strict=True)]
+    cue = rules.cue_for(question)
+    if cue is not None:
+        scores = [
+            s + (rules.type_bonus if cue.held_by(t) else 0.0)
+            for s, t in zip(scores, sentences, strict=True)
+        ]
+    best = max(range(len(spans)), key=lambda i: (scores[i] > 1e-9, scores[i], -i))
+    return spans[best].start, spans[best].end
+
+
+def sentence_similarity(
+    index: SeminarIndex, scores: Scores, position: int, policy: SearchPolicy
+) -> NDArray[np.float32] | None:
+    """How well each sentence of passage ``position`` matches the question, by meaning.
+
+    The sum over the models whose sentence signal the policy weights of their cosine, rescaled
+    to 0..1 within the passage. None for a language the policy leaves to the words alone.
+    """
+    if scores.language not in policy.answer_sentence.semantic_languages:
+        return None
+    weights = policy.weights(scores.language, index.model_names)
+    total: NDArray[np.float32] | None = None
+    for dense in index.dense:
+        if not weights.get(sentence_signal(dense.name)):
+            continue
+        similarity = min_max(dense.sentence_scores(scores.vectors[dense.name], position))
+        total = similarity if total is None else total + similarity
+    return total
+
+
+def coverage(token_groups: Sequence[Sequence[str]], passage_text: str, idf: Idf) -> float:
+    """Share of the question's IDF mass found in the passage (0..1), in the best-covered group.
+
+    The groups are the question's direct tokens and its bridged ones (pinyin, glosses): a
+    Chinese question is covered by a Chinese passage directly, by an English one through the
+    bridges.
+    """
+    present_tokens = analyse_passage(passage_text)[2]
+    best = 0.0
+    for group in token_groups:
+        wanted = set(group)
+        total = sum(idf(t) for t in wanted)
+        if total > 0:
+            best = max(best, sum(idf(t) for t in wanted & present_tokens) / total)
+    return best

@@ -1,0 +1,96 @@
+"""Ranked hits: the fused ranking cut to ``k`` passages, each with answer sentence and signals."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Collection, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from seminar_qa.errors import SeminarQAError
+from seminar_qa.policy import SearchPolicy
+from seminar_qa.records import Hit
+from seminar_qa.retrieval.answer_span import Idf, answer_span, coverage, sentence_similarity
+from seminar_qa.retrieval.fusion import Scores, Timings, score_passages, stage
+
+if TYPE_CHECKING:
+    from seminar_qa.index import SeminarIndex
+
+
+def check_k(k: int) -> None:
+    """Refuse a ``k`` that asks for no passage."""
+    if k < 1:
+        raise SeminarQAError(f"k of {k} is not a positive number; ask for at least 1 passage")
+
+
+def rank(
+    index: SeminarIndex,
+    questions: Sequence[str],
+    policy: SearchPolicy,
+    k: int = 5,
+    *,
+    doc_ids: Collection[str] | None = None,
+    timings: Timings | None = None,
+) -> list[list[Hit]]:
+    """The ``k`` best passages of ``index`` for each prepared question, best first.
+
+    ``doc_ids``, when given, keeps only passages of those documents (ranked among all candidates
+    first); ``timings``, when given, accumulates the seconds spent in each stage.
+    """
+    check_k(k)
+    if not questions or not len(index):
+        return [[] for _ in questions]
+    idf = functools.lru_cache(maxsize=None)(index.lexical.idf)
+    results: list[list[Hit]] = []
+    for question, scores in zip(
+        questions, score_passages(index, questions, policy, timings), strict=True
+    ):
+        with stage(timings, "hits: answer sentences + coverage"):
+            results.append(_hits(index, question, scores, policy, k, idf, doc_ids))
+    return results
+
+
+def _hits(
+    index: SeminarIndex,
+    question: str,
+    scores: Scores,
+    policy: SearchPolicy,
+    k: int,
+    idf: Idf,
+    doc_ids: Collection[str] | None,
+) -> list[Hit]:
+    """The top ``k`` candidates of one question as hits with answer sentences and signals."""
+    wanted = set(doc_ids) if doc_ids else None
+    hits: list[Hit] = []
+    for slot in np.argsort(-scores.fused, kind="stable"):
+        if len(hits) >= k:
+            break
+        position = int(scores.candidates[slot])
+        passage = index.passages[position]
+        if wanted is not None and passage.doc_id not in wanted:
+            continue
+        document = index.documents.get(passage.doc_id)
+        semantic = sentence_similarity(index, scores, position, policy)
+        start, end = answer_span(
+            scores.terms.all,
+            passage.text,
+            idf,
+            question,
+            policy.answer_sentence,
+            None if semantic is None else semantic.tolist(),
+        )
+        signals = {name: float(v[slot]) for name, v in scores.components.items()}
+        signals["coverage"] = coverage(scores.terms.groups, passage.text, idf)
+        hits.append(
+            Hit(
+                passage=passage,
+                score=float(scores.fused[slot]),
+                rank=len(hits) + 1,
+                metadata={"path": document.path, **document.metadata} if document else {},
+                answer_start=start,
+                answer_end=end,
+                signals=signals,
+            )
+        )
+    return hits
