@@ -10,7 +10,7 @@ TEST_STAMP := $(VENV)/.installed-test
 TORCH := torch==2.13.0
 PORT ?= 8501
 
-.PHONY: run test install lint typecheck pytest build clean
+.PHONY: run test test-fast install lint typecheck pytest build clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ build: $(STAMP)
 	$(BIN)/seminar-qa build
 
 test: $(TEST_STAMP) lint typecheck pytest
+
+# The fast tier only (no child processes, real models or browser): under a minute.
+test-fast: $(TEST_STAMP)
+	$(BIN)/pytest -m "not slow" -q
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .

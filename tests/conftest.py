@@ -43,6 +43,13 @@ publisher: 长宁区教育局
 """
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The real-model and browser tiers are slow too: `make test-fast` leaves them out."""
+    for item in items:
+        if item.get_closest_marker("integration") or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def env_setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Point every path setting at the test's own temporary directory; never touch the home dir."""

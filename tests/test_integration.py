@@ -10,9 +10,9 @@ from click.testing import CliRunner
 
 from seminar_qa.answering import Assistant
 from seminar_qa.cli import cli
-from seminar_qa.embedding import get_embedder
 from seminar_qa.evaluation import evaluate_questions, load_questions
 from seminar_qa.index import SeminarIndex
+from seminar_qa.models import get_embedder
 from seminar_qa.pipeline import build_index
 from seminar_qa.settings import Settings
 from seminar_qa.text import fold

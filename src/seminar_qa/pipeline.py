@@ -10,7 +10,7 @@ from typing import Literal
 
 from seminar_qa.cache import CachingEmbedder, EmbeddingCache, default_cache_dir
 from seminar_qa.chunking import chunk_document
-from seminar_qa.embedding import Embedder, get_embedder
+from seminar_qa.embedding import Embedder
 from seminar_qa.errors import IndexFormatError, IndexNotFoundError, NothingToIndexError
 from seminar_qa.index import (
     Manifest,
@@ -25,6 +25,7 @@ from seminar_qa.index import (
 )
 from seminar_qa.ingestion import SkippedFile, discover_files, load_corpus
 from seminar_qa.ingestion.registry import extensions_text
+from seminar_qa.models import get_embedder
 from seminar_qa.settings import Settings
 from seminar_qa.text import sha256_file
 

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from seminar_qa import __version__
-from seminar_qa.embedding import Embedder, get_embedder
+from seminar_qa.embedding import Embedder
 from seminar_qa.errors import EmbedderMismatchError, IndexFormatError
 from seminar_qa.index.dense import DenseVectors, PassageLayout, make_vector_index
 from seminar_qa.index.lexical import LexicalIndex
@@ -53,6 +53,7 @@ from seminar_qa.index.storage import (
     write_jsonl,
     write_text_synced,
 )
+from seminar_qa.models import get_embedder
 from seminar_qa.policy import SearchPolicy
 from seminar_qa.records import Document, Passage
 from seminar_qa.settings import VectorIndexSettings

@@ -64,6 +64,8 @@ def make_vector_index(
         params.update(m=settings.hnsw_m, ef_construction=settings.hnsw_ef_construction)
         params["ef_search"] = settings.hnsw_ef_search
     elif kind == "ivf":
+        # FAISS's rules of thumb: about 4·√n lists, and at least 39 training vectors per list
+        # (it warns below that). Recall at 1M with nprobe 32: 1.000 (BENCHMARKS.md, scale).
         lists = max(1, min(size // 39, int(4 * np.sqrt(max(size, 1)))))
         quantizer = faiss.IndexFlatIP(dimension)
         index = faiss.IndexIVFFlat(quantizer, dimension, lists, faiss.METRIC_INNER_PRODUCT)

@@ -1,0 +1,93 @@
+"""What the command line prints: progress bars on stderr, and answers as the page shows them."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import click
+
+if TYPE_CHECKING:
+    from seminar_qa.answering import Assistant
+    from seminar_qa.records import Answer
+
+
+class Progress:
+    """Click progress bars on stderr, one per build stage (none with ``quiet``)."""
+
+    LABELS: ClassVar[dict[str, str]] = {"read": "Reading files"}
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.stage: str | None = None
+        self.bar: Any = None
+        self.shown = 0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        """Show ``done`` of ``total`` for ``stage``; a new stage starts a new bar."""
+        if self.quiet:
+            return
+        if stage != self.stage:
+            self.close()
+            self.stage = stage
+            self.shown = 0
+            self.bar = click.progressbar(
+                length=max(total, 1),
+                label=self.LABELS.get(
+                    stage, stage.replace("embed ", "Embedding passages and sentences with ")
+                ),
+                file=sys.stderr,
+                show_pos=True,
+                show_eta=stage.startswith("embed"),
+            )
+            self.bar.__enter__()
+        if self.bar is not None:
+            self.bar.update(done - self.shown)
+            self.shown = done
+
+    def warn(self, message: str) -> None:
+        """Print a warning on stderr on a line of its own, below a finished bar."""
+        self.close()
+        click.echo(message, err=True)
+
+    def close(self) -> None:
+        """Finish the current bar, if any."""
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def print_answer(answer: Answer, assistant: Assistant) -> None:
+    """Print the answer as the page shows it, in the question's language.
+
+    The passages, best first, or "not in these reports" with what the reports cover.
+    """
+    from seminar_qa.i18n import text
+    from seminar_qa.presentation import covered_documents
+
+    language = answer.language
+    if not assistant.index.passages:
+        click.echo("No passages: the index is empty.")
+        return
+    if answer.best is None:
+        click.secho(text("not_found", language), bold=True)
+        click.echo(text("covers", language))
+        for item in covered_documents(assistant.index):
+            held = f" ({text('held', language, date=item.date)})" if item.date else ""
+            click.echo(f"  - {item.title}{held}")
+        return
+    label = text(f"conf_{answer.label}", language)
+    click.secho(f"{text('confidence', language)}: {label} ({answer.confidence:.2f})", bold=True)
+    click.echo()
+    for hit in answer.hits:
+        location = f"passage {hit.passage.position + 1}"
+        if hit.passage.page:
+            location += f", page {hit.passage.page}"
+        click.secho(f"{hit.rank}. {hit.passage.title}", bold=True)
+        click.echo(
+            f"   score {hit.score:.3f} · {hit.metadata.get('path', hit.passage.doc_id)}, {location}"
+        )
+        click.echo(textwrap.indent(textwrap.fill(hit.passage.text, 96), "   "))
+        click.secho(f"   answer: {hit.answer}", fg="green")
+        click.echo()
