@@ -139,6 +139,10 @@ class Hit:
         }
 
 
+ANSWER_FIELDS = ("question", "language", "truncated", "found", "confidence", "label", "hits")
+"""The stable fields of an answer's JSON, in order (README: ``ask --json``)."""
+
+
 @dataclass(frozen=True)
 class Answer:
     """What the assistant gives for one question: the ranked hits and whether they answer it.
@@ -163,12 +167,7 @@ class Answer:
 
     def to_json(self) -> dict[str, Any]:
         """The stable JSON shape of an answer (``seminar-qa ask --json``)."""
-        return {
-            "question": self.question,
-            "language": self.language,
-            "truncated": self.truncated,
-            "found": self.found,
-            "confidence": round(float(self.confidence), 4),
-            "label": self.label,
-            "hits": [hit.to_json() for hit in self.hits],
-        }
+        row: dict[str, Any] = {name: getattr(self, name) for name in ANSWER_FIELDS}
+        row["confidence"] = round(float(self.confidence), 4)
+        row["hits"] = [hit.to_json() for hit in self.hits]
+        return row

@@ -16,7 +16,7 @@ from seminar_qa.evaluation.questions import (
     load_questions,
 )
 from seminar_qa.evaluation.report import EvalReport, build_report, format_details, format_table
-from seminar_qa.evaluation.runner import evaluate_questions, run_questions
+from seminar_qa.evaluation.runner import evaluate_questions
 
 __all__ = [
     "EvalQuestion",
@@ -35,6 +35,5 @@ __all__ = [
     "load_questions",
     "metric_names",
     "parse_minimum",
-    "run_questions",
     "shortfalls",
 ]

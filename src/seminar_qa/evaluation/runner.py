@@ -14,18 +14,20 @@ if TYPE_CHECKING:
     from seminar_qa.answering import Assistant
 
 
-def run_questions(
+def evaluate_questions(
     assistant: Assistant,
     questions: Sequence[EvalQuestion],
     k: int = 10,
     *,
     relevant_docs: Collection[str] | None = None,
     on_progress: Callable[[int, int], None] | None = None,
-) -> list[QuestionResult]:
-    """Answer every question with ``assistant`` and judge the top ``k`` passages.
+) -> EvalReport:
+    """Answer every question with ``assistant``, judge the top ``k`` passages, compute metrics.
 
-    A question with no words in it counts as abstained with no passages. ``relevant_docs``, when
-    given, restricts relevance to passages of those document ids.
+    Metrics come overall and per group (language, kind). A question with no words in it counts
+    as abstained with no passages. ``relevant_docs``, when given, restricts relevance to
+    passages of those document ids (so a distractor document never counts as relevant).
+    ``on_progress(done, total)`` is called after each question.
     """
     passages = assistant.index.passages
     docs = set(relevant_docs) if relevant_docs is not None else None
@@ -49,23 +51,4 @@ def run_questions(
             )
         if on_progress:
             on_progress(done, len(questions))
-    return results
-
-
-def evaluate_questions(
-    assistant: Assistant,
-    questions: Sequence[EvalQuestion],
-    k: int = 10,
-    *,
-    relevant_docs: Collection[str] | None = None,
-    on_progress: Callable[[int, int], None] | None = None,
-) -> EvalReport:
-    """Run ``questions`` through ``assistant`` and compute every metric, overall and per group.
-
-    ``relevant_docs``, when given, restricts relevance to passages of those document ids (so a
-    distractor document never counts as relevant).
-    """
-    results = run_questions(
-        assistant, questions, k, relevant_docs=relevant_docs, on_progress=on_progress
-    )
     return build_report(results, k)

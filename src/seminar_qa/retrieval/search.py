@@ -42,13 +42,12 @@ def rank(
     if not questions or not len(index):
         return [[] for _ in questions]
     idf = functools.lru_cache(maxsize=None)(index.lexical.idf)
-    results: list[list[Hit]] = []
-    for question, scores in zip(
-        questions, score_passages(index, questions, policy, timings), strict=True
-    ):
-        with stage(timings, "hits: answer sentences + coverage"):
-            results.append(_hits(index, question, scores, policy, k, idf, doc_ids))
-    return results
+    scored = score_passages(index, questions, policy, timings)
+    with stage(timings, "hits: answer sentences + coverage"):
+        return [
+            _hits(index, question, scores, policy, k, idf, doc_ids)
+            for question, scores in zip(questions, scored, strict=True)
+        ]
 
 
 def _hits(

@@ -162,14 +162,14 @@ def concurrent_builds(corpora: Corpora) -> LockReport:
 class ServeReport:
     """Queries answered by a server that never reloads and by one that follows rebuilds."""
 
+    errors: list[str] = field(default_factory=list)
+    build_exit: int = -1
     served_old: int = 0
     served_during_build: int = 0
     wrong_old: int = 0
     reloads: int = 0
     served_new: int = 0
     wrong_new: int = 0
-    errors: list[str] = field(default_factory=list)
-    build_exit: int = -1
 
 
 def serve_while_rebuilding(corpora: Corpora, seconds_after: float = 10.0) -> ServeReport:
