@@ -50,14 +50,23 @@ typecheck: $(TEST_STAMP)
 pytest: $(TEST_STAMP)
 	$(BIN)/pytest
 
-# Retrieval and abstention metrics on the question sets, then with 300 news distractors.
+# Retrieval and answerability metrics on the question sets, then with 300 news distractors, then
+# the development splits of public sets in ../shared/eval/external (skipped when absent).
 .PHONY: eval
 eval: $(STAMP)
 	$(BIN)/seminar-qa build --if-stale
 	$(BIN)/seminar-qa eval eval/dev_questions.jsonl
 	$(BIN)/seminar-qa eval eval/seminar_questions.jsonl
+	$(BIN)/seminar-qa eval eval/near_domain_questions.jsonl
 	$(BIN)/seminar-qa eval eval/validation_questions.jsonl
 	$(BIN)/python bench/distractor_eval.py
+	$(BIN)/python bench/external_eval.py
+
+# Refit the answerability model (src/seminar_qa/answerability/model.json) from the development
+# splits in ../shared/eval/external and the eval/ sets; builds their indexes the first time.
+.PHONY: answerability
+answerability: $(TEST_STAMP)
+	$(BIN)/python -m seminar_qa.answerability.train
 
 clean:
 	rm -rf $(VENV) index .pytest_cache .mypy_cache .ruff_cache

@@ -140,10 +140,14 @@ def render_coverage(items: list[DocumentSummary], language: Language) -> None:
 def render_answer(
     answer: Answer, language: Language, *, key: str, index: SeminarIndex, filtered: bool
 ) -> None:
-    """One assistant turn: the best passage, the others in an expander, or an honest no."""
+    """One assistant turn: the best passage, the others in an expander, or an honest no.
+
+    The closest passage (the reports may not say exactly this) comes with a plain caveat and no
+    confidence label, so it never reads as a match.
+    """
     if answer.truncated:
         st.info(text("truncated", language, limit=MAX_QUESTION_CHARS), icon="✂️")
-    best = answer.best
+    best = answer.best or answer.closest
     if best is None:
         st.markdown(f"**{text('not_found', language)}**")
         if filtered:
@@ -152,11 +156,14 @@ def render_answer(
         render_coverage(covered_documents(index), language)
         st.markdown(text("try_examples", language))
         return
-    label = text(f"conf_{answer.label}", language)
-    st.markdown(
-        f"**{text('best', language)}** · {text('confidence', language)}: {label}",
-        help=text("confidence_help", language),
-    )
+    if answer.closest is not None:
+        st.markdown(f"**{text('closest', language)}**", help=text("closest_help", language))
+    else:
+        label = text(f"conf_{answer.label}", language)
+        st.markdown(
+            f"**{text('best', language)}** · {text('confidence', language)}: {label}",
+            help=text("confidence_help", language),
+        )
     render_hit(best, language, key=f"{key}-0")
     others = answer.hits[1:]
     if others:

@@ -18,6 +18,9 @@ import shutil
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
+
+from bench import folder_missing
 from seminar_qa.answering import Assistant
 from seminar_qa.errors import SeminarQAError
 from seminar_qa.evaluation import evaluate_questions, load_questions
@@ -71,12 +74,7 @@ def run(argv: list[str] | None = None) -> int:
     parser.add_argument("--embedder", default=None, help="embedders (default: as the CLI)")
     args = parser.parse_args(argv)
 
-    if not args.news.is_dir():
-        print(
-            f"Distractor run skipped: no BBC news folder at {args.news} "
-            "(pass --news to point at one).",
-            file=sys.stderr,
-        )
+    if folder_missing(args.news, "Distractor run", "BBC news folder", "--news"):
         return 0
     news = select_news(args.news, args.count)
     corpus = args.work / "distractor-corpus"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,9 @@ from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from seminar_qa.i18n import text
-from seminar_qa.index import read_manifest
+from seminar_qa.index import SeminarIndex, read_manifest
 from seminar_qa.pipeline import build_index
+from seminar_qa.policy import DEFAULT_POLICY, Answerability
 from seminar_qa.presentation import citation, highlight_html
 from seminar_qa.records import Hit, Passage
 from seminar_qa.retrieval import MAX_QUESTION_CHARS
@@ -162,6 +164,29 @@ def test_unanswerable_question_says_so_and_shows_no_passage(app_settings: Settin
     assert page.count(WORKSHOP_TITLE) == 2  # the welcome and the suggestion list
     assert not passages(at) and not sources(at)
     assert "<mark" not in page
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_closest_passage_comes_with_a_caveat_and_no_match_label(
+    app_settings: Settings, language: str
+) -> None:
+    index = SeminarIndex.load(app_settings.index_dir)
+    # Operating points for the hashing fake that make every answer the closest passage.
+    index.policy = replace(
+        DEFAULT_POLICY,
+        answerability=Answerability(0.99, 0.0, 0.99, needs=("hashing",)),
+        source="calibrated for this test",
+    )
+    index.save(app_settings.index_dir)
+    at = start()
+    if language == "zh":
+        at.sidebar.radio(key="language").set_value("zh").run()
+    at = ask(at, "How often does the robotics club meet?")
+    page = "\n".join(markdown(at))
+    assert f"**{text('closest', language)}**" in page  # type: ignore[arg-type]
+    assert text("confidence", language) not in page  # type: ignore[arg-type]
+    assert text("not_found", language) not in page  # type: ignore[arg-type]
+    assert "twice a week" in passages(at)[0] and sources(at)
 
 
 def test_chinese_question_and_chinese_interface(app_settings: Settings) -> None:

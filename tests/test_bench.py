@@ -97,6 +97,7 @@ def test_stage_times_cover_every_stage(bench: ModuleType, tmp_path: Path) -> Non
         "bm25",
         "dense scores + fusion",
         "hits: answer sentences + coverage",
+        "answerability",
     }
     assert all(seconds >= 0 for seconds in stages.values())
     assert sum(stages.values()) <= elapsed

@@ -14,6 +14,7 @@ from seminar_qa.evaluation import evaluate_questions, load_questions
 from seminar_qa.index import SeminarIndex
 from seminar_qa.models import get_embedder
 from seminar_qa.pipeline import build_index
+from seminar_qa.policy import DEFAULT_POLICY
 from seminar_qa.settings import Settings
 from seminar_qa.text import fold
 
@@ -94,6 +95,23 @@ def test_own_question_sets_keep_their_levels(assistant: Assistant, name: str) ->
     assert (report.metrics["false_refusal_rate"] or 0.0) <= 0.05
 
 
+# Answerability on the validation set (never trained on; 45 answerable, 25 off-topic, 24
+# near-domain questions): AUROC .845, 61% of the unanswerable ones get no answer (closest or not
+# found), 1 answerable question of 45 is told "not in these reports". Floors one question off.
+def test_validation_set_answerability_holds(assistant: Assistant) -> None:
+    report = evaluate_questions(
+        assistant, load_questions(REPO / "eval" / "validation_questions.jsonl")
+    )
+    metrics = report.metrics
+    assert (metrics["auroc"] or 0.0) >= 0.82, metrics["auroc"]
+    assert (metrics["refused_unanswerable"] or 0.0) >= 0.59, metrics["refused_unanswerable"]
+    assert (metrics["false_refusal_rate"] or 0.0) <= 0.045, metrics["false_refusal_rate"]
+    kinds = {r.answer_kind for r in report.results}
+    assert kinds == {"answered", "closest", "not_found"}
+    off_topic = report.groups["kind"]["unanswerable"]
+    assert (off_topic["refused_unanswerable"] or 0.0) >= 0.84
+
+
 def test_chinese_question_finds_the_romanised_name(assistant: Assistant) -> None:
     best = assistant.answer("长宁区教育局局长是谁？", k=3).best
     assert best is not None and "Xiong Qiuju" in best.passage.text
@@ -124,8 +142,10 @@ def test_ask_json_says_found_or_not_with_the_real_models(
     answered = json.loads(
         runner.invoke(cli, ["ask", asked, "--json", "--index", str(tmp_path / "index")]).stdout
     )
-    assert answered["found"] is True and answered["label"] in ("high", "medium", "low")
-    assert 0.5 <= answered["confidence"] <= 1.0
+    assert answered["found"] is True and answered["answer_kind"] == "answered"
+    assert answered["label"] in ("high", "medium")
+    operating = DEFAULT_POLICY.answerability
+    assert operating is not None and operating.answer_at <= answered["confidence"] <= 1.0
     assert "Xiong Qiuju" in answered["hits"][0]["answer"]
     printed = runner.invoke(
         cli, ["ask", "What is the capital of France?", "--index", str(tmp_path / "index")]

@@ -9,20 +9,22 @@ the reports: nothing is generated.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
 from seminar_qa.errors import UnknownDocumentError
 from seminar_qa.policy import DEFAULT_POLICY, SearchPolicy, Verdict
-from seminar_qa.records import Answer, Hit
+from seminar_qa.records import Answer
 from seminar_qa.retrieval.fusion import Timings, stage
 from seminar_qa.retrieval.question import prepare_question
-from seminar_qa.retrieval.search import check_k, rank
+from seminar_qa.retrieval.search import Ranking, check_k, rank
 
 if TYPE_CHECKING:
+    from seminar_qa.answerability.model import AnswerabilityModel
     from seminar_qa.index import SeminarIndex
 
-NO_PASSAGE = Verdict(found=False, confidence=0.0, label="none")
+NO_PASSAGE = Verdict(kind="not_found", confidence=0.0, label="none")
 """The verdict when nothing was retrieved (an empty index, or no passage of the documents)."""
 
 
@@ -37,6 +39,7 @@ class Assistant:
         """Answer from ``index`` with ``policy`` (see the class docstring for the default)."""
         self.index = index
         self.policy = policy or index.policy or DEFAULT_POLICY
+        self._idf = functools.lru_cache(maxsize=65536)(index.lexical.idf)
 
     def answer(
         self,
@@ -65,35 +68,73 @@ class Assistant:
         wanted = self.check_documents(documents)
         with stage(timings, "prepare question"):
             prepared = [prepare_question(q) for q in questions]
+        # At least two passages: the margin between the first two is an answerability feature.
         ranked = rank(
             self.index,
             [p.text for p in prepared],
             self.policy,
-            k,
+            max(k, 2),
             doc_ids=wanted,
             timings=timings,
         )
         answers = []
-        for question, hits in zip(prepared, ranked, strict=True):
-            verdict = self.judge(hits, question.language)
+        for question, ranking in zip(prepared, ranked, strict=True):
+            with stage(timings, "answerability"):
+                verdict = self.judge(ranking)
             answers.append(
                 Answer(
                     question=question.text,
                     language=question.language,
                     truncated=question.truncated,
-                    hits=hits,
-                    found=verdict.found,
-                    confidence=verdict.confidence,
-                    label=verdict.label,
+                    hits=ranking.hits[:k],
+                    verdict=verdict,
                 )
             )
         return answers
 
-    def judge(self, hits: Sequence[Hit], language: str) -> Verdict:
-        """Whether ``hits`` answer a question in ``language``: the top hit's signals decide."""
-        if not hits:
+    def inspect(
+        self, question: str, k: int = 5, documents: Collection[str] | None = None
+    ) -> tuple[Ranking, dict[str, float] | None]:
+        """The ranking of one question and its answerability features (None: no passage)."""
+        prepared = prepare_question(question)
+        (ranking,) = rank(
+            self.index,
+            [prepared.text],
+            self.policy,
+            max(k, 2),
+            doc_ids=self.check_documents(documents),
+        )
+        return ranking, self._features(ranking)
+
+    def _features(self, ranking: Ranking) -> dict[str, float] | None:
+        from seminar_qa.answerability import features
+
+        return features.compute(ranking, self._idf, len(self.index), self.policy.answer_sentence)
+
+    def judge(self, ranking: Ranking) -> Verdict:
+        """Whether the ranked passages answer the question.
+
+        The learned answerability score decides where the policy has operating points for it
+        and the index holds the models it reads; otherwise the top hit's signals meet the
+        policy's abstention rules.
+        """
+        if not ranking.hits:
             return NO_PASSAGE
-        return self.policy.abstention.judge(hits[0].signals, language, self.index.model_names)
+        operating = self.policy.answerability
+        if operating is not None and operating.applies_to(self.index.model_names):
+            features = self._features(ranking)
+            if features is not None:
+                return operating.judge(self.model.probability(features))
+        return self.policy.abstention.judge(
+            ranking.hits[0].signals, ranking.language, self.index.model_names
+        )
+
+    @property
+    def model(self) -> AnswerabilityModel:
+        """The learned answerability model (loaded on first use)."""
+        from seminar_qa.answerability.model import load_model
+
+        return load_model()
 
     def check_documents(self, documents: Collection[str] | None) -> set[str] | None:
         """The document ids to search (None: all); raises UnknownDocumentError for unknown ones."""

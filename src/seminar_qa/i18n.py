@@ -40,6 +40,15 @@ _TEXT: dict[str, dict[Language, str]] = {
         "part most likely to answer it; always read it in context.",
         "zh": "段落与问题的匹配程度。高亮的句子最可能回答您的问题，请结合上下文阅读。",
     },
+    "closest": {
+        "en": "The reports may not say exactly this. The closest passage is:",
+        "zh": "报告中可能没有确切的答案。最接近的段落是：",
+    },
+    "closest_help": {
+        "en": "No passage clearly answers your question. This is the passage that comes "
+        "closest; read it to judge for yourself.",
+        "zh": "没有段落能明确回答您的问题。以下是最接近的段落，请阅读原文自行判断。",
+    },
     "not_found": {
         "en": "This is not in these reports. I only answer from the seminar reports, and none of "
         "their passages answers this question.",

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 from seminar_qa.cache import CachingEmbedder, EmbeddingCache, default_cache_dir
 from seminar_qa.chunking import chunk_document
 from seminar_qa.embedding import Embedder
-from seminar_qa.errors import IndexFormatError, IndexNotFoundError, NothingToIndexError
+from seminar_qa.errors import (
+    IndexFormatError,
+    IndexNotFoundError,
+    NothingToIndexError,
+    SeminarQAError,
+)
 from seminar_qa.index import (
     Manifest,
     SeminarIndex,
@@ -23,9 +29,11 @@ from seminar_qa.index import (
     resolve_index_dir,
     verify_files,
 )
+from seminar_qa.index.manifest import POLICY
 from seminar_qa.ingestion import SkippedFile, discover_files, load_corpus
 from seminar_qa.ingestion.registry import extensions_text
 from seminar_qa.models import get_embedder
+from seminar_qa.policy import DEFAULT_POLICY, SearchPolicy
 from seminar_qa.settings import Settings
 from seminar_qa.text import sha256_file
 
@@ -51,16 +59,46 @@ class BuildReport:
     reused: int = 0
     """Embeddings (of passages and sentences) taken from the cache instead of the model."""
     embeddings: int = 0
+    kept_calibration: str | None = None
+    """Where the operating points kept from the previous index came from (None: defaults)."""
 
     def summary(self) -> str:
-        """One line: documents, passages, skipped files, seconds."""
+        """One line: documents, passages, skipped files, seconds (and a kept calibration)."""
         docs = f"{self.documents} document{'s' if self.documents != 1 else ''}"
         skipped = f", skipped {len(self.skipped)} file{'s' if len(self.skipped) != 1 else ''}"
         reused = f", reused {self.reused} of {self.embeddings} embeddings" if self.reused else ""
-        return (
+        line = (
             f"Indexed {self.passages} passages from {docs}{skipped if self.skipped else ''}"
             f"{reused} in {self.seconds:.1f} s -> {self.index_dir}"
         )
+        if self.kept_calibration:
+            line += (
+                f"\nKept the answerability operating points {self.kept_calibration}; run "
+                "`seminar-qa calibrate` again to refresh them for the changed corpus"
+            )
+        return line
+
+
+def previous_calibration(index_dir: Path) -> SearchPolicy | None:
+    """The calibrated policy of the index at ``index_dir``, to carry through a rebuild.
+
+    Only its operating points are kept, on top of the current default policy; an index without
+    one, or one that does not load, gives None.
+    """
+    try:
+        directory = resolve_index_dir(index_dir)
+        manifest = read_manifest(directory)
+        if POLICY not in manifest.files:
+            return None
+        verify_files(directory, manifest)
+        stored = SearchPolicy.from_json(
+            json.loads((directory / POLICY).read_text(encoding="utf-8"))
+        )
+    except (SeminarQAError, OSError, ValueError):
+        return None
+    if stored.answerability is None or not stored.source.startswith("calibrated"):
+        return None
+    return replace(DEFAULT_POLICY, answerability=stored.answerability, source=stored.source)
 
 
 def build_index(
@@ -137,6 +175,8 @@ def build_index(
             on_batch=batch_done,
             vector_index=settings.vector_index,
         )
+        kept = previous_calibration(index_dir)
+        index.policy = kept
         index.save(index_dir)
     return BuildReport(
         index_dir=index_dir,
@@ -146,6 +186,7 @@ def build_index(
         seconds=time.perf_counter() - started,
         reused=sum(c.reused for c in caching),
         embeddings=texts * len(embedders),
+        kept_calibration=kept.source.removeprefix("calibrated ") if kept else None,
     )
 
 

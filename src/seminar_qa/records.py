@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from seminar_qa.policy.core import AnswerKind, Label, Verdict
 from seminar_qa.text import Language
 
 
@@ -139,7 +140,16 @@ class Hit:
         }
 
 
-ANSWER_FIELDS = ("question", "language", "truncated", "found", "confidence", "label", "hits")
+ANSWER_FIELDS = (
+    "question",
+    "language",
+    "truncated",
+    "answer_kind",
+    "found",
+    "confidence",
+    "label",
+    "hits",
+)
 """The stable fields of an answer's JSON, in order (README: ``ask --json``)."""
 
 
@@ -147,23 +157,47 @@ ANSWER_FIELDS = ("question", "language", "truncated", "found", "confidence", "la
 class Answer:
     """What the assistant gives for one question: the ranked hits and whether they answer it.
 
-    ``found`` is False when the reports do not answer the question: the hits are then only the
-    closest passages, never to be shown as an answer. ``confidence`` lies in 0..1; ``label`` is
-    "high", "medium", "low" or "none" (not found).
+    ``answer_kind`` is "answered" (the top passage answers), "closest" (the top passage is the
+    closest the reports come, shown with a caveat) or "not_found" (the reports do not answer; the
+    hits are then only the nearest passages, never to be shown). ``found`` is True for
+    "answered" only. ``confidence`` lies in 0..1; ``label`` is "high", "medium", "low" or "none".
     """
 
     question: str
     language: Language
     truncated: bool
     hits: list[Hit]
-    found: bool
-    confidence: float
-    label: str
+    verdict: Verdict
+
+    @property
+    def answer_kind(self) -> AnswerKind:
+        """The kind of answer: "answered", "closest" or "not_found"."""
+        return self.verdict.kind
+
+    @property
+    def found(self) -> bool:
+        """Whether the top passage answers the question."""
+        return self.verdict.found
+
+    @property
+    def confidence(self) -> float:
+        """0..1: the calibrated probability that the top passage answers the question."""
+        return self.verdict.confidence
+
+    @property
+    def label(self) -> Label:
+        """The label shown: "high", "medium", "low" or "none"."""
+        return self.verdict.label
 
     @property
     def best(self) -> Hit | None:
         """The passage shown as the answer, or None when the reports do not answer."""
         return self.hits[0] if self.found and self.hits else None
+
+    @property
+    def closest(self) -> Hit | None:
+        """The passage shown with a caveat when the reports may not say exactly this."""
+        return self.hits[0] if self.answer_kind == "closest" and self.hits else None
 
     def to_json(self) -> dict[str, Any]:
         """The stable JSON shape of an answer (``seminar-qa ask --json``)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import textwrap
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -10,6 +11,8 @@ import click
 
 if TYPE_CHECKING:
     from seminar_qa.answering import Assistant
+    from seminar_qa.calibration import Calibration
+    from seminar_qa.policy import SearchPolicy
     from seminar_qa.records import Answer
 
 
@@ -61,7 +64,8 @@ class Progress:
 def print_answer(answer: Answer, assistant: Assistant) -> None:
     """Print the answer as the page shows it, in the question's language.
 
-    The passages, best first, or "not in these reports" with what the reports cover.
+    The passages, best first (after a caveat when the top one is only the closest), or "not in
+    these reports" with what the reports cover.
     """
     from seminar_qa.i18n import text
     from seminar_qa.presentation import covered_documents
@@ -70,15 +74,18 @@ def print_answer(answer: Answer, assistant: Assistant) -> None:
     if not assistant.index.passages:
         click.echo("No passages: the index is empty.")
         return
-    if answer.best is None:
+    if answer.best is None and answer.closest is None:
         click.secho(text("not_found", language), bold=True)
         click.echo(text("covers", language))
         for item in covered_documents(assistant.index):
             held = f" ({text('held', language, date=item.date)})" if item.date else ""
             click.echo(f"  - {item.title}{held}")
         return
-    label = text(f"conf_{answer.label}", language)
-    click.secho(f"{text('confidence', language)}: {label} ({answer.confidence:.2f})", bold=True)
+    if answer.closest is not None:
+        click.secho(text("closest", language), bold=True)
+    else:
+        label = text(f"conf_{answer.label}", language)
+        click.secho(f"{text('confidence', language)}: {label} ({answer.confidence:.2f})", bold=True)
     click.echo()
     for hit in answer.hits:
         location = f"passage {hit.passage.position + 1}"
@@ -91,3 +98,44 @@ def print_answer(answer: Answer, assistant: Assistant) -> None:
         click.echo(textwrap.indent(textwrap.fill(hit.passage.text, 96), "   "))
         click.secho(f"   answer: {hit.answer}", fg="green")
         click.echo()
+
+
+def print_calibration(
+    result: Calibration, policy: SearchPolicy, *, stored: bool, as_json: bool
+) -> None:
+    """The chosen operating points and the refusal trade-off around them."""
+    chosen = result.answerability
+    answerable = sum(s.answerable for s in result.scored)
+    rows = result.trade_off()
+    if as_json:
+        payload = {
+            "stored": stored,
+            "source": policy.source,
+            "questions": len(result.scored),
+            "answerable": answerable,
+            "generated": result.generated,
+            "answer_at": chosen.answer_at,
+            "closest_at": chosen.closest_at,
+            "high_at": chosen.high_at,
+            "trade_off": [
+                {"answerable_refused": t, "threshold": round(h, 4), "unanswerable_refused": u}
+                for t, h, u in rows
+            ],
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    kind = "generated " if result.generated else ""
+    click.echo(
+        f"{len(result.scored)} {kind}questions: {answerable} answerable, "
+        f"{len(result.scored) - answerable} unanswerable"
+    )
+    click.echo("answerable refused   threshold   unanswerable refused")
+    for target, threshold, unanswerable in rows:
+        shown = "-" if unanswerable is None else f"{unanswerable:.0%}"
+        click.echo(f"{target:>17.0%}   {threshold:>9.3f}   {shown:>20}")
+    click.echo(
+        f"operating points: answer at {chosen.answer_at:.3f} (strong match from "
+        f"{chosen.high_at:.3f}), closest passage from {chosen.closest_at:.3f}, "
+        "below that not in these reports"
+    )
+    click.echo(f"{'stored in the index' if stored else 'not stored (--dry-run)'}: {policy.source}")

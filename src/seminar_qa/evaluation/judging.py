@@ -26,7 +26,16 @@ class QuestionResult:
     answer_sentence_ok: bool | None = None
     confidence: float | None = None
     label: str | None = None
+    answer_kind: str | None = None
+    """The answer's kind ("answered", "closest", "not_found"); ``abstained`` means "not_found"."""
     hits: tuple[Hit, ...] = ()
+
+    @property
+    def refused(self) -> bool:
+        """Whether no passage was given as the answer ("closest" or "not_found")."""
+        if self.answer_kind is None:
+            return self.abstained
+        return self.answer_kind != "answered"
 
     @property
     def first_relevant_rank(self) -> int | None:
@@ -52,6 +61,7 @@ class QuestionResult:
             "answerable": q.answerable,
             "hit_rank": self.first_relevant_rank,
             "abstained": self.abstained,
+            "answer_kind": self.answer_kind,
             "answer_sentence_ok": self.answer_sentence_ok,
             "confidence": None if self.confidence is None else round(self.confidence, 4),
             "label": self.label,
@@ -73,6 +83,7 @@ def judge(
     relevant_docs: Collection[str] | None = None,
     confidence: float | None = None,
     label: str | None = None,
+    answer_kind: str | None = None,
 ) -> QuestionResult:
     """Judge the ``hits`` returned for ``question`` against every passage of the index."""
     relevant = {}
@@ -80,6 +91,15 @@ def judge(
         grade = question.relevance(passage, relevant_docs)
         if grade > 0:
             relevant[passage.passage_id] = grade
+    if not relevant and question.gold and not question.judged:
+        # No passage of the gold document holds an answer string as written (or there are no
+        # answer strings): every passage of the gold document counts.
+        allowed = set(relevant_docs) if relevant_docs is not None else None
+        relevant = {
+            p.passage_id: 1
+            for p in passages
+            if question.in_gold(p.doc_id) and (allowed is None or p.doc_id in allowed)
+        }
     sentence_ok: bool | None = None
     if question.answers:
         top = hits[0] if hits else None
@@ -96,5 +116,6 @@ def judge(
         answer_sentence_ok=sentence_ok,
         confidence=confidence,
         label=label,
+        answer_kind=answer_kind,
         hits=tuple(hits),
     )

@@ -18,7 +18,7 @@ Value = float | int | None
 Metrics = dict[str, Value]
 
 HIT_CUTOFFS = (1, 3, 5, 10)
-COUNT_METRICS = ("questions", "answerable", "unanswerable", "unmatched", "abstained")
+COUNT_METRICS = ("questions", "answerable", "unanswerable", "unmatched", "abstained", "closest")
 
 
 class MetricSpecError(SeminarQAError):
@@ -36,6 +36,9 @@ def metric_names(k: int = 10) -> list[str]:
         "abstention_precision",
         "abstention_recall",
         "false_refusal_rate",
+        "auroc",
+        "refused_unanswerable",
+        "refused_answerable",
     ]
 
 
@@ -95,6 +98,7 @@ def summarise(
         "unanswerable": len(unanswerable),
         "unmatched": sum(1 for r in answerable if not r.ranked),
         "abstained": len(abstained),
+        "closest": sum(1 for r in results if r.answer_kind == "closest"),
     }
     for name in _ranx_metrics(k):
         metrics[name] = math.fsum(s[name] for s in ranked) / len(ranked) if ranked else None
@@ -110,6 +114,17 @@ def summarise(
     metrics["false_refusal_rate"] = _rate(
         sum(1 for r in answerable if r.abstained), len(answerable)
     )
+    # Answerability: does the confidence put answerable questions above unanswerable ones, and
+    # how many of each get no passage as the answer ("closest" or "not found") at the policy's
+    # operating point.
+    judged = [r for r in results if r.confidence is not None]
+    metrics["auroc"] = auroc(
+        [float(r.confidence or 0.0) for r in judged], [r.question.answerable for r in judged]
+    )
+    metrics["refused_unanswerable"] = _rate(
+        sum(1 for r in unanswerable if r.refused), len(unanswerable)
+    )
+    metrics["refused_answerable"] = _rate(sum(1 for r in answerable if r.refused), len(answerable))
     return metrics
 
 
@@ -148,3 +163,24 @@ def shortfalls(metrics: Metrics, minimums: Iterable[tuple[str, float]]) -> list[
         elif value < minimum:
             messages.append(f"{name} = {value:.4f} is below the minimum {minimum:g}")
     return messages
+
+
+def auroc(scores: Sequence[float], labels: Sequence[bool]) -> float | None:
+    """Area under the ROC curve: the chance a positive outscores a negative (ties count half).
+
+    The Mann-Whitney form, so it needs no plotting or learning library at evaluation time; None
+    without both classes.
+    """
+    import numpy as np
+
+    values = np.asarray(scores, dtype=np.float64)
+    positive = np.asarray(labels, dtype=bool)
+    count_positive, count_negative = int(positive.sum()), int((~positive).sum())
+    if not count_positive or not count_negative:
+        return None
+    order = np.argsort(values, kind="mergesort")
+    _, first, counts = np.unique(values[order], return_index=True, return_counts=True)
+    ranks = np.empty(len(values), dtype=np.float64)
+    ranks[order] = np.repeat(first + (counts + 1) / 2, counts)  # ties share their mean rank
+    wins = ranks[positive].sum() - count_positive * (count_positive + 1) / 2
+    return float(wins / (count_positive * count_negative))

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
@@ -38,31 +39,49 @@ class EvalQuestion:
     judged: dict[str, int] = field(default_factory=dict)
     lang: str | None = None
     kind: str | None = None
+    gold: tuple[str, ...] = ()
+    """Documents the answer is in (document ids, with or without the file extension)."""
 
     @property
     def answerable(self) -> bool:
-        """Whether the question has an answer at all (answer strings or a positive judgement)."""
-        return bool(self.answers) or any(score > 0 for score in self.judged.values())
+        """Whether the question has an answer: answer strings, gold documents or judgements."""
+        return (
+            bool(self.answers)
+            or bool(self.gold)
+            or any(score > 0 for score in self.judged.values())
+        )
+
+    def in_gold(self, doc_id: str) -> bool:
+        """Whether ``doc_id`` is one of the gold documents (``report.txt`` matches ``report``)."""
+        return doc_id in self.gold or doc_id.rsplit(".", 1)[0] in self.gold
 
     def relevance(self, passage: Passage, relevant_docs: Collection[str] | None = None) -> int:
         """Relevance grade of ``passage`` (0 = not relevant).
 
-        With answer strings a passage containing one of them has grade 1; with BEIR judgements
-        the grade is the higher score of its passage id and its document id. ``relevant_docs``,
-        when given, limits relevance to passages of those documents.
+        With answer strings a passage containing one of them has grade 1 (with gold documents,
+        only a passage of one of them); with BEIR judgements the grade is the higher score of its
+        passage id and its document id. ``relevant_docs``, when given, limits relevance to
+        passages of those documents.
         """
         if relevant_docs is not None and passage.doc_id not in relevant_docs:
             return 0
         if self.judged:
             grade = max(self.judged.get(passage.passage_id, 0), self.judged.get(passage.doc_id, 0))
             return max(grade, 0)
-        text = fold(passage.text)
-        return int(any(fold(a) in text for a in self.answers if a.strip()))
+        if self.gold and not self.in_gold(passage.doc_id):
+            return 0
+        return int(self.answered_by(passage.text))
 
-    def answered_by(self, sentence: str) -> bool:
-        """Whether ``sentence`` contains one of the answer strings."""
-        text = fold(sentence)
-        return any(fold(a) in text for a in self.answers if a.strip())
+    def answered_by(self, text: str) -> bool:
+        """Whether ``text`` (a passage or a sentence) contains one of the answer strings."""
+        folded = _folded(text)
+        return any(_folded(a) in folded for a in self.answers if a.strip())
+
+
+@functools.lru_cache(maxsize=65536)
+def _folded(text: str) -> str:
+    """:func:`fold`, cached: every question is judged against the same passages."""
+    return fold(text)
 
 
 def _read_jsonl_objects(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
@@ -97,8 +116,9 @@ def _optional_text(path: Path, number: int, row: dict[str, Any], key: str) -> st
 def load_questions(path: Path) -> list[EvalQuestion]:
     """Read a question file: one JSON object a line with ``question`` and ``answers``.
 
-    ``id`` defaults to the line number; ``lang`` and ``kind`` are optional. Raises
-    QuestionFileError naming the file and line of the first bad line.
+    ``id`` defaults to the line number; ``lang``, ``kind`` and ``gold`` (the document the answer
+    is in, ``""`` for none) are optional. Raises QuestionFileError naming the file and line of
+    the first bad line.
     """
     questions: list[EvalQuestion] = []
     seen: dict[str, int] = {}
@@ -110,6 +130,13 @@ def load_questions(path: Path) -> list[EvalQuestion]:
         if not isinstance(answers, list) or not all(isinstance(a, str) for a in answers):
             raise QuestionFileError(
                 f'{path} line {number}: "answers" must be a list of strings ([] = unanswerable)'
+            )
+        gold = row.get("gold", "")
+        if isinstance(gold, str):
+            gold = [gold] if gold.strip() else []
+        if not isinstance(gold, list) or not all(isinstance(g, str) for g in gold):
+            raise QuestionFileError(
+                f'{path} line {number}: "gold" must be a document id or a list of them ("" = none)'
             )
         qid = str(row["id"]) if row.get("id") is not None else str(number)
         if qid in seen:
@@ -124,6 +151,7 @@ def load_questions(path: Path) -> list[EvalQuestion]:
                 answers=tuple(a for a in answers if a.strip()),
                 lang=_optional_text(path, number, row, "lang"),
                 kind=_optional_text(path, number, row, "kind"),
+                gold=tuple(g.strip() for g in gold if g.strip()),
             )
         )
     if not questions:

@@ -69,6 +69,9 @@ _COLUMNS = (
     ("AbstP", "abstention_precision"),
     ("AbstR", "abstention_recall"),
     ("FRR", "false_refusal_rate"),
+    ("AUROC", "auroc"),
+    ("RefU", "refused_unanswerable"),
+    ("RefA", "refused_answerable"),
 )
 
 
@@ -96,7 +99,8 @@ def format_table(report: EvalReport, title: str | None = None) -> str:
     refused = _cell(m["false_refusal_rate"])
     lines.append(
         f"{m['questions']} questions: {m['answerable']} answerable, {m['unanswerable']} "
-        f"unanswerable, {m['abstained']} abstained; false refusal rate {refused}; k={report.k}"
+        f"unanswerable, {m['abstained']} not found, {m['closest']} closest passage; "
+        f"false refusal rate {refused}; k={report.k}"
     )
     if m["unmatched"]:
         lines.append(
@@ -118,7 +122,7 @@ def format_table(report: EvalReport, title: str | None = None) -> str:
 
 
 def format_details(report: EvalReport) -> str:
-    """One line per question: id, rank of the first relevant passage, abstained, the question."""
+    """One line per question: id, rank of the first relevant passage, answer kind, the question."""
     lines = []
     width = max(len(r.question.qid) for r in report.results) if report.results else 2
     for r in report.results:
@@ -129,8 +133,8 @@ def format_details(report: EvalReport) -> str:
             where = "unmatched"
         else:
             where = f"rank {rank}" if rank else f"miss@{report.k}"
-        status = "abstained" if r.abstained else "answered"
+        status = r.answer_kind or ("not_found" if r.abstained else "answered")
         lines.append(
-            f"{r.question.qid.ljust(width)}  {where:<12}  {status:<9}  {r.question.question}"
+            f"{r.question.qid.ljust(width)}  {where:<12}  {status:<10}  {r.question.question}"
         )
     return "\n".join(lines)

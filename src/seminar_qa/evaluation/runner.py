@@ -36,17 +36,27 @@ def evaluate_questions(
         try:
             answer = assistant.answer(question.question, k=k)
         except EmptyQuestionError:
-            results.append(judge(question, [], passages, abstained=True, relevant_docs=docs))
+            results.append(
+                judge(
+                    question,
+                    [],
+                    passages,
+                    abstained=True,
+                    relevant_docs=docs,
+                    answer_kind="not_found",
+                )
+            )
         else:
             results.append(
                 judge(
                     question,
                     answer.hits[:k],
                     passages,
-                    abstained=not answer.found,
+                    abstained=answer.answer_kind == "not_found",
                     relevant_docs=docs,
                     confidence=answer.confidence,
                     label=answer.label,
+                    answer_kind=answer.answer_kind,
                 )
             )
         if on_progress:

