@@ -256,3 +256,10 @@ def test_eval_plot_writes_an_image(built: Path, tmp_path: Path) -> None:
         cli, ["eval", str(questions), "--index", str(built), "--plot", "x.gif"]
     )
     assert bad.exit_code == 2 and "name a .png, .svg or .pdf file" in bad.stderr
+
+
+def test_the_ablation_groups_cover_every_feature_once() -> None:
+    from seminar_qa.answerability.report import GROUPS
+
+    grouped = [f for group in GROUPS.values() for f in group]
+    assert sorted(grouped) == sorted(FEATURES)

@@ -207,10 +207,10 @@ TREES = {"n_estimators": 200, "max_depth": 3, "learning_rate": 0.05, "subsample"
 FOLDS = 5
 
 
-def _matrix(rows: Sequence[Row]) -> Any:
+def _matrix(rows: Sequence[Row], features: Sequence[str] = FEATURES) -> Any:
     import numpy as np
 
-    return np.array([[r.features[f] for f in FEATURES] for r in rows], dtype=np.float64)
+    return np.array([[r.features[f] for f in features] for r in rows], dtype=np.float64)
 
 
 def _weights(rows: Sequence[Row]) -> Any:
@@ -228,12 +228,12 @@ def _boosted(seed: int = 0) -> Any:
     return GradientBoostingClassifier(random_state=seed, **TREES)
 
 
-def out_of_fold(rows: Sequence[Row]) -> list[float]:
+def out_of_fold(rows: Sequence[Row], features: Sequence[str] = FEATURES) -> list[float]:
     """Raw scores of each row from a model fitted without its question (grouped 5-fold)."""
     import numpy as np
     from sklearn.model_selection import GroupKFold
 
-    x, y, weight = _matrix(rows), np.array([r.answerable for r in rows]), _weights(rows)
+    x, y, weight = _matrix(rows, features), np.array([r.answerable for r in rows]), _weights(rows)
     # A question and its generated negative stay in one fold.
     groups = np.array([f"{r.source}:{r.qid}" for r in rows])
     scores = np.zeros(len(rows))
