@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -13,7 +15,12 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from seminar_qa.answering import Assistant
-from seminar_qa.bridges import derive_pinyin_syllables, pinyin_syllables, split_pinyin
+from seminar_qa.bridges import (
+    derive_pinyin_syllables,
+    gloss_translation,
+    pinyin_syllables,
+    split_pinyin,
+)
 from seminar_qa.index import SeminarIndex
 from seminar_qa.index.dense import best_sentence_scores
 from seminar_qa.index.lexical import question_tokens
@@ -23,8 +30,12 @@ from seminar_qa.retrieval import EmptyQuestionError, prepare_question
 from seminar_qa.retrieval.answer_span import answer_span, coverage
 from seminar_qa.retrieval.fusion import min_max, score_passages
 from seminar_qa.settings import Settings
-from seminar_qa.testing.fakes import HashingEmbedder
+from seminar_qa.testing.fakes import HashingEmbedder, RecordingEmbedder
 from seminar_qa.text import language_of
+from tests.conftest import CHINESE_DOC
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 RULES = DEFAULT_POLICY.answer_sentence
 
@@ -210,12 +221,58 @@ def test_fused_scores_follow_the_weights_of_the_question_language(
 
 
 def test_default_policy_weights_per_language() -> None:
-    """MiniLM (English-only) sits out Chinese questions; E5's title counts half its passage."""
+    """MiniLM reads Chinese questions' glosses, passage-level only; E5's title counts half."""
     english = DEFAULT_POLICY.weights("en", ["minilm", "e5"])
     chinese = DEFAULT_POLICY.weights("zh", ["minilm", "e5"])
-    assert english["minilm"] > 0 and chinese["minilm"] == chinese["minilm-sentence"] == 0
+    assert english["minilm"] > 0 and chinese["minilm"] > 0 and chinese["minilm-sentence"] == 0
     assert english["e5-title"] == english["e5"] / 2 and chinese["e5-title"] == chinese["e5"] / 2
     assert english["minilm-title"] == 0
     # A model the policy has no weights for gets the uncalibrated ones, in both languages.
     assert DEFAULT_POLICY.weights("zh", ["other"])["other"] == 1.0
     assert DEFAULT_POLICY.weights("fr", ["e5"]) == DEFAULT_POLICY.weights("en", ["e5"])
+
+
+def test_gloss_translation_writes_a_chinese_question_in_english_words() -> None:
+    assert gloss_translation("熊秋菊介绍了什么？") == "what Xiong Qiuju introduce"  # a name: pinyin
+    assert gloss_translation("这次研讨会是什么时候举行的？").startswith("when ")
+    assert "Shanghai" in gloss_translation("上海师范大学的主任是谁？")  # a place by its words
+    assert gloss_translation("黑豹队").startswith("black leopard")  # unknown word, by its parts
+    assert gloss_translation("Who leads the bureau?") == "Who leads the bureau?"
+
+
+class _EnglishOnly(RecordingEmbedder):
+    """The hashing fake, declaring that it reads English only (as MiniLM does)."""
+
+    languages = ("en",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+
+    def encode_queries(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        self.texts.extend(texts)
+        return super().encode_queries(texts)
+
+
+def test_an_english_only_model_reads_glosses_and_never_scores_chinese_text(
+    tmp_path: Path, corpus: Path
+) -> None:
+    (corpus / "changning.md").write_text(CHINESE_DOC, encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "ix", embedder="hashing")
+    build_index(settings, embedders=[HashingEmbedder()])
+    english_only = _EnglishOnly()
+    index = SeminarIndex.load(settings.index_dir, [english_only])
+    chinese = index.passage_languages == "zh"
+    assert chinese.any() and (~chinese).any()
+    question = "长宁区教育局局长是谁？"
+    (scores,) = score_passages(index, [question, "Changning bureau"], DEFAULT_POLICY)[:1]
+    assert english_only.texts[0] == gloss_translation(question)
+    assert english_only.texts[1] == "Changning bureau"  # an English question as it is
+    positions = scores.candidates
+    for name in ("hashing", "hashing-sentence", "hashing-title"):
+        values = scores.components[name]
+        floor = values[~chinese[positions]].min()
+        assert np.all(values[chinese[positions]] == floor), name
+    # A model that reads every language scores Chinese passages like the others.
+    multilingual = SeminarIndex.load(settings.index_dir, [HashingEmbedder()])
+    assert multilingual.unread_by(multilingual.embedders[0]) is None

@@ -128,3 +128,139 @@ def bridged_tokens(question: str) -> list[str]:
     if not has_cjk(question):
         return []
     return pinyin_question_tokens(question) + gloss_tokens(question)
+
+
+def _first_definition(word: str) -> str:
+    """The first usable CC-CEDICT definition of ``word``, cleaned ("" when there is none)."""
+    dictionary = _cedict()
+    for definition in (dictionary.get_definitions(word) or []) if dictionary else []:
+        if _SKIP_DEFINITION.match(definition):
+            continue
+        cleaned = _PAREN.sub(" ", _CEDICT_NOISE.sub(" ", definition))
+        cleaned = re.sub(r"^to |\bsb\b|\bsth\b", " ", cleaned.strip()).split(",")[0]
+        if cleaned.strip():
+            return " ".join(cleaned.split())
+    return ""
+
+
+def _romanised(word: str, person: bool) -> str:
+    """A name in pinyin as it is written in English text: "Xiong Qiuju", "Songjiang"."""
+    from pypinyin import lazy_pinyin
+
+    syllables = [s.replace("v", "u") for s in lazy_pinyin(word) if s.isalpha()]
+    if not syllables:
+        return ""
+    if person and len(syllables) > 1:  # surname, then the given name written as one word
+        return f"{syllables[0].capitalize()} {''.join(syllables[1:]).capitalize()}"
+    return "".join(syllables).capitalize()
+
+
+def _pieces(word: str) -> tuple[list[str], bool]:
+    """Glosses of the longest dictionary words a word is made of (then single characters).
+
+    The flag says whether any of them is a word of two characters or more.
+    """
+    glosses: list[str] = []
+    long_piece = False
+    start = 0
+    while start < len(word):
+        for end in range(min(len(word), start + 4), start, -1):
+            piece = word[start:end]
+            if piece in ZH_STOPWORDS and end - start == 1:
+                gloss = ""
+                break
+            gloss = _first_definition(piece)
+            if gloss or end == start + 1:
+                break
+        if gloss:
+            glosses.append(gloss)
+            long_piece = long_piece or end - start > 1
+        start = end
+    return glosses, long_piece
+
+
+# What the question asks, in English: MiniLM reads "when" and "who", which the stop words drop.
+QUESTION_WORDS = {
+    "什么时候": "when",
+    "何时": "when",
+    "哪天": "which day",
+    "哪一天": "which day",
+    "哪年": "which year",
+    "谁": "who",
+    "哪位": "who",
+    "哪里": "where",
+    "哪儿": "where",
+    "在哪": "where",
+    "多少": "how many",
+    "几": "how many",
+    "为什么": "why",
+    "如何": "how",
+    "怎么": "how",
+    "怎样": "how",
+    "哪个": "which",
+    "哪些": "which",
+    "什么": "what",
+}
+
+
+_PLACE_TAGS = ("ns", "nt")
+"""jieba's part-of-speech tags of places and organisations."""
+SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
+    "丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武"
+    "戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮"
+    "柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉"
+    "缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇"
+    "桑郎甄丛仲虞敖巩明佘池查麻苑迟邝云"
+)
+"""The commonest Chinese surnames: a two- or three-character name starting with one, that the
+dictionary lacks, is a person's name and is written in pinyin ("熊秋菊" -> "Xiong Qiuju")."""
+
+
+@functools.lru_cache(maxsize=4096)
+def gloss_translation(question: str) -> str:
+    """A word-by-word English rendering of a Chinese question, for English-only models.
+
+    Each Chinese word becomes its first CC-CEDICT definition; a person's or place's name the
+    dictionary lacks is written in pinyin as English text writes it (熊秋菊 -> "Xiong Qiuju");
+    any other unknown word is glossed by the dictionary words it is made of (黑豹 -> "black
+    leopard"), and question words become English ones (什么时候 -> "when"). Stop words go;
+    everything else is kept as written. Rough, but all-MiniLM-L6-v2 reads it: on the XQuAD
+    development split (612 Chinese questions) MiniLM on this text finds the right paragraph first
+    for 59% of them (5% on the Chinese text), and fused with weight 1 it lifts Hit@1 from .789
+    to .828 (CMRC, Chinese text, unchanged at .994; the seminar's 34 Chinese questions 32 -> 33).
+    Choosing each definition by the words the index holds did no better (.814-.819 against
+    .824 for the first definitions, before the question words were added).
+    """
+    if not has_cjk(question):
+        return question
+    import jieba.posseg
+
+    jieba_module()  # the dictionary, loaded once
+    out: list[str] = []
+    rest = question
+    for phrase in sorted(QUESTION_WORDS, key=len, reverse=True):  # before jieba splits them
+        if phrase in rest:
+            out.append(QUESTION_WORDS[phrase])
+            rest = rest.replace(phrase, " ")
+    for pair in jieba.posseg.cut(rest):
+        word, tag = pair.word, pair.flag
+        if not has_cjk(word):
+            if re.search(r"\w", word):
+                out.append(word)
+            continue
+        if word in ZH_STOPWORDS:
+            continue
+        gloss = _first_definition(word)
+        if gloss:
+            out.append(gloss)
+        elif tag.startswith("nr") and 2 <= len(word) <= 3 and word[0] in SURNAMES:
+            out.append(_romanised(word, person=True))
+        else:
+            pieces, worded = _pieces(word)
+            # A place or organisation made of dictionary words is glossed by them
+            # (上海师范大学 -> "Shanghai normal university"); otherwise it is a name: pinyin.
+            if tag in _PLACE_TAGS and not worded:
+                pieces = [_romanised(word, person=False)]
+            out.extend(pieces)
+    return " ".join(g for g in out if g) or question

@@ -86,6 +86,7 @@ class CachingEmbedder:
         self.inner = inner
         self.cache = cache
         self.name = inner.name
+        self.languages: tuple[str, ...] | None = getattr(inner, "languages", None)
         self.model_id = inner.model_id
         self.dimension = inner.dimension
         self.reused = 0

@@ -21,6 +21,7 @@ raise it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -164,13 +165,18 @@ def calibrate(
     high_at = high_threshold(scored, answer_at, high_precision)
     if high_at is None or generated:
         high_at = max(default.high_at, answer_at)
+    # Rounded down to 4 places, so that rounding never refuses a question the threshold let in.
     chosen = Answerability(
-        answer_at=round(answer_at, 4),
-        closest_at=round(closest_at, 4),
-        high_at=round(max(high_at, answer_at), 4),
+        answer_at=_floor(answer_at),
+        closest_at=_floor(closest_at),
+        high_at=max(_floor(high_at), _floor(answer_at)),
         needs=default.needs,
     )
     return Calibration(chosen, scored, generated)
+
+
+def _floor(value: float, places: int = 4) -> float:
+    return math.floor(value * 10**places) / 10**places
 
 
 def calibrated_policy(policy: SearchPolicy, calibration: Calibration, source: str) -> SearchPolicy:

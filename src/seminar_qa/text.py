@@ -35,6 +35,17 @@ def language_of(text: str) -> Language:
     return "zh" if has_cjk(text) else "en"
 
 
+def main_language(text: str, share: float = 0.2) -> Language:
+    """The main language: "zh" when ``share`` of the word characters are Chinese, else "en".
+
+    A passage is Chinese when much of it is, not when it quotes one Chinese name (a question
+    is Chinese as soon as it holds a Chinese character: ``language_of``).
+    """
+    letters = sum(1 for char in text if char.isalnum())
+    chinese = len(CJK.findall(text))
+    return "zh" if letters and chinese / letters >= share else "en"
+
+
 def words(text: str) -> list[str]:
     """Lower-cased word tokens (Chinese characters one by one), stop words included."""
     return WORD.findall(text.lower())

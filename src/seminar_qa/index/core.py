@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from seminar_qa import __version__
 from seminar_qa.embedding import Embedder
@@ -57,7 +58,7 @@ from seminar_qa.models import get_embedder
 from seminar_qa.policy import SearchPolicy
 from seminar_qa.records import Document, Passage
 from seminar_qa.settings import VectorIndexSettings
-from seminar_qa.text import sha256_file
+from seminar_qa.text import main_language, sha256_file
 
 
 def embedding_text(passage: Passage) -> str:
@@ -101,6 +102,21 @@ class SeminarIndex:
         """The search policy calibrated for this index, or None (the default applies)."""
         self.sentence_count = sum(len(p.sentences) for p in self.passages)
         """Sentences of all passages together (each model holds one vector per sentence)."""
+        self.passage_languages = np.array([main_language(p.text) for p in self.passages])
+        """Each passage's main language ("en", "zh")."""
+        self._unread: dict[str, NDArray[np.bool_] | None] = {}
+
+    def unread_by(self, embedder: Embedder) -> NDArray[np.bool_] | None:
+        """Which passages are in a language ``embedder`` does not read (None: it reads them all)."""
+        if embedder.name not in self._unread:
+            languages: tuple[str, ...] | None = getattr(embedder, "languages", None)
+            unread = (
+                None
+                if languages is None
+                else ~np.isin(self.passage_languages, np.array(languages, dtype=object))
+            )
+            self._unread[embedder.name] = unread if unread is not None and unread.any() else None
+        return self._unread[embedder.name]
 
     def __len__(self) -> int:
         """Number of passages."""

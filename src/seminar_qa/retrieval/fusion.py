@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import threadpoolctl
 
+from seminar_qa.bridges import gloss_translation
+from seminar_qa.embedding import reads
 from seminar_qa.index.lexical import QuestionTerms, question_terms, top_positions
 from seminar_qa.policy import SearchPolicy, sentence_signal, title_signal
 from seminar_qa.text import Language, language_of
@@ -103,13 +105,26 @@ def _one_blas_thread() -> None:
     threadpoolctl.threadpool_limits(limits=1, user_api="blas")
 
 
+def model_texts(embedder: Embedder, questions: Sequence[str]) -> list[str]:
+    """What ``embedder`` is asked: each question, or its gloss translation.
+
+    The translation goes to a model that does not read the question's language (MiniLM and a
+    Chinese question).
+    """
+    return [q if reads(embedder, language_of(q)) else gloss_translation(q) for q in questions]
+
+
 def encode_questions(
     embedders: Sequence[Embedder], questions: Sequence[str]
 ) -> dict[str, NDArray[np.float32]]:
     """Each model's vectors of ``questions``; several models run in parallel."""
     if len(embedders) == 1:
-        return {embedders[0].name: embedders[0].encode_queries(questions)}
-    futures = {e.name: _ENCODERS.submit(e.encode_queries, questions) for e in embedders}
+        return {
+            embedders[0].name: embedders[0].encode_queries(model_texts(embedders[0], questions))
+        }
+    futures = {
+        e.name: _ENCODERS.submit(e.encode_queries, model_texts(e, questions)) for e in embedders
+    }
     return {name: future.result() for name, future in futures.items()}
 
 
@@ -162,9 +177,20 @@ def _fuse(
     components = {"bm25": bm25 if candidates is None else bm25[candidates]}
     for dense in index.dense:
         vector = vectors[dense.name]
-        components[dense.name] = dense.passage_scores(vector, candidates)
-        components[title_signal(dense.name)] = dense.title_scores(vector, candidates)
-        components[sentence_signal(dense.name)] = dense.best_sentence_scores(vector, candidates)
+        scored = {
+            dense.name: dense.passage_scores(vector, candidates),
+            title_signal(dense.name): dense.title_scores(vector, candidates),
+            sentence_signal(dense.name): dense.best_sentence_scores(vector, candidates),
+        }
+        unread = index.unread_by(dense.embedder)
+        if unread is not None:
+            # A model's score of a passage it cannot read (MiniLM and Chinese text) is noise:
+            # such passages get its lowest score, so it neither helps nor hurts them.
+            mask = unread if candidates is None else unread[candidates]
+            read = ~mask
+            for values in scored.values():
+                values[mask] = values[read].min() if read.any() else 0.0
+        components.update(scored)
     fused = fuse(components, policy.weights(language, index.model_names))
     positions = np.arange(len(index), dtype=np.int64) if candidates is None else candidates
     return Scores(language, terms, positions, components, fused, vectors)
