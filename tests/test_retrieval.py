@@ -276,3 +276,33 @@ def test_an_english_only_model_reads_glosses_and_never_scores_chinese_text(
     # A model that reads every language scores Chinese passages like the others.
     multilingual = SeminarIndex.load(settings.index_dir, [HashingEmbedder()])
     assert multilingual.unread_by(multilingual.embedders[0]) is None
+
+
+def test_the_title_line_is_never_the_answer_and_title_words_count_less() -> None:
+    passage = (
+        "The Shining\n\nThe Shining is a novel by Stephen King. "
+        "Doubleday printed it as its publisher in 1977."
+    )
+
+    def marked(question: str, title_weight: float, skip_title: bool, title: str) -> str:
+        rules = replace(RULES, title_weight=title_weight, skip_title=skip_title)
+        tokens = question_tokens(question)
+        start, end = answer_span(tokens, passage, flat_idf, question, rules, title=title)
+        return passage[start:end]
+
+    # The title's words name what the whole document is about: counted fully, they tie the
+    # sentence that repeats them with the one that answers.
+    asked = "Which publisher printed the novel The Shining?"
+    assert marked(asked, 1.0, False, "The Shining").startswith("The Shining is a novel")
+    assert marked(asked, 0.25, True, "The Shining").startswith("Doubleday printed it")
+    # The title line itself is never the answer when the passage has other sentences.
+    assert marked("The Shining?", 1.0, False, "The Shining") == "The Shining"
+    assert marked("The Shining?", 1.0, True, "The Shining").startswith("The Shining is a novel")
+    # Without a title the rules change nothing; a lone title line is still returned.
+    assert marked(asked, 0.25, True, "") == marked(asked, 1.0, False, "")
+    lone = replace(RULES, skip_title=True)
+    question = "The Shining?"
+    span = answer_span(
+        question_tokens(question), "The Shining", flat_idf, question, lone, title="The Shining"
+    )
+    assert span == (0, len("The Shining"))

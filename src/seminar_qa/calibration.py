@@ -176,7 +176,8 @@ def calibrate(
 
 
 def _floor(value: float, places: int = 4) -> float:
-    return math.floor(value * 10**places) / 10**places
+    scale = 10.0**places
+    return float(math.floor(value * scale) / scale)
 
 
 def calibrated_policy(policy: SearchPolicy, calibration: Calibration, source: str) -> SearchPolicy:

@@ -139,6 +139,11 @@ class AnswerSentence:
     """What a sentence gains for holding the asked answer type (the best word match scores 1)."""
     semantic_languages: tuple[str, ...] = ("en",)
     """Question languages for which the models' sentence similarity counts too."""
+    title_weight: float = 1.0
+    """How much a question word that is also in the document's title counts (1: like any word).
+    Such a word names what the whole document is about, so every sentence may hold it."""
+    skip_title: bool = False
+    """Whether a sentence that only repeats the document's title is never the answer."""
 
     def cue_for(self, question: str) -> AnswerTypeCue | None:
         """The first cue the question asks for, or None."""
@@ -345,6 +350,8 @@ class SearchPolicy:
                     cues=tuple(AnswerTypeCue(**cue) for cue in sentence["cues"]),
                     type_bonus=float(sentence["type_bonus"]),
                     semantic_languages=tuple(sentence["semantic_languages"]),
+                    title_weight=float(sentence.get("title_weight", 1.0)),
+                    skip_title=bool(sentence.get("skip_title", False)),
                 ),
                 abstention=Abstention(
                     rules=tuple(AbstentionRule(**rule) for rule in abstention["rules"]),

@@ -48,6 +48,7 @@ def answer_span(
     question: str,
     rules: AnswerSentence,
     semantic: Sequence[float] | None = None,
+    title: str = "",
 ) -> tuple[int, int]:
     """Offsets in ``passage_text`` of the sentence that best answers the question.
 
@@ -62,7 +63,12 @@ def answer_span(
         return 0, len(passage_text)
     wanted = set(question_tokens)
     sentences = [passage_text[span.start : span.end] for span in spans]
-    lexical = [sum(idf(token) for token in wanted & tokens) for tokens in sentence_tokens]
+    in_title = analyse_passage(title)[2] if title and rules.title_weight != 1.0 else frozenset()
+
+    def weight(token: str) -> float:
+        return idf(token) * (rules.title_weight if token in in_title else 1.0)
+
+    lexical = [sum(weight(token) for token in wanted & tokens) for tokens in sentence_tokens]
     top = max(lexical)
     scores = [value / top if top > 0 else 0.0 for value in lexical]
     if semantic is not None and len(semantic) == len(spans):
@@ -73,7 +79,11 @@ def answer_span(
             s + (rules.type_bonus if cue.held_by(t) else 0.0)
             for s, t in zip(scores, sentences, strict=True)
         ]
-    best = max(range(len(spans)), key=lambda i: (scores[i] > 1e-9, scores[i], -i))
+    eligible = list(range(len(spans)))
+    if rules.skip_title and title and len(spans) > 1:
+        heading = " ".join(title.split())
+        eligible = [i for i in eligible if " ".join(sentences[i].split()) != heading] or eligible
+    best = max(eligible, key=lambda i: (scores[i] > 1e-9, scores[i], -i))
     return spans[best].start, spans[best].end
 
 

@@ -96,6 +96,7 @@ def _hits(
             question,
             policy.answer_sentence,
             None if semantic is None else semantic.tolist(),
+            passage.title,
         )
         signals = {name: float(v[slot]) for name, v in scores.components.items()}
         signals["coverage"] = coverage(scores.terms.groups, passage.text, idf)
