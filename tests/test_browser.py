@@ -7,6 +7,8 @@ test's tmp_path and are copied to /tmp/screens/ for people to look at.
 
 from __future__ import annotations
 
+import io
+import itertools
 import os
 import shutil
 import socket
@@ -18,13 +20,19 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pytest
+from PIL import Image
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from seminar_qa.pipeline import build_index
 from seminar_qa.settings import Settings
 from tests.conftest import CHINESE_DOC, SECOND_DOC, SEMINAR_DOC
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parent.parent
@@ -234,6 +242,44 @@ def test_chinese_interface_and_question(page: Page, tmp_path: Path) -> None:
     expect(answer).to_contain_text("出处: 长宁区数字教育交流会")
     expect(answer).to_contain_text("最佳段落")
     screenshot(page, tmp_path, "chinese-question.png")
+    assert_glyphs_render(page, "研讨会问答最佳段落出处")
+
+
+def glyph(page: Page, char: str) -> NDArray[np.float32]:
+    """One character rendered with the page's own fonts, as a grey-level picture."""
+    page.evaluate(
+        """char => {
+            const box = document.createElement('span');
+            box.id = 'glyph-probe';
+            box.textContent = char;
+            box.style.cssText = 'display:inline-block;width:64px;height:64px;font-size:48px;' +
+                'line-height:64px;background:#fff;color:#000';
+            const title = document.querySelector('h1');  // in the page, with the page's fonts
+            title.parentElement.insertBefore(box, title);
+        }""",
+        char,
+    )
+    probe = page.locator("#glyph-probe")
+    picture = Image.open(io.BytesIO(probe.screenshot())).convert("L")
+    page.evaluate("() => document.getElementById('glyph-probe').remove()")
+    return np.asarray(picture, dtype=np.float32)
+
+
+def assert_glyphs_render(page: Page, characters: str) -> None:
+    """Every character draws its own glyph, not the empty box of a font that lacks it.
+
+    A private-use character has no glyph in any font: it draws the box. Measured in Chromium
+    here: without CJK fonts every Chinese character draws that same box (mean difference 0-1
+    grey levels); with Debian's fonts-noto-cjk the page's characters differ from it by 40-54.
+    """
+    tofu = glyph(page, "\ue000")
+    drawn = {char: glyph(page, char) for char in dict.fromkeys(characters)}
+    for char, picture in drawn.items():
+        difference = float(np.abs(picture - tofu).mean())
+        assert difference > 15, f"{char!r} renders as an empty box (install fonts-noto-cjk)"
+    pictures = list(drawn.values())
+    for first, second in itertools.combinations(range(len(pictures)), 2):
+        assert float(np.abs(pictures[first] - pictures[second]).mean()) > 5
 
 
 def test_hostile_document_text_is_shown_literally_and_runs_nothing(
