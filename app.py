@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import re
+import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,8 @@ import streamlit as st
 
 from seminar_qa.answering import Assistant
 from seminar_qa.errors import IndexNotFoundError, SeminarQAError
+from seminar_qa.feedback import MAX_COMMENT_CHARS, FeedbackError, FeedbackRow, FeedbackStore
+from seminar_qa.feedback import Verdict as FeedbackVerdict
 from seminar_qa.i18n import LANGUAGES, text
 from seminar_qa.index import SeminarIndex, build_stamp, resolve_index_dir
 from seminar_qa.presentation import (
@@ -32,7 +35,7 @@ from seminar_qa.presentation import (
 )
 from seminar_qa.records import Answer, Hit
 from seminar_qa.retrieval import MAX_QUESTION_CHARS, EmptyQuestionError
-from seminar_qa.settings import Settings
+from seminar_qa.settings import Settings, feedback_path
 from seminar_qa.text import Language
 
 # The chat box refuses more than this; between MAX_QUESTION_CHARS and this, the question is cut
@@ -174,6 +177,39 @@ def render_answer(
                 render_hit(hit, language, key=f"{key}-{number}")
 
 
+def render_feedback(answer: Answer, language: Language, *, key: str, store: FeedbackStore) -> None:
+    """Thumbs up or down on one answer, and an optional comment, stored as soon as given.
+
+    The row is written on the first click; a changed mind or a comment updates the same row, so
+    one answer counts once.
+    """
+    st.caption(text("feedback_prompt", language))
+    choice = st.feedback("thumbs", key=f"fb-{key}")
+    if choice is None:
+        return
+    verdict: FeedbackVerdict = "helpful" if choice == 1 else "not_helpful"
+    saved: dict[str, dict[str, Any]] = st.session_state.setdefault("feedback_saved", {})
+    session = st.session_state.setdefault("session_id", uuid.uuid4().hex)
+    entry = saved.get(key)
+    try:
+        if entry is None:
+            row = FeedbackRow.for_answer(answer, verdict, session=session)
+            entry = saved[key] = {"id": store.add(row), "verdict": verdict, "comment": ""}
+        elif entry["verdict"] != verdict:
+            store.update(entry["id"], verdict=verdict)
+            entry["verdict"] = verdict
+        comment = st.text_input(
+            text("feedback_comment", language), key=f"fbc-{key}", max_chars=MAX_COMMENT_CHARS
+        )
+        if comment.strip() != entry["comment"]:
+            store.update(entry["id"], comment=comment.strip())
+            entry["comment"] = comment.strip()
+    except FeedbackError as error:
+        st.warning(text("feedback_failed", language, reason=str(error)))
+        return
+    st.caption(text("feedback_thanks", language))
+
+
 def ask(question: str) -> None:
     """Button callback: queue an example question for this rerun."""
     st.session_state["pending"] = question
@@ -275,7 +311,13 @@ def respond(assistant: Assistant, question: str, choices: dict[str, Any]) -> lis
         ]
     return [
         {"role": "user", "content": answer.question},
-        {"role": "assistant", "answer": answer, "filtered": bool(choices["doc_ids"])},
+        {
+            "role": "assistant",
+            "answer": answer,
+            "filtered": bool(choices["doc_ids"]),
+            # Unique per answer, so widget keys and stored feedback never pass to a later answer.
+            "id": uuid.uuid4().hex[:12],
+        },
     ]
 
 
@@ -313,6 +355,7 @@ def main() -> None:
     if question is not None:
         messages.extend(respond(assistant, question, choices))
 
+    store = FeedbackStore(feedback_path(settings.index_dir))
     with st.chat_message("assistant"):
         welcome(index, language)
     for number, message in enumerate(messages):
@@ -320,13 +363,15 @@ def main() -> None:
             if "content" in message:
                 st.text(message["content"])
             elif "answer" in message:
+                key = message.get("id", f"m{number}")
                 render_answer(
                     message["answer"],
                     language,
-                    key=f"m{number}",
+                    key=key,
                     index=index,
                     filtered=message["filtered"],
                 )
+                render_feedback(message["answer"], language, key=key, store=store)
             else:
                 st.warning(text(message["notice"], language, **message["values"]))
 

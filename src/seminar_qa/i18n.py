@@ -109,6 +109,19 @@ _TEXT: dict[str, dict[Language, str]] = {
         "zh": "搜索时出错：{reason}",
     },
     "page": {"en": "page {page}", "zh": "第 {page} 页"},
+    "feedback_prompt": {"en": "Did this answer help?", "zh": "这个回答有帮助吗？"},
+    "feedback_thanks": {
+        "en": "Thank you: your feedback was saved.",
+        "zh": "谢谢，您的反馈已保存。",
+    },
+    "feedback_comment": {
+        "en": "Add a comment (optional, then press Enter)",
+        "zh": "补充说明（可选，输入后按回车）",
+    },
+    "feedback_failed": {
+        "en": "Your feedback could not be saved: {reason}",
+        "zh": "反馈未能保存：{reason}",
+    },
     "passage_no": {"en": "passage {number}", "zh": "第 {number} 段"},
 }
 

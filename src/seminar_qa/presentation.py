@@ -38,20 +38,8 @@ def highlight_html(hit: Hit, css_class: str = "answer") -> str:
 
 
 def citation(hit: Hit) -> str:
-    """A plain-text citation of the passage's source: title, publisher, date, file and place.
-
-    For example: ``Seminar on X. UNESCO TEC. 2024-11-28. corpus/x.md, passage 3, p. 2``.
-    """
-    meta = hit.metadata
-    parts = [hit.passage.title.strip()]
-    for key in ("publisher", "date"):
-        if meta.get(key):
-            parts.append(str(meta[key]).strip())
-    location = f"{meta.get('path', hit.passage.doc_id)}, passage {hit.passage.position + 1}"
-    if hit.passage.page:
-        location += f", p. {hit.passage.page}"
-    parts.append(location)
-    return ". ".join(p.rstrip(".") for p in parts if p)
+    """A plain-text citation of the passage's source (see :attr:`Hit.citation`)."""
+    return hit.citation
 
 
 @dataclass(frozen=True)

@@ -118,6 +118,23 @@ class Hit:
         """The answering sentence."""
         return self.passage.text[self.answer_start : self.answer_end]
 
+    @property
+    def citation(self) -> str:
+        """A plain-text citation of the passage's source: title, publisher, date, file and place.
+
+        For example: ``Seminar on X. UNESCO TEC. 2024-11-28. corpus/x.md, passage 3, p. 2``.
+        """
+        meta = self.metadata
+        parts = [self.passage.title.strip()]
+        for key in ("publisher", "date"):
+            if meta.get(key):
+                parts.append(str(meta[key]).strip())
+        location = f"{meta.get('path', self.passage.doc_id)}, passage {self.passage.position + 1}"
+        if self.passage.page:
+            location += f", p. {self.passage.page}"
+        parts.append(location)
+        return ". ".join(p.rstrip(".") for p in parts if p)
+
     def to_json(self) -> dict[str, Any]:
         """Return the stable JSON shape used by ``seminar-qa ask --json`` and ``eval --details``."""
         p = self.passage
@@ -135,6 +152,7 @@ class Hit:
             "answer_start": self.answer_start,
             "answer_end": self.answer_end,
             "answer": self.answer,
+            "citation": self.citation,
             "metadata": self.metadata,
             "signals": {name: round(value, 6) for name, value in self.signals.items()},
         }

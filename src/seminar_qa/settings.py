@@ -115,3 +115,57 @@ class Settings:
     def with_(self, **changes: Any) -> Settings:
         """Return a copy with some fields changed."""
         return replace(self, **changes)
+
+
+HOST_ENV = "SEMINAR_QA_HOST"
+PORT_ENV = "SEMINAR_QA_PORT"
+CORS_ENV = "SEMINAR_QA_CORS_ORIGINS"
+MAX_BODY_ENV = "SEMINAR_QA_MAX_BODY_BYTES"
+RATE_LIMIT_ENV = "SEMINAR_QA_RATE_LIMIT"
+FEEDBACK_ENV = "SEMINAR_QA_FEEDBACK"
+
+
+def feedback_path(index_dir: Path) -> Path:
+    """Where visitor feedback is kept: ``$SEMINAR_QA_FEEDBACK``, or a SQLite file beside the index.
+
+    Beside, not inside: a rebuild swaps the whole index folder, and feedback must outlive it.
+    """
+    configured = os.environ.get(FEEDBACK_ENV)
+    if configured:
+        return Path(configured)
+    index_dir = Path(index_dir)
+    return index_dir.parent / f"{index_dir.name}.feedback.sqlite"
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    """How ``seminar-qa serve`` listens and what it lets clients do.
+
+    ``cors_origins`` are the web origins whose pages may call the API from a browser (none by
+    default: the API is then for servers, and for pages on its own origin). ``max_body_bytes``
+    caps a request body; ``rate_limit`` is requests per minute per client address (0: no limit),
+    with bursts of up to ``rate_burst`` requests.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    cors_origins: tuple[str, ...] = ()
+    max_body_bytes: int = 16 * 1024
+    rate_limit: int = 120
+    rate_burst: int = 20
+
+    def __post_init__(self) -> None:
+        """Reject values no server could run with."""
+        if not 0 < self.port < 65536:
+            raise ValueError(f"port {self.port} must lie in 1..65535")
+        if self.max_body_bytes < 1024:
+            raise ValueError(f"max_body_bytes={self.max_body_bytes} must be at least 1024")
+        if self.rate_limit < 0 or self.rate_burst < 1:
+            raise ValueError(
+                f"rate_limit={self.rate_limit} must be >= 0 and rate_burst={self.rate_burst} >= 1"
+            )
+
+    @staticmethod
+    def parse_origins(value: str | None) -> tuple[str, ...]:
+        """Origins from a comma- or space-separated list, such as ``https://portal.example``."""
+        return tuple(item for item in (value or "").replace(",", " ").split() if item)

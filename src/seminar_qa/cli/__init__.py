@@ -4,10 +4,10 @@ Exit codes: 0 success, 1 runtime failure (a one-line reason naming the file or v
 2 bad usage.
 """
 
-from seminar_qa.cli import questions, staff
+from seminar_qa.cli import questions, serve, staff
 from seminar_qa.cli.base import cli
 
-__all__ = ["cli", "main", "questions", "staff"]
+__all__ = ["cli", "main", "questions", "serve", "staff"]
 
 
 def main() -> None:
