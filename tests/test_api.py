@@ -61,7 +61,9 @@ def error_of(response: httpx.Response, status: int) -> dict[str, Any]:
     return error
 
 
-def test_ask_gives_exactly_the_answer_of_the_answer_path(api: httpx.Client, built: Settings) -> None:
+def test_ask_gives_exactly_the_answer_of_the_answer_path(
+    api: httpx.Client, built: Settings
+) -> None:
     response = api.post("/v1/ask", json={"question": QUESTION, "k": 3})
     assert response.status_code == 200
     body = response.json()
@@ -111,6 +113,9 @@ def test_bad_bodies_get_4xx_json_errors(api: httpx.Client) -> None:
     headers = {"content-type": "application/json"}
     error_of(api.post("/v1/ask", content=b"{not json", headers=headers), 422)
     error_of(api.post("/v1/ask", content=b"[1, 2]", headers=headers), 422)
+    assert error_of(api.post("/v1/ask", content=b'"\xff\xfe"', headers=headers), 400)["code"] == (
+        "invalid_body"
+    )
     assert error_of(api.post("/v1/ask", data={"question": QUESTION}), 415)["code"] == (
         "unsupported_media_type"
     )

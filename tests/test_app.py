@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 import streamlit as st
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
+from seminar_qa.answering import Assistant
 from seminar_qa.i18n import text
 from seminar_qa.index import SeminarIndex, read_manifest
 from seminar_qa.pipeline import build_index
@@ -19,7 +22,7 @@ from seminar_qa.policy import DEFAULT_POLICY, Answerability
 from seminar_qa.presentation import citation, highlight_html
 from seminar_qa.records import Hit, Passage
 from seminar_qa.retrieval import MAX_QUESTION_CHARS
-from seminar_qa.settings import Settings
+from seminar_qa.settings import Settings, feedback_path
 from tests.conftest import CHINESE_DOC
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
@@ -400,3 +403,36 @@ def test_example_questions_follow_the_interface_language(app_settings: Settings)
     chinese = [b.label for b in at.button if str(b.key).startswith("example-")]
     assert chinese[0] == "长宁区教育局局长是谁？"
     assert len(chinese) == len(english)
+
+
+def feedback_rows(settings: Settings) -> list[tuple[Any, ...]]:
+    """The stored feedback rows of the page's index: verdict, comment, kind, source, question."""
+    with sqlite3.connect(feedback_path(settings.index_dir)) as connection:
+        return connection.execute(
+            "SELECT verdict, comment, answer_kind, source, question, passage_ids, session "
+            "FROM feedback ORDER BY id"
+        ).fetchall()
+
+
+def test_thumbs_store_one_row_per_answer_and_a_comment_updates_it(app_settings: Settings) -> None:
+    at = ask(start(), "Who leads the Changning District Education Bureau?")
+    assert len(at.feedback) == 1 and not feedback_path(app_settings.index_dir).exists()
+    at.feedback[0].set_value(1).run()
+    (row,) = feedback_rows(app_settings)
+    assert row[:4] == ("helpful", None, "answered", "page")
+    assert json.loads(row[5])[0] == passages_ids(app_settings, row[4])[0]
+    assert any("feedback was saved" in c.value for c in at.caption)
+    at.feedback[0].set_value(0).run()  # a changed mind updates the row, it adds none
+    at.text_input(key=f"fbc-{at.session_state['messages'][1]['id']}").input("<b>wrong</b>").run()
+    assert feedback_rows(app_settings) == [("not_helpful", "<b>wrong</b>", *row[2:])]
+    ask(at, "What is the capital of France?")
+    at.feedback[1].set_value(1).run()
+    second = feedback_rows(app_settings)[1]
+    assert second[:3] == ("helpful", None, "not_found") and json.loads(second[5]) == []
+    assert second[6] == row[6]  # one random session id for the visitor's session
+
+
+def passages_ids(settings: Settings, question: str) -> list[str]:
+    """The passage ids the answer path ranks for ``question`` (what the page showed)."""
+    answer = Assistant(SeminarIndex.load(settings.index_dir)).answer(question, k=3)
+    return [hit.passage.passage_id for hit in answer.hits]

@@ -7,13 +7,17 @@ test's tmp_path and are copied to /tmp/screens/ for people to look at.
 
 from __future__ import annotations
 
+import functools
+import http.server
 import io
 import itertools
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import unicodedata
 import urllib.error
@@ -60,6 +64,15 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Debian Chromium not found at {CHROMIUM}"),
 ]
+
+
+SERVED: dict[str, Path] = {}
+"""The index folder behind each running server's URL."""
+
+
+def server_index(url: str) -> Path:
+    """The index folder the server at ``url`` answers from."""
+    return SERVED[url]
 
 
 def free_port() -> int:
@@ -122,6 +135,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             stdout=output,
             stderr=subprocess.STDOUT,
         )
+    SERVED[url] = settings.index_dir
     try:
         wait_healthy(url, process, log, seconds=30)
         yield url
@@ -319,3 +333,57 @@ def test_javascript_links_in_a_document_are_text_not_links(page: Page, tmp_path:
     answer.get_by_text("click", exact=False).first.click()
     assert page.evaluate("window.__js") is None
     screenshot(page, tmp_path, "javascript-link-document.png")
+
+
+@pytest.fixture
+def portal(tmp_path: Path, server: str) -> Iterator[str]:
+    """A plain HTML page of another site (another loopback port) that frames the assistant."""
+    folder = tmp_path / "portal"
+    folder.mkdir()
+    (folder / "index.html").write_text(
+        "<!doctype html><html><head><meta charset='utf-8'><title>Learning portal</title></head>"
+        "<body><h1>UN Public Digital Learning Portal</h1>"
+        f'<iframe src="{server}/?embed=true" title="Seminar Q&amp;A" '
+        'style="width:100%;height:900px;border:0" allow="clipboard-write"></iframe>'
+        "</body></html>",
+        encoding="utf-8",
+    )
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    site = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+    thread = threading.Thread(target=site.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{site.server_address[1]}/index.html"
+    finally:
+        site.shutdown()
+        site.server_close()
+
+
+def test_the_page_works_framed_in_another_site_and_takes_feedback(
+    browser: Browser, portal: str, server: str, tmp_path: Path
+) -> None:
+    assert portal.split("/")[2] != server.split("/")[2]  # another origin (port)
+    context = browser.new_context(viewport={"width": 1100, "height": 1100}, locale="en-US")
+    tab = context.new_page()
+    tab.set_default_timeout(TIMEOUT_MS)
+    try:
+        tab.goto(portal)
+        expect(tab.get_by_role("heading", name="UN Public Digital Learning Portal")).to_be_visible()
+        frame = tab.frame_locator("iframe")
+        box = frame.get_by_test_id("stChatInputTextArea")
+        expect(box).to_be_visible()
+        box.fill("How often does the robotics club meet?")
+        box.press("Enter")
+        answer = frame.get_by_test_id("stChatMessage").nth(2)
+        expect(answer.locator("mark.answer").first).to_contain_text("club")
+        expect(answer).to_contain_text("Source: Autumn Workshop on Open Educational Resources")
+        screenshot(tab, tmp_path, "embedded-answer.png")
+
+        answer.get_by_role("radio", name="Thumbs up").click()
+        expect(answer).to_contain_text("your feedback was saved")
+    finally:
+        context.close()
+    database = Path(server_index(server)).parent / "index.feedback.sqlite"
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute("SELECT verdict, question FROM feedback").fetchall()
+    assert ("helpful", "How often does the robotics club meet?") in rows

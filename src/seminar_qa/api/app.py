@@ -156,8 +156,15 @@ def create_app(
 
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, error: HTTPException) -> JSONResponse:
-        fix = "see /docs or /openapi.json for the endpoints and their methods"
-        body = error_body(f"http_{error.status_code}", str(error.detail), fix)
+        if error.status_code == 400:  # the framework could not read the body at all
+            body = error_body(
+                "invalid_body",
+                f"the body could not be read ({error.detail})",
+                "send a JSON object encoded in UTF-8",
+            )
+        else:
+            fix = "see /docs or /openapi.json for the endpoints and their methods"
+            body = error_body(f"http_{error.status_code}", str(error.detail), fix)
         return JSONResponse(body, status_code=error.status_code)
 
     @app.exception_handler(Exception)
@@ -179,7 +186,7 @@ def create_app(
     @app.post(
         "/v1/ask",
         response_model=AnswerOut,
-        responses=_errors(413, 415, 422, 429, 503),
+        responses=_errors(400, 413, 415, 422, 429, 503),
         summary="Answer a question from the reports",
     )
     def ask(request: AskRequest) -> dict[str, Any]:
@@ -243,7 +250,7 @@ def create_app(
         "/v1/feedback",
         status_code=201,
         response_model=FeedbackOut,
-        responses=_errors(413, 415, 422, 429, 503),
+        responses=_errors(400, 413, 415, 422, 429, 503),
         summary="Record whether an answer helped",
     )
     def post_feedback(request: FeedbackRequest) -> dict[str, Any]:
