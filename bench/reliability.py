@@ -42,6 +42,7 @@ from seminar_qa.testing.documents import (
     fuzz_documents,
     write_bad_documents,
 )
+from seminar_qa.testing.feedback_kill import feedback_kill_trials
 from seminar_qa.testing.load import LoadReport, check_hostile_questions, load_run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -138,6 +139,21 @@ def run_all(args: argparse.Namespace, work: Path) -> list[Row]:
     for error in serve.errors[:5]:
         say(f"  LOST {error}")
 
+    say(f"SIGKILL of the API during feedback posts ({args.trials} trials) ...")
+    feedback = feedback_kill_trials(corpora.index, work / "feedback-kill", args.trials)
+    for detail in feedback.details:
+        say(f"  LOST {detail}")
+    rows.append(
+        Row(
+            "SIGKILL of API during feedback",
+            feedback.tried,
+            feedback.tried - feedback.failed_trials,
+            feedback.lost + feedback.unreadable,
+            f"{feedback.acknowledged} rows acknowledged, {feedback.lost} lost, "
+            f"{feedback.unreadable} unreadable files",
+        )
+    )
+
     say("load (hashing) ...")
     hashing_index = SeminarIndex.load(corpora.index)
     load = load_run(hashing_index, threads=args.threads, total=args.queries)
@@ -233,13 +249,18 @@ def write_report(path: Path, rendered: str, summary: str) -> None:
         f"(`bench/reliability.py`) on {os.cpu_count()} cores. Lost must be 0.\n\n"
         f"```\n{rendered}\n\n{summary}\n```\n"
     )
+    replace_section(path, RELIABILITY_HEADING, section)
+
+
+def replace_section(path: Path, heading: str, section: str) -> None:
+    """Replace the section of ``path`` that starts at the line ``heading`` (or append it)."""
     existing = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    heading = re.search(rf"^{re.escape(RELIABILITY_HEADING)}[ \t]*$", existing, re.MULTILINE)
-    start = heading.start() if heading else -1
+    found = re.search(rf"^{re.escape(heading)}[ \t]*$", existing, re.MULTILINE)
+    start = found.start() if found else -1
     if start < 0:
         updated = existing.rstrip("\n") + "\n\n" + section
     else:
-        following = existing.find("\n## ", start + len(RELIABILITY_HEADING))
+        following = existing.find("\n## ", start + len(heading))
         rest = existing[following + 1 :] if following >= 0 else ""
         updated = existing[:start] + section + ("\n" + rest if rest else "")
     path.write_text(updated, encoding="utf-8")

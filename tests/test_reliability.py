@@ -29,7 +29,7 @@ from seminar_qa.ingestion.readers import pdf
 from seminar_qa.ingestion.readers import text as text_reader
 from seminar_qa.pipeline import build_index, index_status
 from seminar_qa.settings import Settings
-from seminar_qa.testing import crash, damage, documents, load
+from seminar_qa.testing import crash, damage, documents, feedback_kill, load
 from seminar_qa.testing.fakes import HashingEmbedder
 
 if TYPE_CHECKING:
@@ -289,3 +289,13 @@ def test_load_run_counts_answers_that_differ_from_the_sequential_ones(settings: 
     report = load.load_run(index, threads=4, total=200, k=3)
     assert report.errors == 0
     assert 0 < report.mismatches < report.queries
+
+
+@crash_checks
+def test_sigkill_of_the_api_during_feedback_posts_loses_no_acknowledged_row(
+    corpora: Any, tmp_path: Path
+) -> None:
+    # Three trials here (about 7 s each); `make reliability` runs 20 and records the table.
+    report = feedback_kill.feedback_kill_trials(corpora.index, tmp_path, trials=3, seed=3)
+    assert report.tried == 3 and report.acknowledged > 30, report
+    assert report.details == [] and report.lost == 0 and report.unreadable == 0

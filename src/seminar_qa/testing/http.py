@@ -75,16 +75,23 @@ def serve_command(index: Path, port: int, *extra: str) -> list[str]:
 
 
 def start_server(
-    index: Path, port: int, *extra: str, log: Path | None = None
+    index: Path,
+    port: int,
+    *extra: str,
+    log: Path | None = None,
+    env: dict[str, str] | None = None,
 ) -> subprocess.Popen[bytes]:
-    """Start ``seminar-qa serve`` as a child process (output to ``log``, or discarded)."""
+    """Start ``seminar-qa serve`` as a child process (output to ``log``, or discarded).
+
+    ``env`` adds to this process's environment (e.g. ``SEMINAR_QA_FEEDBACK``).
+    """
     output = log.open("wb") if log is not None else subprocess.DEVNULL
     try:
         return subprocess.Popen(
             serve_command(index, port, *extra),
             stdout=output,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"},
+            env={**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", **(env or {})},
         )
     finally:
         if log is not None and not isinstance(output, int):
