@@ -154,3 +154,45 @@ def test_ask_json_says_found_or_not_with_the_real_models(
         printed.stdout.startswith("This is not in these reports")
         and "answer:" not in printed.stdout
     )
+
+
+def test_the_api_gives_exactly_the_answers_of_ask_json_for_the_dev_questions(
+    real_index: SeminarIndex, tmp_path: Path
+) -> None:
+    """A real `seminar-qa serve` process and `seminar-qa ask --json`, both with the real models."""
+    import subprocess
+    import sys
+
+    import httpx
+
+    from seminar_qa.testing.http import free_port, start_server, wait_for
+
+    directory = tmp_path / "index"
+    real_index.save(directory)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = start_server(directory, port, "--rate-limit", "0", log=tmp_path / "server.log")
+    questions = [q.question for q in load_questions(DEV_SET)]
+    runner = CliRunner()
+    try:
+        wait_for(url + "/readyz", 180, process=server)
+        for number, question in enumerate(questions):
+            served = httpx.post(url + "/v1/ask", json={"question": question, "k": 5}, timeout=60)
+            assert served.status_code == 200, served.text
+            if number == 0:  # one `ask --json` as its own process, the rest in this process
+                command = [sys.executable, "-m", "seminar_qa.cli", "ask", question, "--json"]
+                output = subprocess.run(
+                    [*command, "--index", str(directory)], capture_output=True, check=True
+                ).stdout
+            else:
+                output = runner.invoke(
+                    cli, ["ask", question, "--json", "--index", str(directory)]
+                ).stdout_bytes
+            asked = json.loads(output)
+            api = served.json()
+            for payload in (asked, api):
+                del payload["seconds"]
+            assert api == asked, question
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
