@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import assume, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from seminar_qa.answering import Assistant
 from seminar_qa.cli import cli
@@ -26,7 +29,8 @@ from seminar_qa.evaluation import (
     parse_minimum,
     shortfalls,
 )
-from seminar_qa.evaluation.metrics import compute_metrics
+from seminar_qa.evaluation.metrics import HIT_CUTOFFS, compute_metrics
+from seminar_qa.evaluation.ranking import ranking_metrics
 from seminar_qa.index import SeminarIndex
 from seminar_qa.pipeline import build_index
 from seminar_qa.records import Passage
@@ -349,7 +353,7 @@ def test_evaluate_questions_on_a_built_index(built: Path, questions_file: Path) 
     assert all(p.startswith(WORKSHOP) for p in by_id["q3"].relevant)
     assert all(p.startswith(SEMINAR) for p in by_id["q1"].relevant)
     assert by_id["u1"].first_relevant_rank is None and not by_id["u1"].relevant
-    # ranx's Hit@1 agrees with the rank found by hand.
+    # Hit@1 agrees with the rank found by hand.
     ranked = [r for r in report.results if r.ranked]
     hit1 = sum(r.first_relevant_rank == 1 for r in ranked) / len(ranked)
     assert report.metrics["hit@1"] == pytest.approx(hit1)
@@ -495,3 +499,32 @@ def test_cli_without_index_exits_1(questions_file: Path, tmp_path: Path) -> None
     result = run("eval", str(questions_file), "--index", str(tmp_path / "none"))
     assert result.exit_code == 1
     assert "seminar-qa build" in result.stderr
+
+
+# --------------------------------------------------------------------------- against ranx
+
+_PIDS = [f"p{n}" for n in range(15)]
+
+
+@pytest.mark.slow  # ranx compiles its numba functions first (~10 s)
+@hsettings(max_examples=150, deadline=None)
+@given(
+    judged=st.dictionaries(st.sampled_from(_PIDS), st.integers(0, 3), min_size=1, max_size=8),
+    ranking=st.lists(st.sampled_from(_PIDS), unique=True, max_size=15),
+    k=st.integers(1, 12),
+)
+def test_ranking_metrics_equal_ranx(judged: dict[str, int], ranking: list[str], k: int) -> None:
+    import warnings
+
+    from ranx import Qrels, Run, evaluate
+
+    assume(any(grade > 0 for grade in judged.values()))
+    ours = ranking_metrics(judged, ranking, HIT_CUTOFFS, k)
+    names = {f"hit@{c}": f"hit_rate@{c}" for c in HIT_CUTOFFS}
+    names.update({"mrr@10": "mrr@10", "ndcg@10": "ndcg@10", f"recall@{k}": f"recall@{k}"})
+    run = Run({"q": {pid: float(len(ranking) - r) for r, pid in enumerate(ranking)} or {"": 0.0}})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        evaluate(Qrels({"q": judged}), run, list(names.values()), threads=1)
+    for mine, theirs in names.items():
+        assert ours[mine] == pytest.approx(float(run.scores[theirs]["q"]), abs=1e-9), mine

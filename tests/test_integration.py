@@ -196,3 +196,36 @@ def test_the_api_gives_exactly_the_answers_of_ask_json_for_the_dev_questions(
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_numpy_minilm_gives_the_vectors_of_sentence_transformers() -> None:
+    """Questions are embedded in numpy; passages by sentence-transformers: the same vectors."""
+    import numpy as np
+
+    embedder = get_embedder("minilm")
+    questions = [q.question for q in load_questions(DEV_SET)]
+    questions += ["Who?", "word " * 400, "GeoGebra, 3-D printing & AI: what's new?", "长宁区"]
+    numpy_rows = embedder.encode_queries(questions)
+    torch_rows = embedder.encode(questions)
+    assert numpy_rows.shape == torch_rows.shape == (len(questions), 384)
+    assert float((numpy_rows * torch_rows).sum(axis=1).min()) > 0.99999
+    assert np.allclose(np.linalg.norm(numpy_rows, axis=1), 1.0, atol=1e-5)
+
+
+def test_a_fresh_ask_never_imports_torch(real_index: SeminarIndex, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    real_index.save(tmp_path / "index")
+    command = ["ask", "Who spoke about GeoGebra?", "--json", "--index", str(tmp_path / "index")]
+    script = (
+        "import sys; from seminar_qa.cli import cli\n"
+        "try:\n"
+        f"    cli({command!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('TORCH' if 'torch' in sys.modules else 'NO-TORCH', file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert json.loads(done.stdout)["found"] is True
+    assert done.stderr.strip().endswith("NO-TORCH"), done.stderr[-500:]

@@ -1,6 +1,6 @@
-"""Metrics over judged questions: ranking (ranx), answer sentence, abstention; and minimums.
+"""Metrics over judged questions: ranking, answer sentence, abstention; and minimums.
 
-Ranking metrics (Hit@k, MRR@10, nDCG@10, Recall@k) are computed with ranx over the answerable
+Ranking metrics (Hit@k, MRR@10, nDCG@10, Recall@k; :mod:`.ranking`) are computed over the answerable
 questions that have at least one relevant passage in the index; abstention metrics over all
 questions, the positive class being the unanswerable ones.
 """
@@ -8,11 +8,11 @@ questions, the positive class being the unanswerable ones.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Iterable, Sequence
 
 from seminar_qa.errors import SeminarQAError
 from seminar_qa.evaluation.judging import QuestionResult
+from seminar_qa.evaluation.ranking import ranking_metrics
 
 Value = float | int | None
 Metrics = dict[str, Value]
@@ -42,42 +42,21 @@ def metric_names(k: int = 10) -> list[str]:
     ]
 
 
-def _ranx_metrics(k: int) -> dict[str, str]:
-    """Our metric name -> ranx metric name."""
-    names = {f"hit@{c}": f"hit_rate@{c}" for c in HIT_CUTOFFS}
-    names.update({"mrr@10": "mrr@10", "ndcg@10": "ndcg@10", f"recall@{k}": f"recall@{k}"})
-    return names
+def ranking_metric_names(k: int) -> list[str]:
+    """The ranking metrics, in report order."""
+    return [*(f"hit@{c}" for c in HIT_CUTOFFS), "mrr@10", "ndcg@10", f"recall@{k}"]
 
 
 def ranking_scores(results: Sequence[QuestionResult], k: int = 10) -> list[dict[str, float]]:
-    """Per-question ranking metrics (ranx) for the ranked questions, in the order given.
+    """Per-question ranking metrics for the ranked questions, in the order given.
 
     Questions that are not ranked (unanswerable, or without a relevant passage in the index) get
-    an empty dict: ranx cannot score a query with nothing relevant.
+    an empty dict: a question with nothing relevant has no rank to score.
     """
-    wanted = [i for i, r in enumerate(results) if r.ranked]
-    scores: list[dict[str, float]] = [{} for _ in results]
-    if not wanted:
-        return scores
-    from ranx import Qrels, Run, evaluate
-
-    qrels = {str(i): dict(results[i].relevant) for i in wanted}
-    run: dict[str, dict[str, float]] = {}
-    for i in wanted:
-        ranking = results[i].ranking
-        # Scores that encode the returned order, so tied similarities cannot reorder passages;
-        # a query with no passages gets a placeholder that is never relevant.
-        run[str(i)] = {pid: float(len(ranking) - r) for r, pid in enumerate(ranking)} or {"": 0.0}
-    names = _ranx_metrics(k)
-    ranx_run = Run(run)
-    with warnings.catch_warnings():
-        # numba warns about an integer cast inside ranx's hit_rate; harmless here.
-        warnings.simplefilter("ignore")
-        evaluate(Qrels(qrels), ranx_run, list(names.values()), threads=1)
-    per_query = ranx_run.scores
-    for i in wanted:
-        scores[i] = {ours: float(per_query[theirs][str(i)]) for ours, theirs in names.items()}
-    return scores
+    return [
+        ranking_metrics(dict(r.relevant), r.ranking, HIT_CUTOFFS, k) if r.ranked else {}
+        for r in results
+    ]
 
 
 def _rate(numerator: int, denominator: int) -> float | None:
@@ -100,7 +79,7 @@ def summarise(
         "abstained": len(abstained),
         "closest": sum(1 for r in results if r.answer_kind == "closest"),
     }
-    for name in _ranx_metrics(k):
+    for name in ranking_metric_names(k):
         metrics[name] = math.fsum(s[name] for s in ranked) / len(ranked) if ranked else None
     sentence = [r.answer_sentence_ok for r in results if r.ranked]
     judged_sentences = [ok for ok in sentence if ok is not None]
