@@ -53,7 +53,10 @@ def _layer_norm(
     mean = x.mean(axis=-1, keepdims=True)
     centred = x - mean
     variance = (centred * centred).mean(axis=-1, keepdims=True)
-    return (centred / np.sqrt(variance + eps) * weight + bias).astype(np.float32)
+    result: NDArray[np.float32] = (centred / np.sqrt(variance + eps) * weight + bias).astype(
+        np.float32
+    )
+    return result
 
 
 class NumpyMiniLM:
