@@ -119,14 +119,14 @@ def test_bad_bodies_get_4xx_json_errors(api: httpx.Client) -> None:
         "unsupported_media_type"
     )
     error_of(api.post("/v1/ask", content=b"question", headers={"content-type": "text/plain"}), 415)
-    big = json.dumps({"question": "x" * 20_000}).encode()
+    big = json.dumps({"question": "x" * 70_000}).encode()
     assert error_of(api.post("/v1/ask", content=big, headers=headers), 413)["code"] == (
         "body_too_large"
     )
 
     def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
         yield b'{"question": "'
-        for _ in range(40):
+        for _ in range(70):
             yield b"y" * 1000
         yield b'"}'
 

@@ -150,7 +150,7 @@ class ServeSettings:
     host: str = "127.0.0.1"
     port: int = 8000
     cors_origins: tuple[str, ...] = ()
-    max_body_bytes: int = 16 * 1024
+    max_body_bytes: int = 64 * 1024
     rate_limit: int = 120
     rate_burst: int = 20
 

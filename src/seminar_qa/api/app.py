@@ -55,7 +55,7 @@ FIXES = {
     "answer_kind": "send the answer_kind of the answer: answered, closest or not_found",
     "verdict": "send verdict as 'helpful' or 'not_helpful'",
     "comment": "send a plain-text comment of at most 500 characters, or leave it out",
-    "answer": "send the answer sentence you showed (at most 5,000 characters), or leave it out",
+    "answer": "send the answer sentence you showed (at most 2,000 characters), or leave it out",
     "session": "send a random id of letters, digits, '-' and '_' (at most 64), or leave it out",
 }
 

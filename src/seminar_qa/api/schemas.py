@@ -6,7 +6,7 @@ fields); the API adds nothing to an answer and leaves nothing out.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,6 +15,8 @@ from seminar_qa.retrieval.question import MAX_QUESTION_CHARS
 
 MAX_DOCUMENTS = 100
 MAX_PASSAGE_IDS = 20
+Identifier = Annotated[str, Field(min_length=1, max_length=300)]
+"""A document or passage id (a corpus path, with ``#n`` for a passage)."""
 
 Question = Field(
     min_length=1,
@@ -33,7 +35,7 @@ class AskRequest(_Strict):
 
     question: str = Question
     k: int = Field(5, ge=1, le=100, description="How many passages to return, 1 to 100.")
-    documents: list[str] | None = Field(
+    documents: list[Identifier] | None = Field(
         None,
         max_length=MAX_DOCUMENTS,
         description="Search only these documents (ids from GET /v1/documents); all when absent.",
@@ -124,7 +126,7 @@ class FeedbackRequest(_Strict):
     """A visitor's verdict on one answer."""
 
     question: str = Question
-    passage_ids: list[str] = Field(
+    passage_ids: list[Identifier] = Field(
         default_factory=list,
         max_length=MAX_PASSAGE_IDS,
         description="The answer's passage ids, best first (the hits' passage_id); empty only "
@@ -137,7 +139,7 @@ class FeedbackRequest(_Strict):
     comment: str = Field("", max_length=MAX_COMMENT_CHARS, description="Optional, plain text.")
     answer: str | None = Field(
         None,
-        max_length=5000,
+        max_length=2000,
         description="The answer sentence shown (the top hit's answer); else the passage's text.",
     )
     session: str | None = Field(
