@@ -329,3 +329,23 @@ def test_a_policy_stored_in_the_index_is_loaded_checked_and_used(
     path.write_text(path.read_text().replace('"per_retriever": 7', '"per_retriever": 8'))
     with pytest.raises(IndexFormatError, match="checksum"):
         SeminarIndex.load(settings.index_dir, [embedder])
+
+
+def test_encode_in_batches_sends_like_lengths_together_and_keeps_the_input_order() -> None:
+    import numpy as np
+
+    from seminar_qa.embedding import encode_in_batches
+
+    texts = ["a" * n for n in (9, 1, 7, 3, 5, 2, 8)]
+    batches: list[list[int]] = []
+    reported: list[int] = []
+
+    def encode_batch(batch: list[str]) -> np.ndarray:
+        batches.append([len(t) for t in batch])
+        return np.array([[len(t), 1.0] for t in batch], dtype=np.float32)
+
+    rows = encode_in_batches(texts, encode_batch, 2, 3, reported.append)
+    assert batches == [[1, 2, 3], [5, 7, 8], [9]]
+    assert reported == [3, 3, 1]
+    lengths = rows[:, 0] / rows[:, 1]  # normalised rows keep the length ratio
+    assert lengths.round(3).tolist() == [9, 1, 7, 3, 5, 2, 8]
