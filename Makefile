@@ -71,15 +71,23 @@ answerability: $(TEST_STAMP)
 clean:
 	rm -rf $(VENV) index .pytest_cache .mypy_cache .ruff_cache
 
-# Performance benchmarks (bench/run.py): write BENCHMARKS.md and bench/results.json.
+# Performance benchmarks (bench/run.py): write BENCHMARKS.md and bench/results.json; then the
+# commands as fresh processes (bench/commands.py) and the HTTP API under load (bench/api_load.py),
+# which write their own sections (the quick run prints theirs only).
 # `bench-quick` takes a few minutes on 2 cores; `bench` is the full run (1M synthetic
 # passages, 10k real passages; its first run embeds ~10k passages into build/bench-cache).
 .PHONY: bench bench-quick
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/seminar-qa build --if-stale --quiet
+	$(BIN)/python bench/commands.py
+	$(BIN)/python bench/api_load.py
 
 bench-quick: $(STAMP)
 	$(BIN)/python bench/run.py --quick
+	$(BIN)/seminar-qa build --if-stale --quiet
+	$(BIN)/python bench/commands.py --runs 3 --questions 100 --report ''
+	$(BIN)/python bench/api_load.py --clients 20 --questions 10 --report ''
 
 # Reliability and security checks (bench/reliability.py): bad documents, damaged indexes,
 # SIGKILLed and concurrent builds, serving while rebuilding, load, hostile questions. Prints a
