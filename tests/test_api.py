@@ -279,3 +279,8 @@ def test_feedback_survives_a_rebuild_because_it_lives_beside_the_index(
     build_index(built)
     with sqlite3.connect(feedback_path(built.index_dir)) as connection:
         assert connection.execute("SELECT count(*) FROM feedback").fetchone()[0] == 1
+
+
+def test_no_page_that_needs_the_internet(api: httpx.Client) -> None:
+    # FastAPI's /docs and /redoc fetch their scripts from a CDN: off on a closed network.
+    assert api.get("/docs").status_code == 404 and api.get("/redoc").status_code == 404

@@ -120,6 +120,10 @@ def create_app(
         version=__version__,
         summary="Answers from seminar reports: the passage that answers, or 'not in the reports'.",
         lifespan=lifespan,
+        # FastAPI's /docs and /redoc pages load their scripts from a CDN, which a closed network
+        # cannot reach; the OpenAPI document itself is served at /openapi.json.
+        docs_url=None,
+        redoc_url=None,
     )
     app.add_middleware(
         RequestGuard,
@@ -163,7 +167,7 @@ def create_app(
                 "send a JSON object encoded in UTF-8",
             )
         else:
-            fix = "see /docs or /openapi.json for the endpoints and their methods"
+            fix = "see /openapi.json for the endpoints and their methods"
             body = error_body(f"http_{error.status_code}", str(error.detail), fix)
         return JSONResponse(body, status_code=error.status_code)
 

@@ -81,7 +81,7 @@ def serve(
 
     It only reads the index and picks up a rebuilt one without a restart. /healthz answers at
     once; /readyz once the index and models are loaded. The OpenAPI document is at
-    /openapi.json, and an interactive page at /docs.
+    /openapi.json.
 
     \b
     Examples:
