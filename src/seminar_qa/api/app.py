@@ -213,8 +213,7 @@ def create_app(
     )
     def documents() -> dict[str, Any]:
         """Every indexed document with its dates, publisher and passage count, by date."""
-        items = covered_documents(assistant().index)
-        return {"documents": [item.__dict__ for item in items]}
+        return {"documents": covered_documents(assistant().index)}
 
     @app.get(
         "/v1/status",

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from seminar_qa.feedback import MAX_COMMENT_CHARS
+from seminar_qa.presentation import DocumentSummary
 from seminar_qa.retrieval.question import MAX_QUESTION_CHARS
 
 MAX_DOCUMENTS = 100
@@ -77,21 +78,10 @@ class AnswerOut(BaseModel):
     seconds: float = Field(description="Time spent answering, without the HTTP round trip.")
 
 
-class DocumentOut(BaseModel):
-    """One indexed document."""
-
-    doc_id: str
-    title: str
-    date: str | None
-    published: str | None
-    publisher: str | None
-    passages: int
-
-
 class DocumentsOut(BaseModel):
     """Every document the index holds, by date."""
 
-    documents: list[DocumentOut]
+    documents: list[DocumentSummary]
 
 
 class StatusOut(BaseModel):
