@@ -35,13 +35,13 @@ from seminar_qa.presentation import (
 )
 from seminar_qa.records import Answer, Hit
 from seminar_qa.retrieval import MAX_QUESTION_CHARS, EmptyQuestionError
+from seminar_qa.serving import warm_up
 from seminar_qa.settings import Settings, feedback_path
 from seminar_qa.text import Language
 
 # The chat box refuses more than this; between MAX_QUESTION_CHARS and this, the question is cut
 # and the visitor is told so.
 INPUT_LIMIT = MAX_QUESTION_CHARS * 4
-WARM_UP = ("What was discussed at the seminar?", "研讨会讨论了什么？")
 
 STYLE = """
 <style>
@@ -67,10 +67,7 @@ def load_assistant(index_dir: str, build: str) -> Assistant:
     each); asking one English and one Chinese question here moves that cost to the page load.
     """
     del build  # part of the cache key only
-    assistant = Assistant(SeminarIndex.load(Path(index_dir)))
-    for question in WARM_UP:
-        assistant.answer(question, k=1)
-    return assistant
+    return warm_up(Assistant(SeminarIndex.load(Path(index_dir))))
 
 
 @st.cache_data(ttl=30, show_spinner=False)

@@ -9,7 +9,6 @@ screenshots under build/screens/. Usage: python bench/browser_latency.py
 from __future__ import annotations
 
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -18,6 +17,8 @@ import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
+
+from seminar_qa.testing.http import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 SCREENS = REPO / "build" / "screens"
@@ -28,13 +29,6 @@ QUESTIONS = [
     ("zh", "长宁区教育局局长是谁？"),
     ("zh", "这次研讨会是在哪里举行的？"),
 ]
-
-
-def free_port() -> int:
-    """An unused TCP port on the loopback interface."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def main() -> int:

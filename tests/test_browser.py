@@ -13,7 +13,6 @@ import io
 import itertools
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -33,6 +32,7 @@ from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from seminar_qa.pipeline import build_index
 from seminar_qa.settings import Settings
+from seminar_qa.testing.http import free_port
 from tests.conftest import CHINESE_DOC, SECOND_DOC, SEMINAR_DOC
 
 if TYPE_CHECKING:
@@ -73,13 +73,6 @@ SERVED: dict[str, Path] = {}
 def server_index(url: str) -> Path:
     """The index folder the server at ``url`` answers from."""
     return SERVED[url]
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def wait_healthy(url: str, server: subprocess.Popen[bytes], log: Path, seconds: float) -> None:

@@ -23,6 +23,13 @@ WARM_UP = ("What was the seminar about?", "研讨会讨论了什么？")
 models and word lists (about a second each)."""
 
 
+def warm_up(assistant: Assistant) -> Assistant:
+    """Ask :data:`WARM_UP` once, so models and word lists load before the first visitor asks."""
+    for question in WARM_UP:
+        assistant.answer(question, k=1)
+    return assistant
+
+
 class NotReadyError(SeminarQAError):
     """No index is loaded yet: still loading, missing or broken (the message says which)."""
 
@@ -89,8 +96,7 @@ class LiveAssistant:
                 return
             assistant = Assistant(SeminarIndex.load(directory))
             if self.warm_up:
-                for question in WARM_UP:
-                    assistant.answer(question, k=1)
+                warm_up(assistant)
             self._loaded = Loaded(assistant, stamp, time.time())
             self._problem = ""
         except (SeminarQAError, OSError) as error:

@@ -259,7 +259,7 @@ def create_app(
     def post_feedback(request: FeedbackRequest) -> dict[str, Any]:
         """Store a visitor's verdict (and optional comment) on an answer; stored before 201."""
         index = assistant().index
-        passages = {p.passage_id: p for p in index.passages}
+        passages = index.passage_by_id
         unknown = [pid for pid in request.passage_ids if pid not in passages]
         if unknown:
             raise _field_error(

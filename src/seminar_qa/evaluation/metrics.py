@@ -28,10 +28,7 @@ class MetricSpecError(SeminarQAError):
 def metric_names(k: int = 10) -> list[str]:
     """Names of the rate metrics, in report order (the names ``--min`` accepts)."""
     return [
-        *(f"hit@{c}" for c in HIT_CUTOFFS),
-        "mrr@10",
-        "ndcg@10",
-        f"recall@{k}",
+        *ranking_metric_names(k),
         "answer_sentence",
         "abstention_precision",
         "abstention_recall",

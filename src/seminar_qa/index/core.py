@@ -17,6 +17,7 @@ The index stores, loads and verifies; searching it is the job of ``seminar_qa.re
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections.abc import Callable, Sequence
@@ -117,6 +118,11 @@ class SeminarIndex:
             )
             self._unread[embedder.name] = unread if unread is not None and unread.any() else None
         return self._unread[embedder.name]
+
+    @functools.cached_property
+    def passage_by_id(self) -> dict[str, Passage]:
+        """Every passage by its id (built on first use: only feedback needs it)."""
+        return {passage.passage_id: passage for passage in self.passages}
 
     def __len__(self) -> int:
         """Number of passages."""
