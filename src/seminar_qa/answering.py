@@ -109,7 +109,7 @@ class Assistant:
     def _features(self, ranking: Ranking) -> dict[str, float] | None:
         from seminar_qa.answerability import features
 
-        return features.compute(ranking, self._idf, len(self.index), self.policy.answer_sentence)
+        return features.compute(ranking, self._idf, len(self.index))
 
     def judge(self, ranking: Ranking) -> Verdict:
         """Whether the ranked passages answer the question.

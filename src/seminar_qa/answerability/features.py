@@ -14,12 +14,12 @@ import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from seminar_qa.policy import AnswerTypeCue, sentence_signal, title_signal
+from seminar_qa.answerability.types import asked_type
+from seminar_qa.policy import sentence_signal, title_signal
 from seminar_qa.retrieval.answer_span import analyse_passage
 from seminar_qa.tokenization import base_tokens
 
 if TYPE_CHECKING:
-    from seminar_qa.policy import AnswerSentence
     from seminar_qa.records import Hit
     from seminar_qa.retrieval.search import Ranking
 
@@ -27,14 +27,6 @@ Idf = Callable[[str], float]
 
 MODELS = ("e5", "minilm")
 """The models whose cosines are features (the learned model needs both)."""
-
-PLACE = AnswerTypeCue(
-    "place",
-    asks=r"\bwhere\b|\bin which (city|country|district|place|region)\b"
-    r"|哪里|哪儿|在哪|什么地方|哪个(区|市|省|国家|城市)",
-    holds=r"\b(in|at|from) (the )?[A-Z][a-z]+|[\u4e00-\u9fff]{1,6}(区|市|省|县|国|州|镇|村)",
-)
-"""A place: answerability asks for it too (the answer sentence uses the policy's cues only)."""
 
 # A name-like word of the question: capitalised (not the first word), or a number.
 _NAME = re.compile(r"(?<=\s)[A-Z][\w'’-]*|\d[\d.,]*")
@@ -97,13 +89,11 @@ def compute(
     ranking: Ranking,
     idf: Idf,
     size: int,
-    rules: AnswerSentence,
 ) -> dict[str, float] | None:
     """The features of one ranked question, or None when nothing was retrieved.
 
     ``idf`` is the index's inverse document frequency and ``size`` its passage count (the IDF of
-    an unseen token, the largest there is, rescales IDF to 0..1); ``rules`` are the policy's
-    answer-type cues.
+    an unseen token, the largest there is, rescales IDF to 0..1).
     """
     hits = ranking.hits
     if not hits:
@@ -128,7 +118,7 @@ def compute(
     found_bigrams = _bigrams(_token_sequence(text)) & asked_bigrams
     names = {t for raw in _NAME.findall(" " + ranking.question) for t in base_tokens(raw)}
     absent_names = [n for n in names if n not in passage_tokens]
-    cue = rules.cue_for(ranking.question) or (PLACE if PLACE.asked_by(ranking.question) else None)
+    kind = asked_type(ranking.question)
     bm25_cap = 2.5 * sum(idf(t) for t in dict.fromkeys(ranking.terms.all)) or 1.0
     row = {
         "zh": float(ranking.language == "zh"),
@@ -151,9 +141,9 @@ def compute(
         "negation_mismatch": float(
             bool(_NEGATION.search(ranking.question)) != bool(_NEGATION.search(sentence))
         ),
-        "type_asked": float(cue is not None),
-        "type_missing_sentence": float(cue is not None and not cue.held_by(sentence)),
-        "type_missing_passage": float(cue is not None and not cue.held_by(text)),
+        "type_asked": float(kind is not None),
+        "type_missing_sentence": float(kind is not None and not kind.holds(sentence)),
+        "type_missing_passage": float(kind is not None and not kind.holds(text)),
         "bm25_share": min(1.0, signals.get("bm25", 0.0) / bm25_cap),
     }
     for model in MODELS:
