@@ -71,6 +71,19 @@ def test_answer_sentence_prefers_words_and_the_asked_answer_type(
     assert expected in span_text(question)
 
 
+def test_a_chinese_question_finds_its_answer_type_in_chinese_text() -> None:
+    # Both sentences hold the question's words; only the second names a person (by title).
+    passage = "研讨会上介绍了长宁区的经验。长宁区教育局局长熊秋菊介绍了长宁区的经验。"
+    question = "谁介绍了长宁区的经验？"
+    tokens = question_tokens(question)
+    start, end = answer_span(tokens, passage, flat_idf, question, RULES)
+    assert passage[start:end].startswith("长宁区教育局局长熊秋菊")
+    # The English cues look for capitalised names, which Chinese text never has.
+    cues_only = replace(RULES, typed_languages=())
+    start, end = answer_span(tokens, passage, flat_idf, question, cues_only)
+    assert passage[start:end].startswith("研讨会上")
+
+
 def test_answer_sentence_without_any_evidence_is_the_first() -> None:
     assert span_text("zebra?").startswith("In the expert exchange")
 

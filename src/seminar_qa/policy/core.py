@@ -139,6 +139,10 @@ class AnswerSentence:
     """What a sentence gains for holding the asked answer type (the best word match scores 1)."""
     semantic_languages: tuple[str, ...] = ("en",)
     """Question languages for which the models' sentence similarity counts too."""
+    typed_languages: tuple[str, ...] = ()
+    """Question languages whose answer type is read by ``answerability.types`` (its English and
+    Chinese detectors: a person by title or part of speech, a count that is not a date) instead
+    of ``cues``."""
     title_weight: float = 1.0
     """How much a question word that is also in the document's title counts (1: like any word).
     Such a word names what the whole document is about, so every sentence may hold it."""
@@ -350,6 +354,7 @@ class SearchPolicy:
                     cues=tuple(AnswerTypeCue(**cue) for cue in sentence["cues"]),
                     type_bonus=float(sentence["type_bonus"]),
                     semantic_languages=tuple(sentence["semantic_languages"]),
+                    typed_languages=tuple(sentence.get("typed_languages", ())),
                     title_weight=float(sentence.get("title_weight", 1.0)),
                     skip_title=bool(sentence.get("skip_title", False)),
                 ),

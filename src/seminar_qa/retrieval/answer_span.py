@@ -18,6 +18,7 @@ from seminar_qa.chunking import Span, all_sentence_spans
 from seminar_qa.index.lexical import passage_tokens
 from seminar_qa.policy import AnswerSentence, SearchPolicy, sentence_signal
 from seminar_qa.retrieval.fusion import Scores, min_max
+from seminar_qa.text import language_of
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -73,10 +74,10 @@ def answer_span(
     scores = [value / top if top > 0 else 0.0 for value in lexical]
     if semantic is not None and len(semantic) == len(spans):
         scores = [s + float(extra) for s, extra in zip(scores, semantic, strict=True)]
-    cue = rules.cue_for(question)
-    if cue is not None:
+    held = _answer_type_test(question, rules)
+    if held is not None:
         scores = [
-            s + (rules.type_bonus if cue.held_by(t) else 0.0)
+            s + (rules.type_bonus if held(t) else 0.0)
             for s, t in zip(scores, sentences, strict=True)
         ]
     eligible = list(range(len(spans)))
@@ -85,6 +86,17 @@ def answer_span(
         eligible = [i for i in eligible if " ".join(sentences[i].split()) != heading] or eligible
     best = max(eligible, key=lambda i: (scores[i] > 1e-9, scores[i], -i))
     return spans[best].start, spans[best].end
+
+
+def _answer_type_test(question: str, rules: AnswerSentence) -> Callable[[str], bool] | None:
+    """The test of a sentence holding what ``question`` asks for (None: it asks for no type)."""
+    if language_of(question) in rules.typed_languages:
+        from seminar_qa.answerability.types import asked_type
+
+        kind = asked_type(question)
+        return None if kind is None else kind.holds
+    cue = rules.cue_for(question)
+    return None if cue is None else cue.held_by
 
 
 def sentence_similarity(
