@@ -172,6 +172,10 @@ def write_bad_documents(corpus: Path, outside: Path) -> None:
         (corpus / name).write_text(f"{GOOD_TEXT} ({name})", encoding="utf-8")
 
 
+HANG_SECONDS = 60.0
+"""How long the stuck reader of ``hostile_environment`` holds on before it reads after all."""
+
+
 @contextlib.contextmanager
 def hostile_environment(hang: threading.Event) -> Iterator[None]:
     """Make ``locked.txt`` unreadable and the ``.htm`` reader hang until ``hang`` is set.
@@ -190,7 +194,7 @@ def hostile_environment(hang: threading.Event) -> Iterator[None]:
         return real_read(self)
 
     def stuck(data: bytes, path: Path) -> Extracted:
-        hang.wait(60)
+        hang.wait(HANG_SECONDS)
         return real_reader(data, path)
 
     Path.read_bytes = read_bytes  # type: ignore[method-assign]
@@ -223,8 +227,12 @@ def check_bad_documents(corpus: Path, *, seconds: float = 0.5) -> list[str]:
             problems.append(f"{name}: reason is not one line: {reason!r}")
     if set(indexed) | set(reasons) != set(BAD_DOCUMENTS):
         problems.append(f"files unaccounted for: {set(BAD_DOCUMENTS) - indexed - set(reasons)}")
-    if took > 5 * seconds + 3:
-        problems.append(f"reading took {took:.1f} s")
+    # The stuck reader holds on for 60 s: a read that waited for it (a time limit that fires but
+    # still joins the stuck thread) takes that long. The bound sits far below that and far above
+    # a slow machine's read of these files (7.1 s seen once on a loaded 2-core machine against an
+    # earlier bound of 5.5 s), so machine load cannot trip it.
+    if took > HANG_SECONDS / 2:
+        problems.append(f"reading took {took:.1f} s: it waited for the stuck reader")
     return problems
 
 
