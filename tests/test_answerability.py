@@ -69,6 +69,29 @@ def test_features_read_what_the_passage_says_about_the_question(built: Path) -> 
     assert chinese["zh"] == 1.0 and chinese["question_terms"] > 0
 
 
+def test_a_name_just_before_the_passage_is_not_missing(built: Path) -> None:
+    index = SeminarIndex.load(built)
+    ranking, _ = Assistant(index).inspect("What did the Zorvath and Quillon bureaus present?")
+    alone = answerability_features.compute(ranking, index.lexical.idf, len(index), "")
+    named = answerability_features.compute(
+        ranking, index.lexical.idf, len(index), "Zorvath and Quillon presented first."
+    )
+    assert alone is not None and named is not None
+    assert alone["missing_names"] == 2.0 and named["missing_names"] == 0.0
+
+
+def test_the_text_before_a_passage_comes_from_the_passages_before_it(built: Path) -> None:
+    index = SeminarIndex.load(built)
+    document = [p for p in index.passages if p.doc_id == index.passages[0].doc_id]
+    assert index.preceding_text(document[0]) == ""
+    for passage in document[1:]:
+        before = index.preceding_text(passage, chars=300)
+        assert 0 < len(before) <= 300
+        # It is the document's text up to the passage's start: the end of an earlier passage.
+        earlier = "".join(p.text for p in document if p.position < passage.position)
+        assert before.strip() and before.strip() in earlier
+
+
 def test_features_need_a_passage(built: Path) -> None:
     index = SeminarIndex.load(built)
     ranking, found = Assistant(index).inspect("robotics club", documents=["autumn-workshop.md"])

@@ -109,7 +109,13 @@ class Assistant:
     def _features(self, ranking: Ranking) -> dict[str, float] | None:
         from seminar_qa.answerability import features
 
-        return features.compute(ranking, self._idf, len(self.index))
+        if not ranking.hits:
+            return None
+        top = ranking.hits[0].passage
+        # What the passage may refer back to: its title and the text just before it (a passage
+        # that opens "He emphasised ..." names its speaker a sentence or two earlier).
+        context = f"{top.title}\n{self.index.preceding_text(top)}"
+        return features.compute(ranking, self._idf, len(self.index), context)
 
     def judge(self, ranking: Ranking) -> Verdict:
         """Whether the ranked passages answer the question.

@@ -89,11 +89,14 @@ def compute(
     ranking: Ranking,
     idf: Idf,
     size: int,
+    context: str = "",
 ) -> dict[str, float] | None:
     """The features of one ranked question, or None when nothing was retrieved.
 
     ``idf`` is the index's inverse document frequency and ``size`` its passage count (the IDF of
-    an unseen token, the largest there is, rescales IDF to 0..1).
+    an unseen token, the largest there is, rescales IDF to 0..1); ``context`` is what the top
+    passage may refer back to (its title and the text before it): a name found there is not
+    missing.
     """
     hits = ranking.hits
     if not hits:
@@ -117,7 +120,8 @@ def compute(
     asked_bigrams = _bigrams(group)
     found_bigrams = _bigrams(_token_sequence(text)) & asked_bigrams
     names = {t for raw in _NAME.findall(" " + ranking.question) for t in base_tokens(raw)}
-    absent_names = [n for n in names if n not in passage_tokens]
+    in_context = passage_tokens | analyse_passage(context)[2] if context else passage_tokens
+    absent_names = [n for n in names if n not in in_context]
     kind = asked_type(ranking.question)
     bm25_cap = 2.5 * sum(idf(t) for t in dict.fromkeys(ranking.terms.all)) or 1.0
     row = {

@@ -124,6 +124,34 @@ class SeminarIndex:
         """Every passage by its id (built on first use: only feedback needs it)."""
         return {passage.passage_id: passage for passage in self.passages}
 
+    @functools.cached_property
+    def _by_document(self) -> dict[str, list[Passage]]:
+        by_document: dict[str, list[Passage]] = {}
+        for passage in self.passages:
+            by_document.setdefault(passage.doc_id, []).append(passage)
+        return by_document
+
+    def preceding_text(self, passage: Passage, chars: int = 600) -> str:
+        """The document's text in the ``chars`` before ``passage`` (from the passages before it).
+
+        Passages overlap, so the text is gathered from every earlier passage of the document
+        that ends within ``chars`` of this one's start, without the overlap.
+        """
+        before = [
+            p
+            for p in self._by_document.get(passage.doc_id, [])
+            if p.position < passage.position and p.end > passage.start - chars
+        ]
+        pieces: list[str] = []
+        covered = passage.start - chars
+        for p in sorted(before, key=lambda p: p.start):
+            offset = max(0, covered - p.start)
+            end = min(p.end, passage.start) - p.start
+            if end > offset:
+                pieces.append(p.text[offset:end])
+                covered = p.start + end
+        return "".join(pieces)
+
     def __len__(self) -> int:
         """Number of passages."""
         return len(self.passages)

@@ -114,7 +114,7 @@ DEFAULT_POLICY = SearchPolicy(
     # Operating points on the learned answerability probability, read off its out-of-fold
     # predictions over the training sets (make answerability; build/answerability/
     # out_of_fold.jsonl; python -m seminar_qa.answerability.report; refitted 2026-12-02): below
-    # 0.08 at most 5% of the answerable questions of any set fall (SQuAD 2.0 2%, ClapNQ 1%,
+    # 0.08 at most 5% of the answerable questions of any set fall (SQuAD 2.0 2%, ClapNQ 2%,
     # seminar 5%, XQuAD 5%, CMRC 0%), so "not in these reports" is rare for a question the
     # reports answer; from 0.3 the passage is the answer (80-100% of the answerable ones), between
     # the two it is the closest passage with a caveat. From 0.8 the
