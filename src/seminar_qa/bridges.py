@@ -20,7 +20,7 @@ from typing import Any
 
 from seminar_qa.pinyin_table import PINYIN_SYLLABLES
 from seminar_qa.text import CJK_CLASS, has_cjk
-from seminar_qa.tokenization import ZH_STOPWORDS, base_tokens, jieba_module
+from seminar_qa.tokenization import ZH_STOPWORDS, base_tokens, jieba_module, tagged_words
 
 PINYIN_PREFIX = "py_"
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
@@ -234,17 +234,13 @@ def gloss_translation(question: str) -> str:
     """
     if not has_cjk(question):
         return question
-    import jieba.posseg
-
-    jieba_module()  # the dictionary, loaded once
     out: list[str] = []
     rest = question
     for phrase in sorted(QUESTION_WORDS, key=len, reverse=True):  # before jieba splits them
         if phrase in rest:
             out.append(QUESTION_WORDS[phrase])
             rest = rest.replace(phrase, " ")
-    for pair in jieba.posseg.cut(rest):
-        word, tag = pair.word, pair.flag
+    for word, tag in tagged_words(rest):
         if not has_cjk(word):
             if re.search(r"\w", word):
                 out.append(word)

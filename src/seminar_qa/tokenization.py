@@ -41,6 +41,14 @@ def jieba_module() -> Any:
     return jieba
 
 
+def tagged_words(text: str) -> list[tuple[str, str]]:
+    """Jieba's words of ``text`` with their part-of-speech tags (nr: person, ns: place, ...)."""
+    import jieba.posseg
+
+    jieba_module()  # the dictionary, loaded once
+    return [(pair.word, pair.flag) for pair in jieba.posseg.cut(text)]
+
+
 @functools.lru_cache(maxsize=1)
 def _stemmer() -> Any:
     import Stemmer

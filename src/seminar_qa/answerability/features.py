@@ -120,7 +120,7 @@ def compute(
     asked_bigrams = _bigrams(group)
     found_bigrams = _bigrams(_token_sequence(text)) & asked_bigrams
     names = {t for raw in _NAME.findall(" " + ranking.question) for t in base_tokens(raw)}
-    in_context = passage_tokens | analyse_passage(context)[2] if context else passage_tokens
+    in_context = (passage_tokens | analyse_passage(context)[2]) if context else passage_tokens
     absent_names = [n for n in names if n not in in_context]
     kind = asked_type(ranking.question)
     bm25_cap = 2.5 * sum(idf(t) for t in dict.fromkeys(ranking.terms.all)) or 1.0

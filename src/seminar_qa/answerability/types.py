@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from seminar_qa.text import has_cjk
+from seminar_qa.tokenization import tagged_words
 
 _ZH_DIGIT = "零〇一二两三四五六七八九十百千万亿"
 _ZH_NUMBER = rf"(?:\d+(?:[.,]\d+)*|[{_ZH_DIGIT}]+|数[十百千万]|上[百千万]|几[十百千万])"
@@ -127,12 +128,7 @@ def _holds_quantity(text: str) -> bool:
 @functools.lru_cache(maxsize=4096)
 def _jieba_tags(text: str) -> frozenset[str]:
     """The jieba part-of-speech tags of a Chinese text (nr: person, ns: place)."""
-    import jieba.posseg
-
-    from seminar_qa.tokenization import jieba_module
-
-    jieba_module()  # the dictionary, loaded once
-    return frozenset(pair.flag for pair in jieba.posseg.cut(text))
+    return frozenset(tag for _, tag in tagged_words(text))
 
 
 def _holds_person(text: str) -> bool:

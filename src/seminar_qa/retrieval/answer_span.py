@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from seminar_qa.answerability.types import asked_type
 from seminar_qa.chunking import Span, all_sentence_spans
 from seminar_qa.index.lexical import passage_tokens
 from seminar_qa.policy import AnswerSentence, SearchPolicy, sentence_signal
@@ -91,8 +92,6 @@ def answer_span(
 def _answer_type_test(question: str, rules: AnswerSentence) -> Callable[[str], bool] | None:
     """The test of a sentence holding what ``question`` asks for (None: it asks for no type)."""
     if language_of(question) in rules.typed_languages:
-        from seminar_qa.answerability.types import asked_type
-
         kind = asked_type(question)
         return None if kind is None else kind.holds
     cue = rules.cue_for(question)
