@@ -68,6 +68,12 @@ eval: $(STAMP)
 answerability: $(TEST_STAMP)
 	$(BIN)/python -m seminar_qa.answerability.train
 
+# Refit the answer-sentence scorer (src/seminar_qa/answer_sentence/model.json) from the same
+# development splits and the eval/ sets (not the validation set); builds their indexes the first time.
+.PHONY: answer-sentence
+answer-sentence: $(TEST_STAMP)
+	$(BIN)/python -m seminar_qa.answer_sentence.train
+
 clean:
 	rm -rf $(VENV) index .pytest_cache .mypy_cache .ruff_cache
 

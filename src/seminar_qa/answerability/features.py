@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 
 Idf = Callable[[str], float]
 
-MODELS = ("e5", "minilm")
-"""The models whose cosines are features (the learned model needs both)."""
+MODELS = ("e5", "minilm", "use")
+"""The models whose cosines are features (the learned model needs all three)."""
 
 # A name-like word of the question: capitalised (not the first word), or a number.
 _NAME = re.compile(r"(?<=\s)[A-Z][\w'’-]*|\d[\d.,]*")

@@ -22,7 +22,7 @@ from seminar_qa.evaluation.metrics import auroc
 
 GROUPS: dict[str, tuple[str, ...]] = {
     "model cosines": tuple(
-        f for f in FEATURES if f.startswith(("e5", "minilm")) and not f.endswith("margin")
+        f for f in FEATURES if f.startswith(("e5", "minilm", "use")) and not f.endswith("margin")
     ),
     "margins to the next passage": ("e5_margin", "fused_margin"),
     "word coverage and BM25": ("coverage", "sentence_coverage", "bigram_coverage", "bm25_share"),

@@ -136,7 +136,7 @@ def news_negatives(index_dir: Path, questions_path: Path) -> list[Row]:
     return rows
 
 
-def _external_index(name: str) -> Path:
+def external_index(name: str) -> Path:
     """Build (or reuse) the index of an external set; return its folder."""
     from seminar_qa.pipeline import build_index, index_status
     from seminar_qa.settings import Settings
@@ -150,15 +150,18 @@ def _external_index(name: str) -> Path:
     return settings.index_dir
 
 
-def _seminar_indexes() -> tuple[Path, Path | None]:
-    """The seminar index and the seminar + 300 news index (None without the news articles)."""
+def seminar_indexes(*, news: bool = True) -> tuple[Path, Path | None]:
+    """The seminar index and the seminar + 300 news index (None without the news articles).
+
+    ``news=False`` skips the second (None).
+    """
     from seminar_qa.pipeline import build_index, index_status
     from seminar_qa.settings import Settings
 
     seminar = Settings.from_env(ROOT / "corpus", ROOT / "build" / "answerability" / "seminar-index")
     if index_status(seminar).state != "current":
         build_index(seminar)
-    if not NEWS.is_dir():
+    if not news or not NEWS.is_dir():
         return seminar.index_dir, None
     sys.path.insert(0, str(ROOT))
     from bench.distractor_eval import assemble_corpus, select_news
@@ -178,11 +181,11 @@ def collect() -> Iterator[Row]:
         if (EXTERNAL / name / "questions.jsonl").is_file():
             print(f"features: {name} ...", file=sys.stderr, flush=True)
             yield from extract(
-                name, _external_index(name), EXTERNAL / name / "questions.jsonl", negatives=True
+                name, external_index(name), EXTERNAL / name / "questions.jsonl", negatives=True
             )
         else:
             print(f"skipped {name}: no {EXTERNAL / name}", file=sys.stderr)
-    seminar, mixed = _seminar_indexes()
+    seminar, mixed = seminar_indexes()
     for file_name in OWN_SETS:
         print(f"features: {file_name} ...", file=sys.stderr, flush=True)
         yield from extract("seminar", seminar, ROOT / "eval" / file_name, negatives=False)

@@ -75,8 +75,8 @@ def embedder_option(function: F) -> F:
         "--embedder",
         envvar=EMBEDDER_ENV,
         default=None,
-        help="Embedding models, comma-separated: minilm, e5 (multilingual), hashing "
-        "(model-free, for tests) [default: minilm,e5].",
+        help="Embedding models, comma-separated: minilm, e5 (multilingual), use (multilingual), "
+        "hashing (model-free, for tests) [default: minilm,e5,use].",
     )(function)
 
 

@@ -30,7 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from seminar_qa import __version__
-from seminar_qa.embedding import Embedder
+from seminar_qa.embedding import Embedder, preload
 from seminar_qa.errors import EmbedderMismatchError, IndexFormatError
 from seminar_qa.index.dense import DenseVectors, PassageLayout, make_vector_index
 from seminar_qa.index.lexical import LexicalIndex
@@ -285,10 +285,11 @@ class SeminarIndex:
         """
         directory = resolve_index_dir(Path(directory))
         manifest = read_manifest(directory)
-        verify_files(directory, manifest)
         recorded = manifest.embedders
         if embedders is None:
             embedders = [get_embedder(str(entry.get("name"))) for entry in recorded]
+            preload(embedders)  # the models load while the files are checked and read
+        verify_files(directory, manifest)
         built_with = [entry.get("model_id") for entry in recorded]
         if [e.model_id for e in embedders] != built_with:
             raise EmbedderMismatchError(

@@ -148,6 +148,9 @@ class AnswerSentence:
     Such a word names what the whole document is about, so every sentence may hold it."""
     skip_title: bool = False
     """Whether a sentence that only repeats the document's title is never the answer."""
+    learned: bool = False
+    """Whether the learned scorer (``answer_sentence.model``) marks the sentence, where the
+    index has the models it reads; the rules above mark it otherwise."""
 
     def cue_for(self, question: str) -> AnswerTypeCue | None:
         """The first cue the question asks for, or None."""
@@ -207,7 +210,7 @@ class Answerability:
     answer_at: float
     closest_at: float
     high_at: float
-    needs: tuple[str, ...] = ("e5", "minilm")
+    needs: tuple[str, ...] = ("e5", "minilm", "use")
 
     def __post_init__(self) -> None:
         """Refuse operating points out of order."""
@@ -357,6 +360,7 @@ class SearchPolicy:
                     typed_languages=tuple(sentence.get("typed_languages", ())),
                     title_weight=float(sentence.get("title_weight", 1.0)),
                     skip_title=bool(sentence.get("skip_title", False)),
+                    learned=bool(sentence.get("learned", False)),
                 ),
                 abstention=Abstention(
                     rules=tuple(AbstentionRule(**rule) for rule in abstention["rules"]),

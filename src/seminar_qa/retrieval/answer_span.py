@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from seminar_qa.answer_sentence.features import sentence_features
 from seminar_qa.answerability.types import asked_type
 from seminar_qa.chunking import Span, all_sentence_spans
 from seminar_qa.index.lexical import passage_tokens
@@ -24,6 +25,7 @@ from seminar_qa.text import language_of
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
+    from seminar_qa.answer_sentence.model import SentenceModel
     from seminar_qa.index import SeminarIndex
 
 Idf = Callable[[str], float]
@@ -60,9 +62,27 @@ def answer_span(
     question asks for a kind of answer (``rules.cues``) and the sentence holds one. Ties go to
     the earlier sentence, and with no evidence at all the first sentence is returned.
     """
-    spans, sentence_tokens, _ = analyse_passage(passage_text)
+    spans = analyse_passage(passage_text)[0]
     if not spans:
         return 0, len(passage_text)
+    sentences = [passage_text[span.start : span.end] for span in spans]
+    scores = rule_scores(question_tokens, passage_text, idf, question, rules, semantic, title)
+    eligible = _eligible(sentences, title, rules)
+    best = max(eligible, key=lambda i: (scores[i] > 1e-9, scores[i], -i))
+    return spans[best].start, spans[best].end
+
+
+def rule_scores(
+    question_tokens: Sequence[str],
+    passage_text: str,
+    idf: Idf,
+    question: str,
+    rules: AnswerSentence,
+    semantic: Sequence[float] | None = None,
+    title: str = "",
+) -> list[float]:
+    """The rule-based score of each sentence of ``passage_text`` (see :func:`answer_span`)."""
+    spans, sentence_tokens, _ = analyse_passage(passage_text)
     wanted = set(question_tokens)
     sentences = [passage_text[span.start : span.end] for span in spans]
     in_title = analyse_passage(title)[2] if title and rules.title_weight != 1.0 else frozenset()
@@ -71,7 +91,7 @@ def answer_span(
         return idf(token) * (rules.title_weight if token in in_title else 1.0)
 
     lexical = [sum(weight(token) for token in wanted & tokens) for tokens in sentence_tokens]
-    top = max(lexical)
+    top = max(lexical, default=0.0)
     scores = [value / top if top > 0 else 0.0 for value in lexical]
     if semantic is not None and len(semantic) == len(spans):
         scores = [s + float(extra) for s, extra in zip(scores, semantic, strict=True)]
@@ -81,11 +101,91 @@ def answer_span(
             s + (rules.type_bonus if held(t) else 0.0)
             for s, t in zip(scores, sentences, strict=True)
         ]
-    eligible = list(range(len(spans)))
-    if rules.skip_title and title and len(spans) > 1:
+    return scores
+
+
+def _eligible(sentences: Sequence[str], title: str, rules: AnswerSentence) -> list[int]:
+    """The sentences that may be marked: all but a bare title line (when the rules say so)."""
+    eligible = list(range(len(sentences)))
+    if rules.skip_title and title and len(sentences) > 1:
         heading = " ".join(title.split())
         eligible = [i for i in eligible if " ".join(sentences[i].split()) != heading] or eligible
-    best = max(eligible, key=lambda i: (scores[i] > 1e-9, scores[i], -i))
+    return eligible
+
+
+def sentence_rows(
+    index: SeminarIndex,
+    scores: Scores,
+    position: int,
+    question: str,
+    policy: SearchPolicy,
+    idf: Idf,
+    models: Sequence[str],
+) -> tuple[tuple[Span, ...], NDArray[np.float64]]:
+    """The sentence spans of passage ``position`` and their answer-sentence feature rows.
+
+    The one place the features are computed, for answering and for fitting the weights alike.
+    """
+    passage = index.passages[position]
+    rules = policy.answer_sentence
+    spans, sentence_tokens, _ = analyse_passage(passage.text)
+    title = passage.title
+    semantic = sentence_similarity(index, scores, position, policy)
+    by_rule = rule_scores(
+        scores.terms.all,
+        passage.text,
+        idf,
+        question,
+        rules,
+        None if semantic is None else semantic.tolist(),
+        title,
+    )
+    in_title = analyse_passage(title)[2] if title and rules.title_weight != 1.0 else frozenset()
+
+    def weight(token: str) -> float:
+        return idf(token) * (rules.title_weight if token in in_title else 1.0)
+
+    by_name = {dense.name: dense for dense in index.dense}
+    rows = sentence_features(
+        question,
+        scores.terms.all,
+        [passage.text[span.start : span.end] for span in spans],
+        sentence_tokens,
+        idf,
+        word_weight=weight,
+        type_test=_answer_type_test(question, rules),
+        heading=" ".join(title.split()),
+        cosines={
+            name: by_name[name].sentence_scores(scores.vectors[name], position) for name in models
+        },
+        zh_question=scores.language == "zh",
+        zh_passage=bool(index.passage_languages[position] == "zh"),
+        rule_scores=by_rule,
+    )
+    return spans, rows
+
+
+def learned_answer_span(
+    index: SeminarIndex,
+    scores: Scores,
+    position: int,
+    question: str,
+    policy: SearchPolicy,
+    idf: Idf,
+    model: SentenceModel,
+) -> tuple[int, int]:
+    """Offsets of the sentence of passage ``position`` that ``model`` scores highest.
+
+    Ties go to the earlier sentence; a bare title line is never marked (as in answer_span).
+    """
+    passage = index.passages[position]
+    spans, rows = sentence_rows(index, scores, position, question, policy, idf, model.models)
+    if not spans:
+        return 0, len(passage.text)
+    scored = model.scores(rows)
+    sentences = [passage.text[span.start : span.end] for span in spans]
+    eligible = _eligible(sentences, passage.title, policy.answer_sentence)
+    best = max(eligible, key=lambda i: (scored[i], -i))
     return spans[best].start, spans[best].end
 
 

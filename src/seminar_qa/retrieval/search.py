@@ -9,11 +9,18 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from seminar_qa.answer_sentence.model import SentenceModel, load_model
 from seminar_qa.errors import SeminarQAError
 from seminar_qa.index.lexical import QuestionTerms
 from seminar_qa.policy import SearchPolicy
 from seminar_qa.records import Hit
-from seminar_qa.retrieval.answer_span import Idf, answer_span, coverage, sentence_similarity
+from seminar_qa.retrieval.answer_span import (
+    Idf,
+    answer_span,
+    coverage,
+    learned_answer_span,
+    sentence_similarity,
+)
 from seminar_qa.retrieval.fusion import Scores, Timings, score_passages, stage
 from seminar_qa.text import Language, language_of
 
@@ -68,6 +75,17 @@ def rank(
         ]
 
 
+def sentence_model(index: SeminarIndex, policy: SearchPolicy) -> SentenceModel | None:
+    """The learned answer-sentence scorer, or None: then the rules mark the sentence.
+
+    The scorer marks it when the policy asks for it and the index has every model it reads.
+    """
+    if not policy.answer_sentence.learned:
+        return None
+    model = load_model()
+    return model if model.applies_to(index.model_names) else None
+
+
 def _hits(
     index: SeminarIndex,
     question: str,
@@ -79,6 +97,7 @@ def _hits(
 ) -> list[Hit]:
     """The top ``k`` candidates of one question as hits with answer sentences and signals."""
     wanted = set(doc_ids) if doc_ids else None
+    learned = sentence_model(index, policy)
     hits: list[Hit] = []
     for slot in np.argsort(-scores.fused, kind="stable"):
         if len(hits) >= k:
@@ -88,16 +107,21 @@ def _hits(
         if wanted is not None and passage.doc_id not in wanted:
             continue
         document = index.documents.get(passage.doc_id)
-        semantic = sentence_similarity(index, scores, position, policy)
-        start, end = answer_span(
-            scores.terms.all,
-            passage.text,
-            idf,
-            question,
-            policy.answer_sentence,
-            None if semantic is None else semantic.tolist(),
-            passage.title,
-        )
+        if learned is not None:
+            start, end = learned_answer_span(
+                index, scores, position, question, policy, idf, learned
+            )
+        else:
+            semantic = sentence_similarity(index, scores, position, policy)
+            start, end = answer_span(
+                scores.terms.all,
+                passage.text,
+                idf,
+                question,
+                policy.answer_sentence,
+                None if semantic is None else semantic.tolist(),
+                passage.title,
+            )
         signals = {name: float(v[slot]) for name, v in scores.components.items()}
         signals["coverage"] = coverage(scores.terms.groups, passage.text, idf)
         hits.append(

@@ -1,0 +1,127 @@
+"""Answer-sentence features: one row per sentence of a passage, computed from what search has.
+
+No model runs here: the cosines are those of the sentence vectors every index stores, the words
+are the passage's cached tokens. Every feature is scale-free (a share, a cosine, a flag, a log
+length), so one set of weights serves corpora of any size and either language; each feature is
+repeated for Chinese questions and for Chinese passages, so the weights can differ where the
+models read the text differently (MiniLM reads a Chinese question only through its glosses).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from seminar_qa.answerability.types import asked_type
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+Idf = Callable[[str], float]
+
+MODELS = ("minilm", "e5", "use")
+"""The models whose sentence cosines are features (the learned weights need all three)."""
+
+WORD_FEATURES = (
+    "rule",  # the rule-based score (retrieval.answer_span: words, meaning, answer type)
+    "rule_below_best",  # ... less the passage's best
+    "rule_best",  # the sentence the rules would mark
+    "words",  # the sentence's IDF mass of question words, as a share of the best sentence's
+    "words_share",  # ... as a share of the question's whole IDF mass
+    "words_before",  # "words" of the sentence before (it may name what this one refers to)
+    "words_after",
+    "novel_share",  # share of the sentence's tokens the question does not have (the answer)
+    "novel_count",
+    "type_asked",  # the question asks for a kind of answer (policy cues: who, when, how many)
+    "type_held",  # ... and the sentence holds one
+    "kind_asked",  # the same with answerability.types (money, duration, count, place ...)
+    "kind_held",
+    "is_title",
+    "first",
+    "position",
+    "length",
+    "sentences",
+)
+BASE_FEATURES = WORD_FEATURES + tuple(
+    f"{model}{suffix}" for model in MODELS for suffix in ("", "_rescaled", "_below_best")
+)
+FEATURES = (
+    BASE_FEATURES
+    + tuple(f"{name}*zh_question" for name in BASE_FEATURES)
+    + tuple(f"{name}*zh_passage" for name in BASE_FEATURES)
+)
+"""Every feature, in the order of the weights: the base ones, then each for Chinese questions,
+then each for Chinese passages (zero otherwise)."""
+
+
+def _rescaled(values: NDArray[np.float32]) -> NDArray[np.float64]:
+    low, high = float(values.min()), float(values.max())
+    if high - low < 1e-9:
+        return np.ones(len(values))
+    return (values.astype(np.float64) - low) / (high - low)
+
+
+def sentence_features(
+    question: str,
+    question_tokens: Sequence[str],
+    sentences: Sequence[str],
+    sentence_tokens: Sequence[frozenset[str]],
+    idf: Idf,
+    *,
+    word_weight: Callable[[str], float],
+    type_test: Callable[[str], bool] | None,
+    heading: str,
+    cosines: Mapping[str, NDArray[np.float32]],
+    zh_question: bool,
+    zh_passage: bool,
+    rule_scores: Sequence[float],
+) -> NDArray[np.float64]:
+    """The feature rows (``FEATURES`` columns) of a passage's ``sentences``.
+
+    ``word_weight`` is a question token's weight (its IDF, less for words of the title);
+    ``type_test`` tells whether a sentence holds what the question asks for (None: it asks for
+    no type); ``heading`` is the document's title, folded; ``cosines[model]`` holds each
+    sentence's cosine with the question's vector; ``rule_scores`` are the rule-based scores.
+    """
+    count = len(sentences)
+    wanted = set(question_tokens)
+    total = sum(idf(t) for t in wanted) or 1.0
+    words = [sum(word_weight(t) for t in wanted & tokens) for tokens in sentence_tokens]
+    best = max(words) or 1.0
+    kind = asked_type(question)
+    rule_best = max(rule_scores, default=0.0)
+    rule_choice = max(range(count), key=lambda i: (rule_scores[i], -i)) if count else -1
+    rows = np.zeros((count, len(BASE_FEATURES)))
+    for i, (text, tokens) in enumerate(zip(sentences, sentence_tokens, strict=True)):
+        novel = len(tokens - wanted)
+        rows[i, : len(WORD_FEATURES)] = (
+            rule_scores[i],
+            rule_scores[i] - rule_best,
+            float(i == rule_choice),
+            words[i] / best,
+            words[i] / total,
+            words[i - 1] / best if i > 0 else 0.0,
+            words[i + 1] / best if i + 1 < count else 0.0,
+            novel / (len(tokens) or 1),
+            math.log1p(novel),
+            float(type_test is not None),
+            float(type_test is not None and type_test(text)),
+            float(kind is not None),
+            float(kind is not None and kind.holds(text)),
+            float(" ".join(text.split()) == heading),
+            float(i == 0),
+            i / count,
+            math.log1p(len(text)),
+            math.log(count),
+        )
+    column = len(WORD_FEATURES)
+    for model in MODELS:
+        values = cosines[model]
+        rows[:, column] = values
+        rows[:, column + 1] = _rescaled(values)
+        rows[:, column + 2] = values - values.max()
+        column += 3
+    return np.hstack([rows, rows * float(zh_question), rows * float(zh_passage)])

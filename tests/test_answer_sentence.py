@@ -1,0 +1,215 @@
+"""The learned answer-sentence scorer: its features, its JSON weights, fitting, and answering."""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from seminar_qa.answer_sentence.features import BASE_FEATURES, FEATURES, MODELS, sentence_features
+from seminar_qa.answer_sentence.model import MODEL_FILE, SentenceModel, load_model
+from seminar_qa.answer_sentence.train import Passage, fit
+from seminar_qa.index import SeminarIndex
+from seminar_qa.pipeline import build_index
+from seminar_qa.policy import DEFAULT_POLICY
+from seminar_qa.retrieval.answer_span import analyse_passage, learned_answer_span
+from seminar_qa.retrieval.fusion import score_passages
+from seminar_qa.retrieval.search import sentence_model
+from seminar_qa.settings import Settings
+from seminar_qa.testing.fakes import HashingEmbedder
+
+SENTENCES = [
+    "The seminar was held in Shanghai.",
+    "It was attended by 120 teachers from 16 districts.",
+    "The portal opened later.",
+]
+COLUMN = {name: i for i, name in enumerate(FEATURES)}
+
+
+def _rows(zh_question: bool = False, zh_passage: bool = False, type_test: Any = None) -> Any:
+    tokens = [frozenset(analyse_passage(s)[2]) for s in SENTENCES]
+    return sentence_features(
+        "How many teachers attended the seminar?",
+        ["teacher", "attend", "seminar"],
+        SENTENCES,
+        tokens,
+        lambda _: 1.0,
+        word_weight=lambda _: 1.0,
+        type_test=type_test,
+        heading="",
+        cosines={m: np.array([0.2, 0.5, 0.1], np.float32) for m in MODELS},
+        zh_question=zh_question,
+        zh_passage=zh_passage,
+        rule_scores=[1.0, 2.5, 0.0],
+    )
+
+
+def test_features_describe_each_sentence() -> None:
+    rows = _rows(type_test=lambda text: any(c.isdigit() for c in text))
+    assert rows.shape == (3, len(FEATURES))
+    # The words: the second sentence holds "attend" and "teacher", the first "seminar" only.
+    assert rows[:, COLUMN["words"]].tolist() == [0.5, 1.0, 0.0]
+    assert rows[:, COLUMN["words_before"]].tolist() == [0.0, 0.5, 1.0]
+    assert rows[:, COLUMN["type_held"]].tolist() == [0.0, 1.0, 0.0]
+    assert rows[:, COLUMN["kind_held"]].tolist() == [0.0, 1.0, 0.0]  # "how many": a count
+    assert rows[:, COLUMN["rule_best"]].tolist() == [0.0, 1.0, 0.0]
+    assert rows[:, COLUMN["rule_below_best"]].tolist() == [-1.5, 0.0, -2.5]
+    for model in MODELS:
+        assert rows[:, COLUMN[f"{model}_rescaled"]].tolist() == pytest.approx([0.25, 1.0, 0.0])
+        assert rows[1, COLUMN[f"{model}_below_best"]] == 0.0
+
+
+def test_language_columns_repeat_the_base_features_only_when_chinese() -> None:
+    base = len(BASE_FEATURES)
+    english = _rows()
+    assert not english[:, base:].any()
+    crossing = _rows(zh_question=True)  # a Chinese question over English text
+    assert np.array_equal(crossing[:, base : 2 * base], crossing[:, :base])
+    assert not crossing[:, 2 * base :].any()
+    chinese = _rows(zh_question=True, zh_passage=True)
+    assert np.array_equal(chinese[:, 2 * base :], chinese[:, :base])
+
+
+def _model_json(weights: list[float], **changes: Any) -> dict[str, Any]:
+    data = {
+        "format": 1,
+        "models": list(MODELS),
+        "features": list(FEATURES),
+        "mean": [0.5] * len(FEATURES),
+        "scale": [2.0] * len(FEATURES),
+        "coef": weights,
+        "intercept": 0.25,
+    }
+    return {**data, **changes}
+
+
+def test_scores_are_the_standardised_logistic_score() -> None:
+    rng = np.random.default_rng(0)
+    coef = rng.normal(size=len(FEATURES))
+    model = SentenceModel.from_json(_model_json(coef.tolist()))
+    rows = rng.normal(size=(4, len(FEATURES)))
+    expected = ((rows - 0.5) / 2.0) @ coef + 0.25
+    assert model.scores(rows) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"format": 9}, "format 9"),
+        ({"features": ["words"]}, "make answer-sentence"),
+        ({"coef": [1.0]}, "differ in length"),
+        ({"models": None}, "incomplete"),
+    ],
+)
+def test_a_model_file_that_does_not_fit_is_refused(changes: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        SentenceModel.from_json(_model_json([0.0] * len(FEATURES), **changes))
+
+
+def test_the_shipped_model_reads_all_three_models_and_was_cross_validated() -> None:
+    model = load_model()
+    assert model.models == MODELS
+    assert model.applies_to(["minilm", "e5", "use"]) and not model.applies_to(["minilm", "e5"])
+    validation = json.loads(MODEL_FILE.read_text(encoding="utf-8"))["trained_on"]
+    assert validation["validation"].startswith("eval/validation_questions.jsonl is never used")
+    assert {"xquad-en", "xquad-zh", "cmrc-zh"} <= set(validation["cross_validation"])
+
+
+def _passages(count: int, seed: int) -> list[Passage]:
+    """Synthetic passages whose answer sentence is the one with the highest "words" feature."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for number in range(count):
+        rows = rng.normal(size=(4, len(FEATURES)))
+        answer = int(rng.integers(4))
+        rows[answer, COLUMN["words"]] += 3.0
+        out.append(
+            Passage(
+                source=f"set{number % 2}-en",
+                group=f"doc{number}",
+                qid=str(number),
+                lang="en",
+                rows=rows.tolist(),
+                labels=[i == answer for i in range(4)],
+                rule_choice=0,
+            )
+        )
+    return out
+
+
+def test_fitting_learns_the_signal_and_writes_a_model_that_reads_back() -> None:
+    data = fit(_passages(120, seed=1))
+    model = SentenceModel.from_json(data)
+    assert model.weights[COLUMN["words"]] > 0
+    assert max(abs(w) for i, w in enumerate(model.weights) if i != COLUMN["words"]) < abs(
+        model.weights[COLUMN["words"]]
+    )
+    cv = data["trained_on"]["cross_validation"]
+    assert all(row["learned"] > 0.7 > 0.4 > row["rules"] for row in cv.values())
+    unseen = _passages(40, seed=2)
+    picked = [p.labels[int(np.argmax(model.scores(np.array(p.rows))))] for p in unseen]
+    assert sum(picked) / len(picked) > 0.8
+
+
+class _Named(HashingEmbedder):
+    """The hashing fake under a real model's name, so an index holds what the scorer reads."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+        self.model_id = f"hashing-as-{name}"
+
+
+@pytest.fixture
+def three_model_index(tmp_path: Path, corpus: Path) -> SeminarIndex:
+    (corpus / "visit.txt").write_text(
+        "Visit\n\nThe delegation visited Pudong in spring. Teachers from 16 districts came to "
+        "the workshop on digital learning. Digital learning was the theme of the workshop.\n",
+        encoding="utf-8",
+    )
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "ix", embedder="hashing")
+    embedders = [_Named(name) for name in MODELS]
+    build_index(settings, embedders=embedders)
+    return SeminarIndex.load(settings.index_dir, embedders)
+
+
+def test_the_scorer_applies_only_where_the_policy_and_the_index_allow(
+    three_model_index: SeminarIndex, tmp_path: Path, corpus: Path
+) -> None:
+    assert sentence_model(three_model_index, DEFAULT_POLICY) is load_model()
+    rules_only = replace(
+        DEFAULT_POLICY, answer_sentence=replace(DEFAULT_POLICY.answer_sentence, learned=False)
+    )
+    assert sentence_model(three_model_index, rules_only) is None
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "one", embedder="hashing")
+    build_index(settings, embedders=[HashingEmbedder()])
+    assert sentence_model(SeminarIndex.load(settings.index_dir), DEFAULT_POLICY) is None
+
+
+def test_the_marked_sentence_is_the_one_the_weights_prefer(
+    three_model_index: SeminarIndex,
+) -> None:
+    index = three_model_index
+    question = "How many districts did the teachers come from?"
+    (scores,) = score_passages(index, [question], DEFAULT_POLICY)
+    position = next(i for i, p in enumerate(index.passages) if "16 districts" in p.text)
+    passage = index.passages[position]
+    idf = functools.lru_cache(maxsize=None)(index.lexical.idf)
+
+    def marked(feature: str, sign: float) -> str:
+        coef = [0.0] * len(FEATURES)
+        coef[COLUMN[feature]] = sign
+        model = SentenceModel.from_json(_model_json(coef))
+        start, end = learned_answer_span(
+            index, scores, position, question, DEFAULT_POLICY, idf, model
+        )
+        return passage.text[start:end]
+
+    assert "16 districts" in marked("kind_held", 1.0)
+    assert marked("position", -1.0).startswith("The delegation")  # the earliest sentence
+    assert marked("position", 1.0).startswith("Digital learning was")  # the last
