@@ -188,6 +188,28 @@ def test_the_learned_score_decides_when_the_index_has_its_models(built: Path) ->
     assert closest.closest is closest.hits[0] and not closest.found
 
 
+def test_off_topic_rows_are_english_questions_of_other_sets_labelled_unanswerable(
+    built: Path, tmp_path: Path
+) -> None:
+    from seminar_qa.answerability.rows import OFF_TOPIC, off_topic
+
+    other = tmp_path / "other.jsonl"
+    lines = [
+        {"id": "e1", "question": "How old is the Eiffel Tower?", "answers": ["135"], "lang": "en"},
+        {"id": "z1", "question": "埃菲尔铁塔有多高？", "answers": ["330"], "lang": "zh"},
+        {"id": "u1", "question": "Who painted it?", "answers": [], "lang": "en"},
+        # The workshop corpus holds this answer: asked of it, the pair is no negative.
+        {"id": "a1", "question": "What did the workshop participants agree on?",
+         "answers": ["Autumn"], "lang": "en"},
+    ]  # fmt: skip
+    other.write_text("\n".join(json.dumps(line) for line in lines), encoding="utf-8")
+    rows = off_topic("workshops", built, {"towers": other})
+    assert [r.qid for r in rows] == ["e1"]
+    (row,) = rows
+    assert row.source == "workshops" and row.kind == OFF_TOPIC and not row.answerable
+    assert row.group.startswith(f"{OFF_TOPIC}:towers:")
+
+
 # --------------------------------------------------------------------------- calibration
 
 

@@ -111,20 +111,25 @@ def test_own_question_sets_keep_their_levels(assistant: Assistant, name: str) ->
 
 
 # Answerability on the validation set (never trained on; 45 answerable, 25 off-topic, 24
-# near-domain questions): AUROC .845, 61% of the unanswerable ones get no answer (closest or not
-# found), 1 answerable question of 45 is told "not in these reports". Floors one question off.
+# near-domain questions; 2026-12-02): AUROC .856, 67% of the unanswerable ones get no answer
+# (closest or not found), 92% of the off-topic ones, 1 answerable question of 45 is told "not in
+# these reports". Floors one question off or below.
 def test_validation_set_answerability_holds(assistant: Assistant) -> None:
     report = evaluate_questions(
         assistant, load_questions(REPO / "eval" / "validation_questions.jsonl")
     )
     metrics = report.metrics
     assert (metrics["auroc"] or 0.0) >= 0.82, metrics["auroc"]
-    assert (metrics["refused_unanswerable"] or 0.0) >= 0.59, metrics["refused_unanswerable"]
+    assert (metrics["refused_unanswerable"] or 0.0) >= 0.65, metrics["refused_unanswerable"]
     assert (metrics["false_refusal_rate"] or 0.0) <= 0.045, metrics["false_refusal_rate"]
     kinds = {r.answer_kind for r in report.results}
     assert kinds == {"answered", "closest", "not_found"}
     off_topic = report.groups["kind"]["unanswerable"]
-    assert (off_topic["refused_unanswerable"] or 0.0) >= 0.84
+    assert (off_topic["refused_unanswerable"] or 0.0) >= 0.88
+    # Questions sharing no word with the report are "not in these reports", not its closest
+    # passage (a question about diabetes was "answered" before off-topic negatives were trained
+    # on): 18 of 25 today.
+    assert (off_topic["abstention_recall"] or 0.0) >= 0.68
 
 
 def test_chinese_question_finds_the_romanised_name(assistant: Assistant) -> None:

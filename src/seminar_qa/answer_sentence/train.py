@@ -126,7 +126,7 @@ def extract(source: str, index_dir: Path, questions_path: Path) -> list[Passage]
 
 def collect() -> Iterator[Passage]:
     """Every training passage, source by source (indexes built when missing or stale)."""
-    from seminar_qa.answerability.train import external_index, seminar_indexes
+    from seminar_qa.answerability.rows import external_index, seminar_indexes
 
     for name in EXTERNAL_SETS:
         questions = EXTERNAL / name / "questions.jsonl"

@@ -17,7 +17,8 @@ import sys
 from collections.abc import Sequence
 
 from seminar_qa.answerability.features import FEATURES
-from seminar_qa.answerability.train import WORK, Row, load_rows, out_of_fold
+from seminar_qa.answerability.rows import GENERATED, WORK, Row, load_rows
+from seminar_qa.answerability.train import out_of_fold
 from seminar_qa.evaluation.metrics import auroc
 
 GROUPS: dict[str, tuple[str, ...]] = {
@@ -44,7 +45,7 @@ THRESHOLDS = (0.05, 0.08, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8)
 
 def original_auroc(rows: Sequence[Row], scores: Sequence[float], source: str) -> float | None:
     """AUROC on a source's own questions (without the generated negatives)."""
-    chosen = [i for i, r in enumerate(rows) if r.source == source and r.kind != "gold left out"]
+    chosen = [i for i, r in enumerate(rows) if r.source == source and r.kind not in GENERATED]
     return auroc([scores[i] for i in chosen], [rows[i].answerable for i in chosen])
 
 
@@ -80,7 +81,7 @@ def trade_off(path: str) -> list[str]:
             chosen = [
                 r
                 for r in rows
-                if r["source"] == source and not (original_only and r["kind"] == "gold left out")
+                if r["source"] == source and not (original_only and r["kind"] in GENERATED)
             ]
             shares = []
             for answerable in (True, False):

@@ -7,6 +7,9 @@ Training data, all read where it lies (nothing is copied into the project):
 - generated negatives: every answerable question of those sets asked again with its gold
   document left out of the search (the same article's other paragraphs stay), labelled
   unanswerable;
+- off-topic questions: questions of each set asked of every other set's index (and of the
+  seminar report), labelled unanswerable and counted with that index's source
+  (``rows.off_topic``);
 - the project's own ``eval/dev_questions.jsonl``, ``eval/seminar_questions.jsonl`` and
   ``eval/near_domain_questions.jsonl`` against the seminar index, and their answerable
   questions asked of 300 BBC news articles without the report (``build/distractor-index``, when
@@ -29,175 +32,11 @@ import json
 import math
 import sys
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 from seminar_qa.answerability.features import FEATURES
-
-ROOT = Path(__file__).resolve().parents[3]
-EXTERNAL = ROOT.parent / "shared" / "eval" / "external"
-NEWS = ROOT.parent / "shared" / "bench" / "bbc-news"
-WORK = ROOT / "build" / "answerability"
-MODEL = Path(__file__).resolve().parent / "model.json"
-OWN_SETS = ("dev_questions.jsonl", "seminar_questions.jsonl", "near_domain_questions.jsonl")
-EXTERNAL_SETS = ("squad2", "clapnq", "xquad", "cmrc")
-
-
-@dataclass(frozen=True)
-class Row:
-    """One training example: a question's features, its label and where it comes from."""
-
-    source: str
-    group: str
-    qid: str
-    lang: str
-    kind: str
-    answerable: bool
-    features: dict[str, float]
-    top_answers: bool | None = None
-    """Whether the top passage holds an answer string (None: the question has none)."""
-
-    def to_json(self) -> dict[str, Any]:
-        """One line of ``rows.jsonl``."""
-        return self.__dict__.copy()
-
-
-def extract(source: str, index_dir: Path, questions_path: Path, *, negatives: bool) -> list[Row]:
-    """Features of every question of ``questions_path`` asked of the index at ``index_dir``.
-
-    With ``negatives``, every answerable question with a gold document is asked again with that
-    document left out, and labelled unanswerable, unless the passage then found first holds an
-    answer string anyway (another paragraph of the article may answer it too).
-    """
-    from seminar_qa.answering import Assistant
-    from seminar_qa.evaluation import load_questions
-    from seminar_qa.index import SeminarIndex
-
-    assistant = Assistant(SeminarIndex.load(index_dir))
-    documents = list(assistant.index.documents)
-    rows: list[Row] = []
-    for question in load_questions(questions_path):
-        asked: list[tuple[bool, list[str] | None, str]] = [
-            (question.answerable, None, question.kind or "")
-        ]
-        if negatives and question.gold:
-            others = [d for d in documents if not question.in_gold(d)]
-            asked.append((False, others, "gold left out"))
-        for answerable, within, kind in asked:
-            ranking, features = assistant.inspect(question.question, documents=within)
-            if features is None:
-                continue
-            top = ranking.hits[0].passage.doc_id
-            holds = question.answered_by(ranking.hits[0].passage.text) if question.answers else None
-            if within is not None and holds:
-                continue
-            rows.append(
-                Row(
-                    source=source,
-                    group=question.gold[0] if question.gold else top,
-                    qid=question.qid,
-                    lang=question.lang or "en",
-                    kind=kind,
-                    answerable=answerable,
-                    features=features,
-                    top_answers=holds,
-                )
-            )
-    return rows
-
-
-def news_negatives(index_dir: Path, questions_path: Path) -> list[Row]:
-    """The answerable seminar questions asked of the news articles alone: unanswerable there."""
-    from seminar_qa.answering import Assistant
-    from seminar_qa.evaluation import load_questions
-    from seminar_qa.index import SeminarIndex
-
-    assistant = Assistant(SeminarIndex.load(index_dir))
-    news = [d for d in assistant.index.documents if d.startswith("bbc-news/")]
-    rows = []
-    for question in load_questions(questions_path):
-        if not question.answerable:
-            continue
-        _, features = assistant.inspect(question.question, documents=news)
-        if features is not None:
-            rows.append(
-                Row(
-                    "seminar-vs-news",
-                    f"news:{question.qid}",
-                    question.qid,
-                    question.lang or "en",
-                    "asked of news",
-                    False,
-                    features,
-                )
-            )
-    return rows
-
-
-def external_index(name: str) -> Path:
-    """Build (or reuse) the index of an external set; return its folder."""
-    from seminar_qa.pipeline import build_index, index_status
-    from seminar_qa.settings import Settings
-
-    settings = Settings.from_env(
-        EXTERNAL / name / "corpus", ROOT / "build" / "external" / name / "index"
-    )
-    if index_status(settings).state != "current":
-        print(f"building the {name} index ...", file=sys.stderr, flush=True)
-        build_index(settings)
-    return settings.index_dir
-
-
-def seminar_indexes(*, news: bool = True) -> tuple[Path, Path | None]:
-    """The seminar index and the seminar + 300 news index (None without the news articles).
-
-    ``news=False`` skips the second (None).
-    """
-    from seminar_qa.pipeline import build_index, index_status
-    from seminar_qa.settings import Settings
-
-    seminar = Settings.from_env(ROOT / "corpus", ROOT / "build" / "answerability" / "seminar-index")
-    if index_status(seminar).state != "current":
-        build_index(seminar)
-    if not news or not NEWS.is_dir():
-        return seminar.index_dir, None
-    sys.path.insert(0, str(ROOT))
-    from bench.distractor_eval import assemble_corpus, select_news
-
-    corpus = ROOT / "build" / "distractor-corpus"
-    assemble_corpus(ROOT / "corpus", select_news(NEWS), NEWS, corpus)
-    mixed = Settings.from_env(corpus, ROOT / "build" / "distractor-index")
-    if index_status(mixed).state != "current":
-        print("building the distractor index ...", file=sys.stderr, flush=True)
-        build_index(mixed)
-    return seminar.index_dir, mixed.index_dir
-
-
-def collect() -> Iterator[Row]:
-    """Every training row, source by source (see the module docstring)."""
-    for name in EXTERNAL_SETS:
-        if (EXTERNAL / name / "questions.jsonl").is_file():
-            print(f"features: {name} ...", file=sys.stderr, flush=True)
-            yield from extract(
-                name, external_index(name), EXTERNAL / name / "questions.jsonl", negatives=True
-            )
-        else:
-            print(f"skipped {name}: no {EXTERNAL / name}", file=sys.stderr)
-    seminar, mixed = seminar_indexes()
-    for file_name in OWN_SETS:
-        print(f"features: {file_name} ...", file=sys.stderr, flush=True)
-        yield from extract("seminar", seminar, ROOT / "eval" / file_name, negatives=False)
-        if mixed is not None:
-            yield from news_negatives(mixed, ROOT / "eval" / file_name)
-
-
-def load_rows(path: Path) -> list[Row]:
-    """Rows cached by an earlier run."""
-    with path.open(encoding="utf-8") as handle:
-        return [Row(**json.loads(line)) for line in handle if line.strip()]
-
+from seminar_qa.answerability.rows import GENERATED, MODEL, WORK, Row, collect, load_rows
 
 # ------------------------------------------------------------------------------------------
 # Fitting
@@ -315,9 +154,7 @@ def summary(
     family = [r.source.split("-")[0] for r in rows]
     for name in sorted(set(family)):
         members = [i for i, f in enumerate(family) if f == name]
-        original = [
-            i for i in members if rows[i].kind != "gold left out" and rows[i].source == name
-        ]
+        original = [i for i in members if rows[i].kind not in GENERATED and rows[i].source == name]
         held = dict(zip(members, held_out[name], strict=True))
         table[name] = {
             "rows": len(members),
