@@ -22,7 +22,6 @@ import argparse
 import functools
 import json
 import sys
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -227,17 +226,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--reuse", action="store_true", help="reuse build/answer-sentence rows")
     args = parser.parse_args(argv)
-    WORK.mkdir(parents=True, exist_ok=True)
-    cache = WORK / "rows.jsonl"
-    started = time.perf_counter()
-    if args.reuse and cache.is_file():
-        passages = load_passages(cache)
-    else:
-        passages = list(collect())
-        with cache.open("w", encoding="utf-8") as handle:
-            for passage in passages:
-                handle.write(json.dumps(passage.to_json(), ensure_ascii=False) + "\n")
-    print(f"{len(passages)} passages in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    from seminar_qa.answerability.rows import collected_or_reused
+
+    passages = collected_or_reused(WORK / "rows.jsonl", args.reuse, collect, load_passages)
     model = fit(passages)
     MODEL.write_text(json.dumps(model, separators=(",", ":")) + "\n", encoding="utf-8")
     print(json.dumps(model["trained_on"], indent=1))

@@ -31,12 +31,19 @@ import argparse
 import json
 import math
 import sys
-import time
 from collections.abc import Sequence
 from typing import Any
 
 from seminar_qa.answerability.features import FEATURES
-from seminar_qa.answerability.rows import GENERATED, MODEL, WORK, Row, collect, load_rows
+from seminar_qa.answerability.rows import (
+    GENERATED,
+    MODEL,
+    WORK,
+    Row,
+    collect,
+    collected_or_reused,
+    load_rows,
+)
 
 # ------------------------------------------------------------------------------------------
 # Fitting
@@ -198,17 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--reuse", action="store_true", help="reuse build/answerability/rows.jsonl")
     args = parser.parse_args(argv)
-    WORK.mkdir(parents=True, exist_ok=True)
-    cache = WORK / "rows.jsonl"
-    started = time.perf_counter()
-    if args.reuse and cache.is_file():
-        rows = load_rows(cache)
-    else:
-        rows = list(collect())
-        with cache.open("w", encoding="utf-8") as handle:
-            for row in rows:
-                handle.write(json.dumps(row.to_json(), ensure_ascii=False) + "\n")
-    print(f"{len(rows)} rows in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    rows = collected_or_reused(WORK / "rows.jsonl", args.reuse, collect, load_rows)
     model, probabilities = fit(rows)
     with (WORK / "out_of_fold.jsonl").open("w", encoding="utf-8") as handle:
         for row, probability in zip(rows, probabilities, strict=True):

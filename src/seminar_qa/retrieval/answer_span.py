@@ -72,6 +72,19 @@ def answer_span(
     return spans[best].start, spans[best].end
 
 
+def word_weight(title: str, rules: AnswerSentence, idf: Idf) -> Callable[[str], float]:
+    """A question word's weight in a sentence: its IDF, less when the title holds it too.
+
+    Such a word names what the whole document is about; it counts ``rules.title_weight``.
+    """
+    in_title = analyse_passage(title)[2] if title and rules.title_weight != 1.0 else frozenset()
+
+    def weight(token: str) -> float:
+        return idf(token) * (rules.title_weight if token in in_title else 1.0)
+
+    return weight
+
+
 def rule_scores(
     question_tokens: Sequence[str],
     passage_text: str,
@@ -85,11 +98,7 @@ def rule_scores(
     spans, sentence_tokens, _ = analyse_passage(passage_text)
     wanted = set(question_tokens)
     sentences = [passage_text[span.start : span.end] for span in spans]
-    in_title = analyse_passage(title)[2] if title and rules.title_weight != 1.0 else frozenset()
-
-    def weight(token: str) -> float:
-        return idf(token) * (rules.title_weight if token in in_title else 1.0)
-
+    weight = word_weight(title, rules, idf)
     lexical = [sum(weight(token) for token in wanted & tokens) for tokens in sentence_tokens]
     top = max(lexical, default=0.0)
     scores = [value / top if top > 0 else 0.0 for value in lexical]
@@ -140,11 +149,6 @@ def sentence_rows(
         None if semantic is None else semantic.tolist(),
         title,
     )
-    in_title = analyse_passage(title)[2] if title and rules.title_weight != 1.0 else frozenset()
-
-    def weight(token: str) -> float:
-        return idf(token) * (rules.title_weight if token in in_title else 1.0)
-
     by_name = {dense.name: dense for dense in index.dense}
     rows = sentence_features(
         question,
@@ -152,7 +156,7 @@ def sentence_rows(
         [passage.text[span.start : span.end] for span in spans],
         sentence_tokens,
         idf,
-        word_weight=weight,
+        word_weight=word_weight(title, rules, idf),
         type_test=_answer_type_test(question, rules),
         heading=" ".join(title.split()),
         cosines={
