@@ -349,3 +349,31 @@ def test_encode_in_batches_sends_like_lengths_together_and_keeps_the_input_order
     assert reported == [3, 3, 1]
     lengths = rows[:, 0] / rows[:, 1]  # normalised rows keep the length ratio
     assert lengths.round(3).tolist() == [9, 1, 7, 3, 5, 2, 8]
+
+
+class _Preloading(HashingEmbedder):
+    """The hashing fake with a preload that records the thread it ran on."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        import threading
+
+        self.loaded = threading.Event()
+        self.thread = ""
+
+    def preload(self) -> None:
+        import threading
+
+        self.thread = threading.current_thread().name
+        self.loaded.set()
+
+
+def test_loading_an_index_starts_its_models_loading_in_the_background(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_index(settings)  # the hashing embedder
+    fake = _Preloading()
+    monkeypatch.setattr("seminar_qa.index.core.get_embedder", lambda name: fake)
+    SeminarIndex.load(settings.index_dir)
+    assert fake.loaded.wait(10), "the model was not asked to load"
+    assert fake.thread == "preload-hashing"  # a thread of its own, not the loading one
