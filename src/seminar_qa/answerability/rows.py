@@ -18,7 +18,6 @@ ROOT = Path(__file__).resolve().parents[3]
 EXTERNAL = ROOT.parent / "shared" / "eval" / "external"
 NEWS = ROOT.parent / "shared" / "bench" / "bbc-news"
 WORK = ROOT / "build" / "answerability"
-MODEL = Path(__file__).resolve().parent / "model.json"
 OWN_SETS = ("dev_questions.jsonl", "seminar_questions.jsonl", "near_domain_questions.jsonl")
 EXTERNAL_SETS = ("squad2", "clapnq", "xquad", "cmrc")
 GOLD_LEFT_OUT = "gold left out"

@@ -35,9 +35,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from seminar_qa.answerability.features import FEATURES
+from seminar_qa.answerability.model import MODEL_FILE as MODEL
 from seminar_qa.answerability.rows import (
     GENERATED,
-    MODEL,
     WORK,
     Row,
     collect,
