@@ -46,6 +46,7 @@ INPUT_LIMIT = MAX_QUESTION_CHARS * 4
 STYLE = """
 <style>
 mark.answer { background: #fff1a8; color: inherit; padding: 0 .15em; border-radius: .2em; }
+mark.answer strong.clause { background: #ffd84d; font-weight: 600; }
 .sqa-passage { line-height: 1.6; white-space: normal; overflow-wrap: anywhere; }
 .sqa-source { color: #555; font-size: .88em; margin-top: .2em; overflow-wrap: anywhere; }
 </style>

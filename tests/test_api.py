@@ -74,6 +74,8 @@ def test_ask_gives_exactly_the_answer_of_the_answer_path(
     top = body["hits"][0]
     assert top["citation"].endswith(f"passage {top['position'] + 1}")
     assert top["text"][top["answer_start"] : top["answer_end"]] == top["answer"]
+    assert top["text"][top["clause_start"] : top["clause_end"]] == top["clause"]
+    assert top["answer_start"] <= top["clause_start"] < top["clause_end"] <= top["answer_end"]
 
 
 def test_ask_limited_to_one_document(api: httpx.Client) -> None:

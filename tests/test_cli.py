@@ -158,11 +158,15 @@ def test_ask_json_has_stable_fields(built: Path) -> None:
         "answer_start",
         "answer_end",
         "answer",
+        "clause_start",
+        "clause_end",
+        "clause",
         "metadata",
     }
     assert hit["doc_id"] == "autumn-workshop.md" and hit["rank"] == 1
     assert hit["text"][hit["answer_start"] : hit["answer_end"]] == hit["answer"]
     assert "robotics club" in hit["answer"]
+    assert hit["clause"] == hit["answer"]  # an English sentence is stressed whole
     assert [h["rank"] for h in payload["hits"]] == [1, 2, 3]
 
 

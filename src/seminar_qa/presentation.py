@@ -21,16 +21,23 @@ if TYPE_CHECKING:
 def highlight_html(hit: Hit, css_class: str = "answer") -> str:
     """The passage as HTML with the answer sentence in ``<mark>``; all document text is escaped.
 
-    Line breaks become ``<br>`` so the result is one line: Markdown renderers then treat it as a
-    single raw HTML block and never parse document text as Markdown.
+    A long Chinese sentence's clause (``Hit.clause_span``) is stressed inside the mark with
+    ``<strong class="clause">``. Line breaks become ``<br>`` so the result is one line: Markdown
+    renderers then treat it as a single raw HTML block and never parse document text as Markdown.
     """
     text = hit.passage.text
     start = max(0, min(hit.answer_start, len(text)))
     end = max(start, min(hit.answer_end, len(text)))
+    clause_start, clause_end = hit.clause_span
+    if not start <= clause_start < clause_end <= end or (clause_start, clause_end) == (start, end):
+        clause_start = clause_end = end  # nothing to stress inside the sentence
+    stressed = html.escape(text[clause_start:clause_end])
+    if stressed:
+        stressed = f'<strong class="clause">{stressed}</strong>'
+    middle = html.escape(text[start:clause_start]) + stressed + html.escape(text[clause_end:end])
     before = html.escape(text[:start])
-    middle = html.escape(text[start:end])
     after = html.escape(text[end:])
-    if middle.strip():
+    if text[start:end].strip():
         body = f'{before}<mark class="{html.escape(css_class)}">{middle}</mark>{after}'
     else:
         body = before + middle + after

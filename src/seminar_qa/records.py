@@ -100,7 +100,8 @@ class Hit:
     """One ranked passage returned for a question.
 
     ``answer_start``/``answer_end`` are character offsets into ``passage.text`` of the sentence that
-    best answers the question.
+    best answers the question; ``clause_start``/``clause_end`` those of the part of it to stress
+    (a short clause of a long Chinese sentence; None: the whole sentence).
     """
 
     passage: Passage
@@ -112,11 +113,26 @@ class Hit:
     signals: dict[str, float] = field(default_factory=dict)
     """Raw scores behind the rank: ``bm25``, each model's cosine, and ``coverage`` (the share
     of the question's IDF mass found in the passage)."""
+    clause_start: int | None = None
+    clause_end: int | None = None
 
     @property
     def answer(self) -> str:
         """The answering sentence."""
         return self.passage.text[self.answer_start : self.answer_end]
+
+    @property
+    def clause_span(self) -> tuple[int, int]:
+        """Offsets of the part of the answer sentence to stress (the sentence unless set)."""
+        if self.clause_start is None or self.clause_end is None:
+            return self.answer_start, self.answer_end
+        return self.clause_start, self.clause_end
+
+    @property
+    def clause(self) -> str:
+        """The stressed part of the answer sentence (a clause of a long Chinese sentence)."""
+        start, end = self.clause_span
+        return self.passage.text[start:end]
 
     @property
     def citation(self) -> str:
@@ -152,6 +168,9 @@ class Hit:
             "answer_start": self.answer_start,
             "answer_end": self.answer_end,
             "answer": self.answer,
+            "clause_start": self.clause_span[0],
+            "clause_end": self.clause_span[1],
+            "clause": self.clause,
             "citation": self.citation,
             "metadata": self.metadata,
             "signals": {name: round(value, 6) for name, value in self.signals.items()},

@@ -59,6 +59,9 @@ class HitOut(BaseModel):
     answer_start: int
     answer_end: int
     answer: str
+    clause_start: int
+    clause_end: int
+    clause: str
     citation: str
     metadata: dict[str, Any]
     signals: dict[str, float]

@@ -16,7 +16,8 @@ class QuestionResult:
 
     ``ranking`` holds the returned passage ids, best first; ``relevant`` every relevant passage
     in the index with its grade; ``answer_sentence_ok`` whether the top passage is relevant and
-    its answer sentence contains an answer (None when the question has no answer strings).
+    its answer sentence contains an answer (None when the question has no answer strings), and
+    ``answer_clause_ok`` the same of the stressed clause (the sentence unless it is long Chinese).
     """
 
     question: EvalQuestion
@@ -24,6 +25,7 @@ class QuestionResult:
     relevant: dict[str, int]
     abstained: bool
     answer_sentence_ok: bool | None = None
+    answer_clause_ok: bool | None = None
     confidence: float | None = None
     label: str | None = None
     answer_kind: str | None = None
@@ -63,6 +65,7 @@ class QuestionResult:
             "abstained": self.abstained,
             "answer_kind": self.answer_kind,
             "answer_sentence_ok": self.answer_sentence_ok,
+            "answer_clause_ok": self.answer_clause_ok,
             "confidence": None if self.confidence is None else round(self.confidence, 4),
             "label": self.label,
         }
@@ -101,19 +104,19 @@ def judge(
             if question.in_gold(p.doc_id) and (allowed is None or p.doc_id in allowed)
         }
     sentence_ok: bool | None = None
+    clause_ok: bool | None = None
     if question.answers:
         top = hits[0] if hits else None
-        sentence_ok = (
-            top is not None
-            and top.passage.passage_id in relevant
-            and question.answered_by(top.answer)
-        )
+        relevant_top = top is not None and top.passage.passage_id in relevant
+        sentence_ok = relevant_top and top is not None and question.answered_by(top.answer)
+        clause_ok = sentence_ok and top is not None and question.answered_by(top.clause)
     return QuestionResult(
         question=question,
         ranking=tuple(h.passage.passage_id for h in hits),
         relevant=relevant,
         abstained=abstained,
         answer_sentence_ok=sentence_ok,
+        answer_clause_ok=clause_ok,
         confidence=confidence,
         label=label,
         answer_kind=answer_kind,

@@ -30,6 +30,7 @@ def metric_names(k: int = 10) -> list[str]:
     return [
         *ranking_metric_names(k),
         "answer_sentence",
+        "answer_clause",
         "abstention_precision",
         "abstention_recall",
         "false_refusal_rate",
@@ -81,6 +82,8 @@ def summarise(
     sentence = [r.answer_sentence_ok for r in results if r.ranked]
     judged_sentences = [ok for ok in sentence if ok is not None]
     metrics["answer_sentence"] = _rate(sum(judged_sentences), len(judged_sentences))
+    clauses = [r.answer_clause_ok for r in results if r.ranked and r.answer_clause_ok is not None]
+    metrics["answer_clause"] = _rate(sum(clauses), len(clauses))
     metrics["abstention_precision"] = _rate(
         sum(1 for r in abstained if not r.question.answerable), len(abstained)
     )

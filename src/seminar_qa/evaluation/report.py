@@ -66,6 +66,7 @@ _COLUMNS = (
     ("nDCG@10", "ndcg@10"),
     ("R@{k}", "recall@{k}"),
     ("AnsSent", "answer_sentence"),
+    ("AnsClause", "answer_clause"),
     ("AbstP", "abstention_precision"),
     ("AbstR", "abstention_recall"),
     ("FRR", "false_refusal_rate"),

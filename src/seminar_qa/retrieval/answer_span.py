@@ -104,7 +104,7 @@ def rule_scores(
     scores = [value / top if top > 0 else 0.0 for value in lexical]
     if semantic is not None and len(semantic) == len(spans):
         scores = [s + float(extra) for s, extra in zip(scores, semantic, strict=True)]
-    held = _answer_type_test(question, rules)
+    held = answer_type_test(question, rules)
     if held is not None:
         scores = [
             s + (rules.type_bonus if held(t) else 0.0)
@@ -157,7 +157,7 @@ def sentence_rows(
         sentence_tokens,
         idf,
         word_weight=word_weight(title, rules, idf),
-        type_test=_answer_type_test(question, rules),
+        type_test=answer_type_test(question, rules),
         heading=" ".join(title.split()),
         cosines={
             name: by_name[name].sentence_scores(scores.vectors[name], position) for name in models
@@ -193,7 +193,7 @@ def learned_answer_span(
     return spans[best].start, spans[best].end
 
 
-def _answer_type_test(question: str, rules: AnswerSentence) -> Callable[[str], bool] | None:
+def answer_type_test(question: str, rules: AnswerSentence) -> Callable[[str], bool] | None:
     """The test of a sentence holding what ``question`` asks for (None: it asks for no type)."""
     if language_of(question) in rules.typed_languages:
         kind = asked_type(question)

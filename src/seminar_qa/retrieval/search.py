@@ -17,10 +17,12 @@ from seminar_qa.records import Hit
 from seminar_qa.retrieval.answer_span import (
     Idf,
     answer_span,
+    answer_type_test,
     coverage,
     learned_answer_span,
     sentence_similarity,
 )
+from seminar_qa.retrieval.clause import answer_clause
 from seminar_qa.retrieval.fusion import Scores, Timings, score_passages, stage
 from seminar_qa.text import Language, language_of
 
@@ -122,6 +124,14 @@ def _hits(
                 None if semantic is None else semantic.tolist(),
                 passage.title,
             )
+        clause = answer_clause(
+            passage.text,
+            start,
+            end,
+            question,
+            passage.title,
+            answer_type_test(question, policy.answer_sentence),
+        )
         signals = {name: float(v[slot]) for name, v in scores.components.items()}
         signals["coverage"] = coverage(scores.terms.groups, passage.text, idf)
         hits.append(
@@ -133,6 +143,8 @@ def _hits(
                 answer_start=start,
                 answer_end=end,
                 signals=signals,
+                clause_start=clause[0],
+                clause_end=clause[1],
             )
         )
     return hits
