@@ -4,10 +4,17 @@ A passage is indexed as its base tokens (jieba for Chinese, English stemmed) plu
 syllables of its romanised names; a question asks its search-mode base tokens directly, and, when
 it is Chinese, the bridged tokens that reach English text (pinyin, CC-CEDICT glosses). BM25 is
 bm25s, saved with its own pickle-free files.
+
+Answering reads those files without importing bm25s: they hold every token's precomputed BM25
+contribution per passage (a CSC matrix), and a query's scores are the sum of its tokens' columns,
+added in the order bm25s adds them, so the scores are the same to the last bit (a test checks).
+Importing bm25s pulls in scipy, tqdm and, where it is installed, numba: 0.4 s of every fresh
+``seminar-qa ask`` (python -c "import bm25s", 2026-12-02); building still uses it.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -60,14 +67,21 @@ def question_tokens(question: str) -> list[str]:
     return question_terms(question).all
 
 
+# bm25s's scoring methods that need no per-passage non-occurrence term (the other ones,
+# bm25l and bm25+, are answered through bm25s itself).
+_COLUMN_SUM_METHODS = ("lucene", "robertson", "atire")
+
+
 class LexicalIndex:
     """BM25 over :func:`passage_tokens`, saved with bm25s's own pickle-free files."""
 
     def __init__(self, retriever: Any, size: int) -> None:
         """Wrap a fitted ``bm25s.BM25`` over ``size`` passages."""
-        self.retriever = retriever
+        self.retriever: Any | None = retriever
         self.size = size
         self.vocabulary: dict[str, int] = dict(retriever.vocab_dict or {})
+        self._columns = _columns(retriever.scores, retriever.method)
+        self._params: dict[str, Any] = {}
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> LexicalIndex:
@@ -80,23 +94,60 @@ class LexicalIndex:
         return cls(retriever, len(texts))
 
     def save(self, directory: Path) -> None:
-        """Write the bm25s files into ``directory`` (no pickle)."""
-        self.retriever.save(str(directory), show_progress=False, allow_pickle=False)
+        """Write the bm25s files into ``directory`` (no pickle).
+
+        An index read without bm25s (``load``) writes back the same files it was read from.
+        """
+        if self.retriever is not None:
+            self.retriever.save(str(directory), show_progress=False, allow_pickle=False)
+            return
+        assert self._columns is not None
+        directory.mkdir(parents=True, exist_ok=True)
+        for name, values in zip(("data", "indices", "indptr"), self._columns, strict=True):
+            np.save(directory / f"{name}.csc.index.npy", values, allow_pickle=False)
+        (directory / "vocab.index.json").write_text(
+            json.dumps(self.vocabulary, ensure_ascii=False), encoding="utf-8"
+        )
+        (directory / "params.index.json").write_text(
+            json.dumps(self._params, indent=4), encoding="utf-8"
+        )
 
     @classmethod
     def load(cls, directory: Path, size: int) -> LexicalIndex:
-        """Load the bm25s files from ``directory``."""
-        import bm25s
+        """Read the bm25s files from ``directory`` (see the module docstring)."""
+        params = json.loads((directory / "params.index.json").read_text(encoding="utf-8"))
+        if params.get("method") not in _COLUMN_SUM_METHODS:
+            import bm25s
 
-        retriever = bm25s.BM25.load(str(directory), show_progress=False, allow_pickle=False)
-        return cls(retriever, size)
+            retriever = bm25s.BM25.load(str(directory), show_progress=False, allow_pickle=False)
+            return cls(retriever, size)
+        index = cls.__new__(cls)
+        index.retriever = None
+        index._params = params
+        index.size = size
+        vocabulary = json.loads((directory / "vocab.index.json").read_text(encoding="utf-8"))
+        index.vocabulary = {str(token): int(number) for token, number in vocabulary.items()}
+        data, indices, indptr = (
+            np.load(directory / f"{name}.csc.index.npy", allow_pickle=False)
+            for name in ("data", "indices", "indptr")
+        )
+        index._columns = (data, indices, indptr)
+        return index
 
     def scores(self, tokens: Sequence[str]) -> NDArray[np.float32]:
         """BM25 score of every passage for the query ``tokens`` (zeros when none is known)."""
         ids = [self.vocabulary[t] for t in tokens if t in self.vocabulary]
-        if not ids:
-            return np.zeros(self.size, dtype=np.float32)
-        return np.asarray(self.retriever.get_scores_from_ids(ids), dtype=np.float32)
+        if self._columns is None:  # a method with a non-occurrence term: bm25s scores it
+            if not ids:
+                return np.zeros(self.size, dtype=np.float32)
+            assert self.retriever is not None
+            return np.asarray(self.retriever.get_scores_from_ids(ids), dtype=np.float32)
+        data, indices, indptr = self._columns
+        scores = np.zeros(self.size, dtype=np.float32)
+        for token_id in ids:
+            start, end = int(indptr[token_id]), int(indptr[token_id + 1])
+            scores[indices[start:end]] += data[start:end]  # a column names each passage once
+        return scores
 
     def idf(self, token: str) -> float:
         """Inverse document frequency of ``token`` (Lucene form); unseen tokens get the maximum."""
@@ -106,10 +157,24 @@ class LexicalIndex:
     def document_frequency(self, token: str) -> int:
         """In how many passages ``token`` occurs."""
         token_id = self.vocabulary.get(token)
-        if token_id is None:
+        indptr = self._indptr  # CSC over tokens: a column per token
+        if token_id is None or token_id + 1 >= len(indptr):  # bm25s's "" has no column
             return 0
-        indptr = self.retriever.scores["indptr"]  # CSC over tokens: a column per token
         return int(indptr[token_id + 1] - indptr[token_id])
+
+    @property
+    def _indptr(self) -> NDArray[np.int64]:
+        if self._columns is not None:
+            return np.asarray(self._columns[2])
+        assert self.retriever is not None
+        return np.asarray(self.retriever.scores["indptr"])
+
+
+def _columns(scores: dict[str, Any], method: str) -> tuple[Any, Any, Any] | None:
+    """A fitted bm25s index's score columns (data, passage numbers, column starts), or None."""
+    if method not in _COLUMN_SUM_METHODS:
+        return None
+    return scores["data"], scores["indices"], scores["indptr"]
 
 
 def top_positions(scores: NDArray[np.float32], count: int) -> NDArray[np.int64]:
