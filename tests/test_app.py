@@ -436,3 +436,29 @@ def passages_ids(settings: Settings, question: str) -> list[str]:
     """The passage ids the answer path ranks for ``question`` (what the page showed)."""
     answer = Assistant(SeminarIndex.load(settings.index_dir)).answer(question, k=3)
     return [hit.passage.passage_id for hit in answer.hits]
+
+
+LONG_CHINESE_DOC = """---
+title: 宝山区数字教育报告
+date: 2024-12-06
+---
+
+宝山区教育局在报告中介绍了全区的数字教育工作，覆盖全区中小学和幼儿园，由区教育信息中心统一部署，前身为宝山区电化教育馆的信息中心负责平台运维，各校信息教师参与资源建设与培训工作。
+"""
+
+
+def test_a_long_chinese_sentence_has_its_clause_in_bold_inside_the_highlight(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (corpus / "baoshan-report.md").write_text(LONG_CHINESE_DOC, encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", embedder="hashing")
+    build_index(settings)
+    monkeypatch.setenv("SEMINAR_QA_INDEX", str(settings.index_dir))
+    monkeypatch.setenv("SEMINAR_QA_CORPUS", str(settings.corpus_dir))
+    at = ask(start(), "信息中心的前身是什么？")
+    sentence = marked(passages(at)[0])
+    assert sentence.startswith("宝山区教育局在报告中介绍了全区的数字教育工作")
+    assert sentence.count('<strong class="clause">') == 1
+    clause = sentence.split('<strong class="clause">')[1].split("</strong>")[0]
+    assert "前身为宝山区电化教育馆的信息中心负责平台运维" in clause
+    assert len(clause) < len(sentence) / 2
