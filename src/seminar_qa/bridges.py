@@ -18,6 +18,7 @@ import functools
 import re
 
 from seminar_qa import cedict
+from seminar_qa.numbers import english, numbers_in, spelled_out
 from seminar_qa.pinyin_table import PINYIN_SYLLABLES
 from seminar_qa.text import CJK_CLASS, has_cjk
 from seminar_qa.tokenization import ZH_STOPWORDS, base_tokens, jieba_module, tagged_words
@@ -109,11 +110,24 @@ def gloss_tokens(question: str, max_definitions: int = 3) -> list[str]:
     return tokens
 
 
+def number_tokens(question: str) -> list[str]:
+    """The English tokens of the question's numbers (:mod:`numbers`) it does not hold as written."""
+    tokens: list[str] = []
+    for expression in numbers_in(question):
+        written = set(base_tokens(question[expression.start : expression.end]))
+        tokens += [t for t in base_tokens(english(expression)) if t not in written]
+    return tokens
+
+
 def bridged_tokens(question: str) -> list[str]:
-    """The pinyin and gloss tokens by which a Chinese question reaches English text."""
+    """The pinyin, gloss and number tokens by which a Chinese question reaches English text.
+
+    The numbers are glossed as numbers, not character by character (:mod:`numbers`).
+    """
     if not has_cjk(question):
         return []
-    return pinyin_question_tokens(question) + gloss_tokens(question)
+    glossed = gloss_tokens(spelled_out(question))
+    return pinyin_question_tokens(question) + glossed + number_tokens(question)
 
 
 def _first_definition(word: str) -> str:
@@ -220,7 +234,7 @@ def gloss_translation(question: str) -> str:
     if not has_cjk(question):
         return question
     out: list[str] = []
-    rest = question
+    rest = spelled_out(question)  # numbers as English writes them: 第33届 -> "33rd XXXIII"
     for phrase in sorted(QUESTION_WORDS, key=len, reverse=True):  # before jieba splits them
         if phrase in rest:
             out.append(QUESTION_WORDS[phrase])

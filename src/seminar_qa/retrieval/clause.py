@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable
 
 from seminar_qa.bridges import QUESTION_WORDS
-from seminar_qa.text import CJK_RUN, language_of
+from seminar_qa.text import CJK, CJK_RUN
 from seminar_qa.tokenization import ZH_STOPWORDS
 
 LONG_SENTENCE = 60
@@ -61,6 +61,15 @@ def clause_spans(sentence: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if sentence[a:b].strip()]
 
 
+def _mostly_chinese(sentence: str) -> bool:
+    """Whether Chinese characters make at least a third of the sentence's letters.
+
+    An English sentence that quotes a Chinese name keeps its own sentence.
+    """
+    chinese = len(CJK.findall(sentence))
+    return chinese > 0 and 3 * chinese >= sum(c.isalnum() for c in sentence)
+
+
 def _pairs(text: str) -> set[str]:
     """The Chinese character pairs of ``text`` (within runs of Chinese characters)."""
     return {run[i : i + 2] for run in CJK_RUN.findall(text) for i in range(len(run) - 1)}
@@ -80,7 +89,7 @@ def answer_clause(
     clause for what the question asks for (None: it asks for no type).
     """
     sentence = text[start:end]
-    if len(sentence) <= LONG_SENTENCE or language_of(sentence) != "zh":
+    if len(sentence) <= LONG_SENTENCE or not _mostly_chinese(sentence):
         return start, end
     spans = clause_spans(sentence)
     if len(spans) < 2:
