@@ -4,9 +4,8 @@ Chinese text often runs a whole paragraph through commas before the first 。, s
 sentence can be a hundred characters long. Inside such a sentence the clauses (cut after ，：；
 and , : ; not between digits; never at 、, which lists the parts of one answer) are scored by
 the question's character pairs they hold, and the best clause grows into its neighbours while
-the window stays short. The sentence stays marked;
-the clause is stressed inside it, so a clause that misses the answer costs the visitor nothing
-the sentence did not already show.
+the window stays short. The sentence stays marked; the clause is stressed inside it, so a clause
+that misses the answer costs the visitor nothing the sentence did not already show.
 
 Measured on the CMRC 2018 development split (776 Chinese questions over 200 Chinese paragraphs;
 ``python bench/external_eval.py --sets cmrc``, 2026-12-02): 224 top passages' marked sentences

@@ -100,6 +100,7 @@ def _hits(
     """The top ``k`` candidates of one question as hits with answer sentences and signals."""
     wanted = set(doc_ids) if doc_ids else None
     learned = sentence_model(index, policy)
+    holds_type = answer_type_test(question, policy.answer_sentence)  # for the clause
     hits: list[Hit] = []
     for slot in np.argsort(-scores.fused, kind="stable"):
         if len(hits) >= k:
@@ -124,14 +125,7 @@ def _hits(
                 None if semantic is None else semantic.tolist(),
                 passage.title,
             )
-        clause = answer_clause(
-            passage.text,
-            start,
-            end,
-            question,
-            passage.title,
-            answer_type_test(question, policy.answer_sentence),
-        )
+        clause = answer_clause(passage.text, start, end, question, passage.title, holds_type)
         signals = {name: float(v[slot]) for name, v in scores.components.items()}
         signals["coverage"] = coverage(scores.terms.groups, passage.text, idf)
         hits.append(
