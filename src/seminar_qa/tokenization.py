@@ -33,11 +33,14 @@ _WORD_RUN = re.compile(r"[^\W_]+")
 
 @functools.lru_cache(maxsize=1)
 def jieba_module() -> Any:
-    """Jieba with its dictionary loaded (about half a second, once per process)."""
+    """Jieba with its dictionary ready: looked up in SQLite (:mod:`jieba_dict`), or loaded."""
     import jieba
 
+    from seminar_qa.jieba_dict import attach
+
     jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
+    attach(jieba)
+    jieba.initialize()  # loads jieba's own tables only when they could not be attached
     return jieba
 
 

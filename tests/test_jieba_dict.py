@@ -1,0 +1,140 @@
+"""Jieba over the SQLite tables (jieba_dict): the same words and tags as jieba's own, made once.
+
+Jieba keeps its tables in module globals, so each side runs in a fresh interpreter.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SHARED_CMRC = Path(__file__).resolve().parents[2] / "shared/eval/external/cmrc/corpus"
+
+TEXTS = [
+    "2024年11月28日，联合国教科文组织教师教育中心在上海举办研讨会，长宁区教育局局长介绍了数字教育。",
+    "闵行区、宝山区和浦东新区的中小学教师分享了人工智能赋能课堂教学的经验。",
+    "《战栗游戏》是一本由史蒂芬·金1987年出版的恐怖小说，该书在1990年曾改拍成电影。",
+    "他7岁开始拍电影，于16岁（1976年）签约予无线电视，后于1970年代在儿童节目中饰演「大怪兽」。",
+    "研究生命起源的科学家认为结婚的和尚未结婚的都应该参加。",
+    "The portal 平台 opened in 2025; 数字学习门户 (UN Public Digital Learning Portal).",
+]
+
+_RUN = """
+import json, sys
+import jieba
+import jieba.posseg
+if sys.argv[1] == "sqlite":
+    from seminar_qa.tokenization import jieba_module
+    jieba_module()
+    freq = type(jieba.dt.FREQ).__name__
+else:
+    jieba.initialize()
+    freq = type(jieba.dt.FREQ).__name__
+texts = json.load(sys.stdin)
+print(json.dumps({
+    "freq": freq,
+    "cut": [jieba.lcut(t) for t in texts],
+    "search": [jieba.lcut_for_search(t) for t in texts],
+    "tags": [[(p.word, p.flag) for p in jieba.posseg.cut(t)] for t in texts],
+}, ensure_ascii=False))
+"""
+
+_RUN_ATTACHED = _RUN.replace("import jieba.posseg\nif", "if")
+
+
+def _segment(mode: str, texts: list[str], cache: Path, script: str = _RUN) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-c", script, mode],
+        input=json.dumps(texts),
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SEMINAR_QA_CACHE": str(cache)},
+        timeout=300,
+        check=True,
+    )
+    result: dict[str, object] = json.loads(done.stdout)
+    return result
+
+
+def _texts() -> list[str]:
+    texts = list(TEXTS)
+    if SHARED_CMRC.is_dir():  # Chinese Wikipedia paragraphs, read where they lie
+        texts += [p.read_text(encoding="utf-8") for p in sorted(SHARED_CMRC.glob("*.txt"))[:40]]
+    return texts
+
+
+@pytest.mark.slow
+def test_segmentation_and_tags_equal_jiebas_own_tables(tmp_path: Path) -> None:
+    texts = _texts()
+    own = _segment("own", texts, tmp_path / "unused")
+    first = _segment("sqlite", texts, tmp_path / "cache", _RUN_ATTACHED)  # writes the file
+    again = _segment("sqlite", texts, tmp_path / "cache", _RUN_ATTACHED)  # reads it
+    assert own["freq"] == "dict" and first["freq"] == again["freq"] == "_Lookup"
+    for side in (first, again):
+        assert side["cut"] == own["cut"]
+        assert side["search"] == own["search"]
+        assert side["tags"] == own["tags"]
+    assert len(list((tmp_path / "cache").glob("jieba-*.sqlite"))) == 1
+
+
+def test_lookup_answers_as_jiebas_dictionary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jieba import Tokenizer
+
+    from seminar_qa import jieba_dict
+
+    monkeypatch.setenv("SEMINAR_QA_CACHE", str(tmp_path / "cache"))
+    source = jieba_dict._dictionary_source()
+    with source.open("rb") as handle:
+        frequencies, total = Tokenizer.gen_pfdict(handle)
+    table = jieba_dict._open()
+    assert table is not None and table.total == total and table.words == len(frequencies)
+    freq = jieba_dict._Lookup(table, 0, table.words)
+    tags = jieba_dict._Lookup(table, 1, table.tags)
+    for word in ("研讨会", "研讨", "研", "上海", "不是一个词", ""):
+        assert (word in freq) == (word in frequencies)
+        assert freq.get(word) == frequencies.get(word)
+    assert freq["研讨会"] == frequencies["研讨会"] and tags.get("上海") == "ns"
+    assert tags.get("研讨会是", "x") == "x"
+    with pytest.raises(KeyError):
+        freq["不是一个词"]
+    freq["不是一个词"] = 3  # jieba.add_word: kept in memory, the file is read-only
+    assert freq["不是一个词"] == 3 and len(freq) == len(frequencies) + 1
+
+
+def test_a_damaged_file_is_written_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from seminar_qa import jieba_dict
+
+    monkeypatch.setenv("SEMINAR_QA_CACHE", str(tmp_path / "cache"))
+    path = jieba_dict.cache_file()
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not a database" * 100)
+    table = jieba_dict._open()
+    assert table is not None and table.row("上海") is not None
+    assert path.read_bytes()[:15] == b"SQLite format 3"
+
+
+def test_no_cache_folder_leaves_jieba_its_own_tables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from seminar_qa import jieba_dict
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("SEMINAR_QA_CACHE", str(blocker / "cache"))
+    assert jieba_dict._open() is None
+
+    class Tokenizer:  # stands in for jieba.dt: attach must leave it untouched
+        initialized = False
+
+    class Jieba:
+        dt = Tokenizer()
+
+    assert jieba_dict.attach(Jieba) is False
+    assert not Jieba.dt.initialized and not hasattr(Jieba.dt, "FREQ")
