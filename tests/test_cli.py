@@ -83,6 +83,30 @@ def test_build_if_stale_skips_a_current_index(corpus: Path, built: Path) -> None
     assert "Indexed" in result.stdout and "stale" in result.stderr
 
 
+def test_build_makes_the_chinese_lookup_files_a_first_question_needs(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from seminar_qa import cedict, tokenization
+
+    def forget() -> None:  # as a fresh process: this one may have opened another folder's files
+        for cached in (tokenization.jieba_module, cedict._lookup, cedict.definitions):
+            cached.cache_clear()
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("SEMINAR_QA_CACHE", str(cache))
+    forget()
+    index = tmp_path / "ix"
+    assert run("build", "--corpus", str(corpus), "--index", str(index), "-q").exit_code == 0
+    made = {path.name.split("-")[0] for path in cache.glob("*.sqlite")}
+    assert made == {"jieba", "cedict"}
+    for path in cache.glob("*.sqlite"):
+        path.unlink()
+    forget()
+    result = run("build", "--corpus", str(corpus), "--index", str(index), "--if-stale", "-q")
+    assert "is current" in result.stdout
+    assert {path.name.split("-")[0] for path in cache.glob("*.sqlite")} == {"jieba", "cedict"}
+
+
 def test_ask_prints_ranked_passages_with_source(built: Path) -> None:
     result = run(
         "ask",

@@ -37,6 +37,17 @@ def pinyin_syllables() -> frozenset[str]:
     return PINYIN_SYLLABLES
 
 
+def prepare_tables() -> None:
+    """Write the look-up files a Chinese question reads (jieba's dictionary, CC-CEDICT), once.
+
+    The first process that needs each file makes it, which takes seconds (jieba's about 5 s,
+    CC-CEDICT's about 3 s, 2026-12-02); ``seminar-qa build`` calls this so that a visitor's first
+    Chinese question after ``make run`` does not wait for them. Files already made are opened.
+    """
+    jieba_module()
+    cedict.definitions("研讨会")
+
+
 def derive_pinyin_syllables() -> frozenset[str]:
     """Derive the syllable table from pypinyin's characters (what pinyin_table.py holds)."""
     from pypinyin import lazy_pinyin

@@ -51,6 +51,7 @@ def build(
       seminar-qa build --corpus reports/ --index /srv/seminar-index --quiet
       seminar-qa build --if-stale      # what `make run` does
     """
+    from seminar_qa.bridges import prepare_tables
     from seminar_qa.pipeline import build_index, index_status
 
     settings = Settings.from_env(corpus, index, embedder)
@@ -59,6 +60,7 @@ def build(
         if if_stale:
             status = index_status(settings)
             if status.state == "current":
+                prepare_tables()
                 click.echo(f"Index at {status.index_dir} is current; nothing to build.")
                 return
             click.echo(f"Index at {status.index_dir} is {status.state}; building.", err=True)
@@ -71,6 +73,7 @@ def build(
             )
         finally:
             progress.close()
+        prepare_tables()  # a visitor's first Chinese question then opens them (bridges)
     click.echo(report.summary())
 
 
