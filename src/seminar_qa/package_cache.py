@@ -1,7 +1,8 @@
 """Files derived once from installed packages' data, kept in the user's cache folder.
 
 Some packages parse their data in pure Python at every start: CC-CEDICT's 122,000 lines
-(``cedict``), the USE tokenizer's 128,000 pieces (``use_tokenizer``). The first process writes
+(``cedict``), jieba's dictionary (``jieba_dict``), the USE tokenizer's 128,000 pieces
+(``use_tokenizer``). The first process writes
 what it parsed to ``$SEMINAR_QA_CACHE``, else ``$XDG_CACHE_HOME/seminar-qa``, else
 ``~/.cache/seminar-qa``; later ones read that. Each file's name carries the package version and
 the size of the data file it came from, so an upgrade makes a new one.
@@ -10,10 +11,13 @@ the size of the data file it came from, so an upgrade makes a new one.
 from __future__ import annotations
 
 import os
+import sqlite3
 import tempfile
+import threading
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 
 def cache_dir() -> Path:
@@ -45,3 +49,30 @@ def write_atomically(target: Path, write: Callable[[Path], object]) -> None:
         os.replace(temporary, target)
     finally:
         Path(temporary).unlink(missing_ok=True)
+
+
+def write_sqlite(target: Path, fill: Callable[[sqlite3.Connection], object]) -> None:
+    """Make the SQLite file ``target`` by ``fill``-ing a new database, atomically (see above)."""
+
+    def write(path: Path) -> None:
+        with sqlite3.connect(path) as connection:
+            fill(connection)
+        connection.close()
+
+    write_atomically(target, write)
+
+
+class ReadOnlyTable:
+    """A SQLite file opened read-only: one connection shared by threads, one query at a time."""
+
+    def __init__(self, path: Path) -> None:
+        """Open ``path``; sqlite3.DatabaseError surfaces at the first query of a damaged file."""
+        self._connection = sqlite3.connect(
+            f"file:{path}?mode=ro", uri=True, check_same_thread=False
+        )
+        self._lock = threading.Lock()
+
+    def one(self, sql: str, parameters: tuple[Any, ...] = ()) -> Any:
+        """The first row ``sql`` selects, or None."""
+        with self._lock:
+            return self._connection.execute(sql, parameters).fetchone()
