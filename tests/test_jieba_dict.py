@@ -31,10 +31,9 @@ import jieba.posseg
 if sys.argv[1] == "sqlite":
     from seminar_qa.tokenization import jieba_module
     jieba_module()
-    freq = type(jieba.dt.FREQ).__name__
 else:
     jieba.initialize()
-    freq = type(jieba.dt.FREQ).__name__
+freq = type(jieba.dt.FREQ).__name__
 texts = json.load(sys.stdin)
 print(json.dumps({
     "freq": freq,

@@ -22,8 +22,6 @@ from typing import Any
 
 from seminar_qa.package_cache import ReadOnlyTable, cache_path, write_sqlite
 
-_MISSING = object()
-
 
 def _dictionary_source() -> Path:
     import jieba
@@ -65,40 +63,44 @@ def write_cache(target: Path, source: Path) -> None:
 
 
 class _Table(ReadOnlyTable):
-    """The words table, and the dictionary's total frequency and sizes."""
+    """The words table, and the dictionary's total frequency and sizes.
+
+    Jieba asks ``frag in FREQ`` and then ``FREQ[frag]`` of every prefix it tries, and the
+    part-of-speech tokenizer asks the same words for their tags: each word's row is read from
+    SQLite once and remembered.
+    """
 
     def __init__(self, path: Path) -> None:
         """Open ``path``; raises sqlite3.DatabaseError when it is not a finished table."""
         super().__init__(path)
         total, self.words, self.tags = self.one("SELECT total, words, tags FROM meta")
         self.total = int(total)
+        self._rows: dict[str, tuple[int, str | None] | None] = {}
 
     def row(self, word: str) -> tuple[int, str | None] | None:
         """(frequency, tag) of ``word``, or None when the dictionary lacks it."""
-        found = self.one("SELECT freq, tag FROM words WHERE word = ?", (word,))
-        return None if found is None else (int(found[0]), found[1])
+        if word not in self._rows:
+            read = self.one("SELECT freq, tag FROM words WHERE word = ?", (word,))
+            self._rows[word] = None if read is None else (int(read[0]), read[1])
+        return self._rows[word]
 
 
 class _Lookup(MutableMapping[str, Any]):
-    """A dict-like view of one column of the table; words added in this process stay in memory.
-
-    Jieba asks ``frag in FREQ`` and then ``FREQ[frag]`` of every prefix it tries: each key is
-    read from SQLite once and remembered.
-    """
+    """A dict-like view of one column of the table; words added in this process stay in memory."""
 
     def __init__(self, table: _Table, column: int, size: int) -> None:
         self._table = table
         self._column = column
         self._size = size
-        self._known: dict[str, Any] = {}
+        self._added: dict[str, Any] = {}
 
-    def _value(self, key: str) -> Any:
-        value = self._known.get(key, _MISSING)
-        if value is _MISSING:
-            row = self._table.row(key) if isinstance(key, str) else None
-            value = None if row is None else row[self._column]
-            self._known[key] = value
-        return value
+    def _value(self, key: object) -> Any:
+        if not isinstance(key, str):
+            return None
+        if key in self._added:
+            return self._added[key]
+        row = self._table.row(key)
+        return None if row is None else row[self._column]
 
     def __getitem__(self, key: str) -> Any:
         value = self._value(key)
@@ -107,7 +109,7 @@ class _Lookup(MutableMapping[str, Any]):
         return value
 
     def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and self._value(key) is not None
+        return self._value(key) is not None
 
     def get(self, key: str, default: Any = None) -> Any:
         """The value of ``key``, or ``default`` when the dictionary lacks it."""
@@ -117,7 +119,7 @@ class _Lookup(MutableMapping[str, Any]):
     def __setitem__(self, key: str, value: Any) -> None:
         if self._value(key) is None:
             self._size += 1
-        self._known[key] = value
+        self._added[key] = value
 
     def __delitem__(self, key: str) -> None:
         raise TypeError("jieba's dictionary does not remove words")

@@ -2,10 +2,10 @@
 
 Some packages parse their data in pure Python at every start: CC-CEDICT's 122,000 lines
 (``cedict``), jieba's dictionary (``jieba_dict``), the USE tokenizer's 128,000 pieces
-(``use_tokenizer``). The first process writes
-what it parsed to ``$SEMINAR_QA_CACHE``, else ``$XDG_CACHE_HOME/seminar-qa``, else
-``~/.cache/seminar-qa``; later ones read that. Each file's name carries the package version and
-the size of the data file it came from, so an upgrade makes a new one.
+(``use_tokenizer``). The first process writes what it parsed to ``$SEMINAR_QA_CACHE``, else
+``$XDG_CACHE_HOME/seminar-qa``, else ``~/.cache/seminar-qa``; later ones read that. Each file's
+name carries the package version and the size of the data file it came from, so an upgrade
+makes a new one.
 """
 
 from __future__ import annotations
