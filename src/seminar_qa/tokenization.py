@@ -46,9 +46,11 @@ def jieba_module() -> Any:
 
 def tagged_words(text: str) -> list[tuple[str, str]]:
     """Jieba's words of ``text`` with their part-of-speech tags (nr: person, ns: place, ...)."""
+    # The tables first: importing jieba.posseg before them parses its whole word-tag table
+    # (0.27 s of a Chinese `ask`, 2026-12-02), where jieba_dict gives it the SQLite column.
+    jieba_module()
     import jieba.posseg
 
-    jieba_module()  # the dictionary, loaded once
     return [(pair.word, pair.flag) for pair in jieba.posseg.cut(text)]
 
 
