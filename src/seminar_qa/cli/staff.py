@@ -20,6 +20,21 @@ from seminar_qa.settings import Settings
 from seminar_qa.terminal import Progress, print_calibration
 
 
+def _prepare_caches(settings: Settings) -> None:
+    """Write the package-cache files a first question reads (see :mod:`package_cache`).
+
+    Done by every build, also one that finds the index current, so that the first question
+    after ``make run`` opens them instead of making them: jieba, CC-CEDICT and pypinyin for a
+    Chinese question (``bridges.prepare_tables``), and USE's tokenizer when the index uses USE.
+    """
+    from seminar_qa import use_tokenizer
+    from seminar_qa.bridges import prepare_tables
+
+    prepare_tables()
+    if "use" in settings.embedder_names:
+        use_tokenizer.prepare()
+
+
 @cli.command()
 @corpus_option
 @index_option
@@ -51,7 +66,6 @@ def build(
       seminar-qa build --corpus reports/ --index /srv/seminar-index --quiet
       seminar-qa build --if-stale      # what `make run` does
     """
-    from seminar_qa.bridges import prepare_tables
     from seminar_qa.pipeline import build_index, index_status
 
     settings = Settings.from_env(corpus, index, embedder)
@@ -60,7 +74,7 @@ def build(
         if if_stale:
             status = index_status(settings)
             if status.state == "current":
-                prepare_tables()
+                _prepare_caches(settings)
                 click.echo(f"Index at {status.index_dir} is current; nothing to build.")
                 return
             click.echo(f"Index at {status.index_dir} is {status.state}; building.", err=True)
@@ -73,7 +87,7 @@ def build(
             )
         finally:
             progress.close()
-        prepare_tables()  # a visitor's first Chinese question then opens them (bridges)
+        _prepare_caches(settings)
     click.echo(report.summary())
 
 
