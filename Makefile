@@ -53,7 +53,7 @@ pytest: $(TEST_STAMP)
 # Retrieval and answerability metrics on the question sets, then with 300 news distractors, then
 # the development splits of public sets in ../shared/eval/external (skipped when absent).
 .PHONY: eval
-eval: $(STAMP)
+eval: $(TEST_STAMP)
 	$(BIN)/seminar-qa build --if-stale
 	$(BIN)/seminar-qa eval eval/dev_questions.jsonl
 	$(BIN)/seminar-qa eval eval/seminar_questions.jsonl
@@ -61,6 +61,10 @@ eval: $(STAMP)
 	$(BIN)/seminar-qa eval eval/validation_questions.jsonl
 	$(BIN)/python bench/distractor_eval.py
 	$(BIN)/python bench/external_eval.py
+	$(BIN)/python bench/traditional_sets.py
+	$(BIN)/python bench/external_eval.py --external build/derived
+	if [ -f build/derived/xquad-tw/questions.jsonl ] && [ -d build/external/xquad/index ]; then \
+		$(BIN)/seminar-qa eval build/derived/xquad-tw/questions.jsonl --index build/external/xquad/index; fi
 
 # Refit the answerability model (src/seminar_qa/answerability/model.json) from the development
 # splits in ../shared/eval/external and the eval/ sets; builds their indexes the first time.

@@ -21,6 +21,7 @@ import re
 from seminar_qa import cedict, pinyin_readings
 from seminar_qa.numbers import english, numbers_in, spelled_out
 from seminar_qa.pinyin_table import PINYIN_SYLLABLES
+from seminar_qa.simplified import to_simplified
 from seminar_qa.text import CJK_CLASS, has_cjk
 from seminar_qa.tokenization import ZH_STOPWORDS, base_tokens, jieba_module, tagged_words
 
@@ -138,6 +139,7 @@ def bridged_tokens(question: str) -> list[str]:
     """
     if not has_cjk(question):
         return []
+    question = to_simplified(question)  # as CC-CEDICT's simplified forms and the cues are written
     glossed = gloss_tokens(spelled_out(question))
     return pinyin_question_tokens(question) + glossed + number_tokens(question)
 
@@ -251,7 +253,9 @@ def gloss_translation(question: str) -> str:
     if not has_cjk(question):
         return question
     out: list[str] = []
-    rest = spelled_out(question)  # numbers as English writes them: 第33届 -> "33rd XXXIII"
+    # Simplified characters, as CC-CEDICT's keys and the question words are written; numbers as
+    # English writes them: 第33届 -> "33rd XXXIII".
+    rest = spelled_out(to_simplified(question))
     for phrase in sorted(QUESTION_WORDS, key=len, reverse=True):  # before jieba splits them
         if phrase in rest:
             out.append(QUESTION_WORDS[phrase])

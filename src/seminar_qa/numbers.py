@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from seminar_qa.simplified import to_simplified
+
 _DIGIT = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4}
 _DIGIT |= {"五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _SMALL_UNIT = {"十": 10, "百": 100, "千": 1000}
@@ -156,9 +158,13 @@ def _value(text: str) -> float | None:
 
 
 def numbers_in(question: str) -> list[NumberExpression]:
-    """The numbers of ``question``: digits anywhere, Chinese numerals with 第 or a unit."""
+    """The numbers of ``question``: digits anywhere, Chinese numerals with 第 or a unit.
+
+    Traditional numerals and units are read as simplified ones (萬 as 万, 個 as 个); the
+    positions are those of ``question`` itself (the reading keeps its length).
+    """
     found: list[NumberExpression] = []
-    for match in _EXPRESSION.finditer(question):
+    for match in _EXPRESSION.finditer(to_simplified(question)):
         if match.group("percent") is not None:
             value = _value(match.group("percent"))
             if value is not None:

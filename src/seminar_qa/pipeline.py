@@ -29,6 +29,7 @@ from seminar_qa.index import (
     resolve_index_dir,
     verify_files,
 )
+from seminar_qa.index.lexical import TOKENS
 from seminar_qa.index.manifest import POLICY
 from seminar_qa.ingestion import SkippedFile, discover_files, load_corpus
 from seminar_qa.ingestion.registry import extensions_text
@@ -254,6 +255,8 @@ def index_status(settings: Settings, *, embedders: Sequence[Embedder] | None = N
     settings_changed = []
     if manifest.chunking != settings.chunking.to_json():
         settings_changed.append("chunking")
+    if manifest.lexical.get("tokens") != TOKENS:
+        settings_changed.append("lexical tokens")
     wanted = [e.model_id for e in (embedders or resolve_embedders(settings))]
     if [e.get("model_id") for e in manifest.embedders] != wanted:
         settings_changed.append("embedders")

@@ -11,6 +11,7 @@ import logging
 import re
 from typing import Any
 
+from seminar_qa.simplified import to_simplified
 from seminar_qa.text import CJK_RUN
 
 STOPWORDS = frozenset(
@@ -45,13 +46,13 @@ def jieba_module() -> Any:
 
 
 def tagged_words(text: str) -> list[tuple[str, str]]:
-    """Jieba's words of ``text`` with their part-of-speech tags (nr: person, ns: place, ...)."""
+    """Jieba's words of ``text`` (in simplified characters) with their tags (nr: person, ...)."""
     # The tables first: importing jieba.posseg before them parses its whole word-tag table
     # (0.27 s of a Chinese `ask`, 2026-12-02), where jieba_dict gives it the SQLite column.
     jieba_module()
     import jieba.posseg
 
-    return [(pair.word, pair.flag) for pair in jieba.posseg.cut(text)]
+    return [(pair.word, pair.flag) for pair in jieba.posseg.cut(to_simplified(text))]
 
 
 @functools.lru_cache(maxsize=1)
@@ -75,14 +76,17 @@ def _words(text: str, search_mode: bool) -> list[str]:
 
     jieba handles English too, but about 40 times slower than a regex, which bounded BM25 builds
     (BENCHMARKS.md); the Chinese runs are what it is needed for, and English-only text never
-    loads its dictionary.
+    loads its dictionary. Chinese runs are read in simplified characters (:mod:`simplified`), as
+    jieba's dictionary is written, so 誰 is the stop word 谁 and a traditional report's words
+    meet a simplified question's.
     """
     words: list[str] = []
     position = 0
     for match in CJK_RUN.finditer(text):
         words.extend(_WORD_RUN.findall(text, position, match.start()))
         jieba = jieba_module()
-        words.extend((jieba.lcut_for_search if search_mode else jieba.lcut)(match.group()))
+        run = to_simplified(match.group())
+        words.extend((jieba.lcut_for_search if search_mode else jieba.lcut)(run))
         position = match.end()
     words.extend(_WORD_RUN.findall(text, position))
     return words

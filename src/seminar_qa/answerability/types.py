@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from seminar_qa.simplified import to_simplified
 from seminar_qa.text import has_cjk
 from seminar_qa.tokenization import tagged_words
 
@@ -48,15 +49,23 @@ _MEASURE_ZH = (
 
 @dataclass(frozen=True)
 class AnswerType:
-    """A kind of answer: the question pattern that asks for it and the test of a text."""
+    """A kind of answer: the question pattern that asks for it and the test of a text.
+
+    Both read Chinese in simplified characters (the patterns are written so): 誰 asks for a
+    person as 谁 does, and 下午三時 holds a time.
+    """
 
     name: str
     asks: re.Pattern[str]
-    holds: Callable[[str], bool]
+    test: Callable[[str], bool]
 
     def asked_by(self, question: str) -> bool:
         """Whether ``question`` asks for this kind of answer."""
-        return self.asks.search(question) is not None
+        return self.asks.search(to_simplified(question)) is not None
+
+    def holds(self, text: str) -> bool:
+        """Whether ``text`` holds this kind of answer."""
+        return self.test(to_simplified(text))
 
 
 def _pattern(*alternatives: str, ignore_case: bool = True) -> re.Pattern[str]:

@@ -33,7 +33,7 @@ from seminar_qa import __version__
 from seminar_qa.embedding import Embedder, preload
 from seminar_qa.errors import EmbedderMismatchError, IndexFormatError
 from seminar_qa.index.dense import DenseVectors, PassageLayout, make_vector_index
-from seminar_qa.index.lexical import LexicalIndex
+from seminar_qa.index.lexical import TOKENS, LexicalIndex
 from seminar_qa.index.manifest import (
     BM25,
     DOCUMENTS,
@@ -238,7 +238,7 @@ class SeminarIndex:
             format_version=FORMAT_VERSION,
             package_version=__version__,
             embedders=[d.describe() for d in dense],
-            lexical={"method": "bm25 (bm25s, Lucene)", "tokens": "jieba+stem+pinyin", "dir": BM25},
+            lexical={"method": "bm25 (bm25s, Lucene)", "tokens": TOKENS, "dir": BM25},
             chunking=dict(chunking),
             sources=sources,
             passage_count=len(passages),

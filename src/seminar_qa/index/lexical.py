@@ -30,6 +30,9 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 EMPTY_TOKEN = "<empty>"
+TOKENS = "jieba (simplified characters)+stem+pinyin"
+"""How passages become BM25 tokens, as the manifest records it: an index whose tokens were made
+another way is stale (before 2026-12-02 traditional characters went to jieba as written)."""
 _LOCK = threading.Lock()
 
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from types import MappingProxyType
 from typing import Any, Literal
 
+from seminar_qa.simplified import to_simplified
+
 POLICY_FORMAT = 1
 """Version of the JSON form of a policy (``policy.json`` in an index)."""
 
@@ -119,15 +121,13 @@ class AnswerTypeCue:
     holds_ignore_case: bool = False
 
     def asked_by(self, question: str) -> bool:
-        """Whether ``question`` asks for this kind of answer."""
-        return re.search(self.asks, question, re.IGNORECASE) is not None
+        """Whether ``question`` asks for this kind of answer (Chinese read as simplified)."""
+        return re.search(self.asks, to_simplified(question), re.IGNORECASE) is not None
 
     def held_by(self, sentence: str) -> bool:
-        """Whether ``sentence`` holds this kind of answer."""
-        return (
-            re.search(self.holds, sentence, re.IGNORECASE if self.holds_ignore_case else 0)
-            is not None
-        )
+        """Whether ``sentence`` holds this kind of answer (Chinese read as simplified)."""
+        flags = re.IGNORECASE if self.holds_ignore_case else 0
+        return re.search(self.holds, to_simplified(sentence), flags) is not None
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable
 
 from seminar_qa.bridges import QUESTION_WORDS
+from seminar_qa.simplified import to_simplified
 from seminar_qa.text import CJK, CJK_RUN
 from seminar_qa.tokenization import ZH_STOPWORDS
 
@@ -87,14 +88,17 @@ def answer_clause(
     The whole sentence when it is short, not Chinese, or one clause; ``holds_type`` tests a
     clause for what the question asks for (None: it asks for no type).
     """
-    sentence = text[start:end]
+    # Read in simplified characters, so a traditional sentence meets a simplified question and
+    # the cues; the reading keeps every offset.
+    sentence = to_simplified(text[start:end])
     if len(sentence) <= LONG_SENTENCE or not _mostly_chinese(sentence):
         return start, end
     spans = clause_spans(sentence)
     if len(spans) < 2:
         return start, end
+    question = to_simplified(question)
     wanted = _pairs(_ASKING.sub(" ", question))
-    topic = _pairs(title)
+    topic = _pairs(to_simplified(title))
     clauses = [_pairs(sentence[a:b]) for a, b in spans]
     # A pair found in many clauses (the subject repeated) says little about which one answers.
     spread = {pair: sum(pair in c for c in clauses) for pair in wanted}
