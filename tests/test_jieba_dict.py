@@ -13,16 +13,7 @@ from pathlib import Path
 
 import pytest
 
-SHARED_CMRC = Path(__file__).resolve().parents[2] / "shared/eval/external/cmrc/corpus"
-
-TEXTS = [
-    "2024年11月28日，联合国教科文组织教师教育中心在上海举办研讨会，长宁区教育局局长介绍了数字教育。",
-    "闵行区、宝山区和浦东新区的中小学教师分享了人工智能赋能课堂教学的经验。",
-    "《战栗游戏》是一本由史蒂芬·金1987年出版的恐怖小说，该书在1990年曾改拍成电影。",
-    "他7岁开始拍电影，于16岁（1976年）签约予无线电视，后于1970年代在儿童节目中饰演「大怪兽」。",
-    "研究生命起源的科学家认为结婚的和尚未结婚的都应该参加。",
-    "The portal 平台 opened in 2025; 数字学习门户 (UN Public Digital Learning Portal).",
-]
+from tests.chinese_samples import sample_texts
 
 _RUN = """
 import json, sys
@@ -31,10 +22,11 @@ if sys.argv[1] == "sqlite":  # as the product calls it: tags first, nothing impo
     from seminar_qa.tokenization import tagged_words
     tags = [tagged_words(t) for t in texts]
     import jieba, jieba.posseg
-else:
+else:  # jieba's own tables, given the text as tagged_words gives it (simplified characters)
     import jieba, jieba.posseg
+    from seminar_qa.simplified import to_simplified
     jieba.initialize()
-    tags = [[(p.word, p.flag) for p in jieba.posseg.cut(t)] for t in texts]
+    tags = [[(p.word, p.flag) for p in jieba.posseg.cut(to_simplified(t))] for t in texts]
 print(json.dumps({
     "freq": type(jieba.dt.FREQ).__name__,
     "tag_table": type(jieba.posseg.dt.word_tag_tab).__name__,
@@ -59,16 +51,9 @@ def _segment(mode: str, texts: list[str], cache: Path) -> dict[str, object]:
     return result
 
 
-def _texts() -> list[str]:
-    texts = list(TEXTS)
-    if SHARED_CMRC.is_dir():  # Chinese Wikipedia paragraphs, read where they lie
-        texts += [p.read_text(encoding="utf-8") for p in sorted(SHARED_CMRC.glob("*.txt"))[:40]]
-    return texts
-
-
 @pytest.mark.slow
 def test_segmentation_and_tags_equal_jiebas_own_tables(tmp_path: Path) -> None:
-    texts = _texts()
+    texts = sample_texts()
     own = _segment("own", texts, tmp_path / "unused")
     first = _segment("sqlite", texts, tmp_path / "cache")  # writes the file
     again = _segment("sqlite", texts, tmp_path / "cache")  # reads it

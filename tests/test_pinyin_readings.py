@@ -12,17 +12,7 @@ import pytest
 
 from seminar_qa import pinyin_readings
 from seminar_qa.pinyin_readings import Reader
-
-SHARED_CMRC = Path(__file__).resolve().parents[2] / "shared/eval/external/cmrc/corpus"
-
-TEXTS = [
-    "2024年11月28日，联合国教科文组织教师教育中心在上海举办研讨会，长宁区教育局局长介绍了数字教育。",
-    "熊秋菊、韩崇虎和闵行区、宝山区、松江区的老师们参加了会议。",
-    "重庆的银行行长说长城很长；音乐乐团乐于助人。",
-    "《战栗游戏》是一本由史蒂芬·金1987年出版的恐怖小说，绿色的旅行。",
-    "The portal 平台 opened in 2025; 数字学习门户 (UN Portal) 〇 㐀 𠀀.",
-    "",
-]
+from tests.chinese_samples import sample_texts
 
 
 @pytest.fixture
@@ -53,9 +43,7 @@ def test_every_character_reads_as_lazy_pinyin(table: Reader) -> None:
 def test_words_and_sentences_read_as_lazy_pinyin(table: Reader) -> None:
     from pypinyin import lazy_pinyin
 
-    texts = list(TEXTS)
-    if SHARED_CMRC.is_dir():  # Chinese Wikipedia paragraphs, read where they lie
-        texts += [p.read_text(encoding="utf-8") for p in sorted(SHARED_CMRC.glob("*.txt"))[:40]]
+    texts = [*sample_texts(), ""]
     words = _words(texts)
     assert len(words) > 200
     differing = [w for w in words if table(w) != lazy_pinyin(w)]
