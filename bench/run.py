@@ -365,6 +365,7 @@ def section_incremental(ctx: Context) -> Result:
         corpus = Path(scratch) / "corpus"
         shutil.copytree(corpus_source, corpus)
         cache = Path(scratch) / "cache"
+        seed_cache(SEED_INDEX, CACHE)  # the articles are among the distractor index's 300
         if CACHE.is_dir():
             # Seed with vectors a previous run embedded, so the first build here is cheap; the
             # full build it is compared with is the build section's, which used no cache.
@@ -433,7 +434,9 @@ def seed_cache(index_dir: Path, cache_dir: Path) -> int:
     """Put the vectors of an existing index (same models) into the embedding cache.
 
     The distractor evaluation's index holds the seminar report plus the same 300 articles, so
-    the quick run need not embed them again. Returns the number of vectors added.
+    the quick run need not embed them again: its passages, sentences and titles, every text a
+    build embeds (before 2026-12-02 only the passages were seeded, and a fresh checkout's quick
+    run spent ~300 s embedding the sentences again). Returns the number of vectors added.
     """
     from seminar_qa.cache import EmbeddingCache, text_key
     from seminar_qa.errors import SeminarQAError
@@ -446,13 +449,21 @@ def seed_cache(index_dir: Path, cache_dir: Path) -> int:
     except SeminarQAError:
         return 0
     keys = [text_key(embedding_text(p)) for p in index.passages]
+    sentence_keys = [text_key(p.text[a:b]) for p in index.passages for a, b in p.sentences]
+    title_keys = [text_key(d.title) for d in index.documents.values()]
     added = 0
     for component in index.dense:
         embedder = component.embedder
         cache = EmbeddingCache(cache_dir, embedder.model_id, embedder.dimension)
         known = cache.load()
-        matrix = component.rows()
-        fresh = {k: matrix[i] for i, k in enumerate(keys) if k not in known}
+        fresh: dict[bytes, NDArray[np.float32]] = {}
+        for texts, matrix in (
+            (keys, component.rows()),
+            (sentence_keys, component.sentences),
+            (title_keys, component.titles),
+        ):
+            if len(texts) == len(matrix):  # an index whose files disagree seeds nothing
+                fresh.update((k, matrix[i]) for i, k in enumerate(texts) if k not in known)
         if fresh:
             known.update(fresh)
             cache.save(list(known), np.vstack(list(known.values())))
@@ -793,8 +804,11 @@ print(json.dumps({"rss_mb": rss_mb(), "delta_mb": rss_mb() - base, "type": param
 
 
 def _synthetic_serving_rows(ctx: Context, figures: dict[str, Any]) -> list[Row]:
-    """RSS of a process holding a synthetic 100k-passage index (two models' vectors + BM25)."""
-    size = 100_000
+    """RSS of a process holding a synthetic 100k-passage index (two models' vectors + BM25).
+
+    The quick run holds 20k (the 100k one took 72 s of its ~6 minutes, 2026-12-02).
+    """
+    size = 20_000 if ctx.quick else 100_000
     out = subprocess.run(
         [sys.executable, "-c", SYNTHETIC_SERVING, str(size), str(ROOT / "bench")],
         capture_output=True,

@@ -116,3 +116,22 @@ def test_reliability_table_is_recorded_in_benchmarks_md(tmp_path: Path) -> None:
     assert text.startswith(generated.rstrip("\n"))  # the mention in the prose is not the section
     assert text.count("\n## Reliability\n") == 1
     assert "3000 q/s" in text and "2000 q/s" not in text
+
+
+def test_seeding_the_cache_from_an_index_leaves_a_build_nothing_to_embed(
+    bench: ModuleType, tmp_path: Path
+) -> None:
+    """Passages, sentences and titles all come from the seeded cache (the quick run's shortcut)."""
+    from seminar_qa.pipeline import build_index
+    from seminar_qa.settings import Settings
+
+    seed = Settings(
+        corpus_dir=REPO / "corpus", index_dir=tmp_path / "seed", cache_dir=tmp_path / "unused"
+    )
+    build_index(seed, embedders=[HashingEmbedder()])
+    cache = tmp_path / "cache"
+    added = bench.seed_cache(seed.index_dir, cache)
+    again = Settings(corpus_dir=REPO / "corpus", index_dir=tmp_path / "ix", cache_dir=cache)
+    report = build_index(again, embedders=[HashingEmbedder()])
+    assert added > 0 and report.embeddings > 0 and report.reused == report.embeddings
+    assert bench.seed_cache(seed.index_dir, cache) == 0  # nothing new the second time
