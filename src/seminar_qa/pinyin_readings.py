@@ -96,6 +96,7 @@ class _Table(ReadOnlyTable):
             raise sqlite3.DatabaseError(f"{path} holds no character pattern")
         self._hans = re.compile(row[0])
         self._prefixes: dict[str, bool] = {}
+        self._phrases: dict[str, list[str] | None] = {}
 
     def is_prefix(self, text: str) -> bool:
         """Whether some phrase starts with ``text`` (pypinyin's prefix set, as a range query)."""
@@ -109,9 +110,15 @@ class _Table(ReadOnlyTable):
         return known
 
     def phrase(self, text: str) -> list[str] | None:
-        """The phrase's readings, or None when it is not in the phrase table."""
-        row = self.one("SELECT readings FROM phrases WHERE phrase = ?", (text,))
-        return None if row is None else list(json.loads(row[0]))
+        """The phrase's readings, or None when it is not in the phrase table.
+
+        Remembered: cutting a run asks for each of its prefixes, and reading it asks again for
+        the pieces it was cut into.
+        """
+        if text not in self._phrases:
+            row = self.one("SELECT readings FROM phrases WHERE phrase = ?", (text,))
+            self._phrases[text] = None if row is None else list(json.loads(row[0]))
+        return self._phrases[text]
 
     def char(self, han: str) -> str:
         """The character's first reading, or the character itself when it has none."""

