@@ -30,6 +30,13 @@ HOLDS = {kind.name: kind.holds for kind in ANSWER_TYPES}
         ("Where was the seminar held?", "place"),
         ("Which districts of Shanghai took part?", "place"),
         ("研讨会在哪里举办？", "place"),
+        # "When" asks for a time only as the question's own word.
+        ("How old was the speaker when he joined the centre?", "quantity"),
+        ("Who led the district when the platform was launched?", "person"),
+        ("When schools share resources, what do teachers gain?", None),
+        ("When did the district join, and why?", "time"),
+        ("纪录片在哪一集首播？", None),  # which episode, not where
+        ("这种建筑风格流行于哪个年代？", "time"),
         ("What did Professor Zhang Minxuan say?", None),
         ("张民选教授在会上讲了什么？", None),
     ],
@@ -61,6 +68,13 @@ def test_a_date_is_not_a_count() -> None:
         ("duration", "The opening speech lasted twenty minutes.", True),
         ("duration", "致辞持续了半小时。", True),
         ("duration", "The opening speech was warmly received.", False),
+        # A span told by where it ends or starts; a date alone says nothing of how long.
+        ("duration", "French names stayed in use well into the nineteenth century.", True),
+        ("duration", "The programme has run since 2019.", True),
+        ("duration", "自2019年以来，平台持续运行。", True),
+        ("duration", "On the afternoon of November 28, the seminar was held.", False),
+        ("time", "The plan was drawn up in the 1950s.", True),
+        ("time", "Normans settled there in the 10th and 11th centuries.", True),
         ("person", "Xiong Qiuju introduced Changning's practice.", True),
         ("person", "长宁区教育局局长熊秋菊介绍了经验。", True),
         ("person", "长宁区介绍了经验。", False),

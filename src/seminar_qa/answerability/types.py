@@ -82,11 +82,17 @@ _DURATION_HOLDS = _pattern(
     rf"(?:\d+(?:[.,]\d+)?|\b{_EN_NUMBER_WORD}|\ba|\ban|several|many)[\s-]+{_UNIT_EN}\b",
     rf"{_ZH_NUMBER}\s?(?:多|余)?{_UNIT_ZH}",
     r"半(?:天|年|小时|个月)",
+    # How long something lasted, told by when it ended or began ("until the 19th century",
+    # "well into the nineteenth century", "since 1950"): a date alone ("on November 28") is not.
+    rf"\b(?i:until|till|since|into|throughout)\b[^.;]{{0,40}}?"
+    rf"(?:\b(?:1[0-9]|20)\d\d|\b(?i:centur(?:y|ies))|\b{_MONTH}(?=\s|,|$))",
+    rf"(?:直到|直至|至今|以来|之久)|{_ZH_NUMBER}(?:年代|年|世纪)(?:起|至今|以来)",
 )
 _TIME_HOLDS = _pattern(
-    r"\b(?:1[0-9]|20)\d\d\b",
+    # A year, or a decade as English writes it ("the 1950s", "the 1060s' campaigns").
+    r"\b(?:1[0-9]|20)\d\d(?:s|'s)?\b",
     rf"\b{_MONTH}(?=\s|,|$)",
-    r"\b\d+(?:st|nd|rd|th) century\b|\b(?i:century)\b",
+    r"\b(?i:centur(?:y|ies)|decades?)\b",
     r"\b(?i:monday|tuesday|wednesday|thursday|friday|saturday|sunday|morning|afternoon|evening|"
     r"tonight|yesterday|today|tomorrow)\b",
     r"\b\d{1,2}[:.]\d{2}\s?(?i:am|pm|a\.m\.|p\.m\.)?|\b\d{1,2}\s?(?i:am|pm|a\.m\.|p\.m\.)",
@@ -194,7 +200,7 @@ ANSWER_TYPES = (
     AnswerType(
         "quantity",
         _pattern(
-            r"\bhow (?:many|much)\b",
+            r"\bhow (?:many|much|old)\b|\bwhat age\b",
             r"\bwhat (?:number|percentage|percent|proportion|share|amount|population|fraction)\b",
             r"多少|几(?!乎|点|月|号|时)|百分之几|比例|占比",
         ),
@@ -203,10 +209,16 @@ ANSWER_TYPES = (
     AnswerType(
         "time",
         _pattern(
-            r"\bwhen\b",
+            # "When" asks for a time when it is the question's own word: not after another
+            # ("How old was he when he played?" asks for an age, "Who led them when ...?" for a
+            # person), nor opening a clause the question then asks about ("When many are
+            # arrested, what is ...?").
+            r"^(?:(?!\b(?:what|which|who|whom|whose|where|why|how)\b).)*\bwhen\b"
+            r"(?![^,]*,\s*(?:what|which|who|whom|whose|where|why|how|is|are|was|were|do|does|did"
+            r"|can)\b)",
             r"\b(?:what|which|in which|in what) (?:day|date|time|year|month|century|decade|era|"
             r"period|season)\b",
-            r"什么时候|何时|哪一?年|哪天|哪一天|几月|几号|几点|什么时间|哪个时期|哪个世纪|哪个朝代|日期|年份",
+            r"什么时候|何时|哪一?年|哪个年代|什么年代|哪天|哪一天|几月|几号|几点|什么时间|哪个时期|哪个世纪|哪个朝代|日期|年份",
         ),
         lambda text: _TIME_HOLDS.search(text) is not None,
     ),
@@ -221,7 +233,7 @@ ANSWER_TYPES = (
             r"\bwhere\b",
             r"\b(?:which|what) (?:city|cities|country|countries|district|districts|place|region|"
             r"state|province|town|area|continent)\b",
-            r"哪里|哪儿|在哪|什么地方|何处|何地|哪个(?:区|市|省|国家|城市|地方|地区)|哪些(?:区|国家|城市|地区)",
+            r"哪里|哪儿|在哪(?![一个]?(?:集|年|天|次|届|期|部|本|篇|场|位|种|首))|什么地方|何处|何地|哪个(?:区|市|省|国家|城市|地方|地区)|哪些(?:区|国家|城市|地区)",
         ),
         _holds_place,
     ),
