@@ -11,7 +11,13 @@ from typing import Any
 import numpy as np
 import pytest
 
-from seminar_qa.answer_sentence.features import BASE_FEATURES, FEATURES, MODELS, sentence_features
+from seminar_qa.answer_sentence.features import (
+    BASE_FEATURES,
+    FEATURES,
+    MODELS,
+    PAIR_FEATURES,
+    sentence_features,
+)
 from seminar_qa.answer_sentence.model import MODEL_FILE, SentenceModel, load_model
 from seminar_qa.answer_sentence.train import Passage, fit
 from seminar_qa.index import SeminarIndex
@@ -72,7 +78,41 @@ def test_language_columns_repeat_the_base_features_only_when_chinese() -> None:
     assert np.array_equal(crossing[:, base : 2 * base], crossing[:, :base])
     assert not crossing[:, 2 * base :].any()
     chinese = _rows(zh_question=True, zh_passage=True)
-    assert np.array_equal(chinese[:, 2 * base :], chinese[:, :base])
+    assert np.array_equal(chinese[:, 2 * base : 3 * base], chinese[:, :base])
+
+
+def test_character_pairs_count_only_for_a_chinese_question_over_chinese_text() -> None:
+    question = "南洋公学的前身是什么学校？"
+    sentences = ["学校始建于1896年。", "其前身为南洋公学，后改名。", "南洋一带气候炎热。"]
+    tokens = [frozenset(analyse_passage(s)[2]) for s in sentences]
+
+    def rows(zh_passage: bool) -> Any:
+        return sentence_features(
+            question,
+            ["南洋", "公学", "前身", "学校"],
+            sentences,
+            tokens,
+            lambda _: 1.0,
+            word_weight=lambda _: 1.0,
+            type_test=None,
+            heading="",
+            cosines={m: np.zeros(3, np.float32) for m in MODELS},
+            zh_question=True,
+            zh_passage=zh_passage,
+            rule_scores=[0.0, 0.0, 0.0],
+        )
+
+    chinese = rows(zh_passage=True)
+    # 前身为 is one jieba word and 前身 another; their pairs meet: the second sentence holds the
+    # most of the question's pairs. The first holds 学校 only, the third 南洋 only; 南洋 is in
+    # two sentences, so it tells them apart less and weighs less.
+    pairs = chinese[:, COLUMN["pairs"]]
+    assert int(np.argmax(pairs)) == 1
+    assert pairs[1] > pairs[0] > pairs[2] > 0
+    assert chinese[1, COLUMN["pairs_below_best"]] == 0.0
+    assert chinese[1, COLUMN["pairs_rescaled"]] == 1.0
+    assert chinese[:, COLUMN["pairs_plain"]].tolist() == pytest.approx([1 / 11, 4 / 11, 1 / 11])
+    assert not rows(zh_passage=False)[:, len(FEATURES) - len(PAIR_FEATURES) :].any()
 
 
 def _model_json(weights: list[float], **changes: Any) -> dict[str, Any]:

@@ -30,6 +30,14 @@ def has_cjk(text: str) -> bool:
     return CJK.search(text) is not None
 
 
+def chinese_pairs(text: str) -> set[str]:
+    """The Chinese character pairs of ``text`` (within runs of Chinese characters).
+
+    Chinese text matched by pairs does not depend on where jieba cuts the words (前身 / 前身为).
+    """
+    return {run[i : i + 2] for run in CJK_RUN.findall(text) for i in range(len(run) - 1)}
+
+
 def language_of(text: str) -> Language:
     """Return "zh" when ``text`` has any Chinese character, else "en"."""
     return "zh" if has_cjk(text) else "en"

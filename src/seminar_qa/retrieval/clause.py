@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 from seminar_qa.bridges import QUESTION_WORDS
 from seminar_qa.simplified import to_simplified
-from seminar_qa.text import CJK, CJK_RUN
+from seminar_qa.text import CJK, chinese_pairs
 from seminar_qa.tokenization import ZH_STOPWORDS
 
 LONG_SENTENCE = 60
@@ -70,11 +70,6 @@ def _mostly_chinese(sentence: str) -> bool:
     return chinese > 0 and 3 * chinese >= sum(c.isalnum() for c in sentence)
 
 
-def _pairs(text: str) -> set[str]:
-    """The Chinese character pairs of ``text`` (within runs of Chinese characters)."""
-    return {run[i : i + 2] for run in CJK_RUN.findall(text) for i in range(len(run) - 1)}
-
-
 def answer_clause(
     text: str,
     start: int,
@@ -97,9 +92,9 @@ def answer_clause(
     if len(spans) < 2:
         return start, end
     question = to_simplified(question)
-    wanted = _pairs(_ASKING.sub(" ", question))
-    topic = _pairs(to_simplified(title))
-    clauses = [_pairs(sentence[a:b]) for a, b in spans]
+    wanted = chinese_pairs(_ASKING.sub(" ", question))
+    topic = chinese_pairs(to_simplified(title))
+    clauses = [chinese_pairs(sentence[a:b]) for a, b in spans]
     # A pair found in many clauses (the subject repeated) says little about which one answers.
     spread = {pair: sum(pair in c for c in clauses) for pair in wanted}
     matched = [
