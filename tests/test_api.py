@@ -96,6 +96,8 @@ def test_ask_limited_to_one_document(api: httpx.Client) -> None:
         ({"question": QUESTION, "k": 0}, "k"),
         ({"question": QUESTION, "k": 101}, "k"),
         ({"question": QUESTION, "k": "three"}, "k"),
+        ({"question": QUESTION, "k": True}, "k"),  # no quiet k=1
+        ({"question": QUESTION, "k": "3"}, "k"),
         ({"question": QUESTION, "documents": ["nope.md"]}, "documents"),
         ({"question": QUESTION, "documents": "autumn-workshop.md"}, "documents"),
         ({"question": QUESTION, "colour": "red"}, "colour"),

@@ -28,7 +28,8 @@ Question = Field(
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # strict: JSON true is no k of 1, nor 5 a question (schemathesis sent {"k": true}, 2026-12-03)
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class AskRequest(_Strict):
