@@ -140,7 +140,7 @@ def test_a_question_matching_one_sentence_scores_that_sentence(
     # Its best sentence matches better than the passage as a whole does.
     assert best[slot] > scores.components["hashing"][slot]
     hit = next(h for h in Assistant(index).answer(sentence, k=5).hits if h.passage == passage)
-    assert hit.answer == sentence
+    assert hit.clause == sentence and hit.answer.endswith(sentence)  # "It ..." brings its referent
     assert hit.signals["hashing-sentence"] == pytest.approx(1.0, abs=1e-5)
 
 
@@ -319,3 +319,40 @@ def test_the_title_line_is_never_the_answer_and_title_words_count_less() -> None
         question_tokens(question), "The Shining", flat_idf, question, lone, title="The Shining"
     )
     assert span == (0, len("The Shining"))
+
+
+REFERENT_DOC = (
+    "# Records\n\n"
+    "Peyton Manning became the first quarterback to lead two teams to multiple finals. "
+    "He is also the oldest quarterback ever to play in a final, at age 39.\n\n"
+    "He retired the next spring. "
+    "There were fireworks over the harbour after the last final."
+)
+
+
+def test_a_sentence_opening_with_a_pronoun_is_highlighted_with_the_one_it_points_back_to(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "records.md").write_text(REFERENT_DOC, encoding="utf-8")
+    settings = Settings(corpus_dir=folder, index_dir=tmp_path / "ix", embedder="hashing")
+    build_index(settings, embedders=[HashingEmbedder()])
+    assistant = Assistant(SeminarIndex.load(settings.index_dir, [HashingEmbedder()]))
+
+    def top(question: str) -> tuple[str, str]:
+        hit = assistant.answer(question, k=3).hits[0]
+        return hit.answer, hit.clause
+
+    oldest = "He is also the oldest quarterback ever to play in a final, at age 39."
+    answer, clause = top("Who is the oldest quarterback ever to play in a final?")
+    # "He" alone does not say who: the sentence naming him is highlighted too, and the chosen
+    # sentence stays the stressed part.
+    assert answer == "Peyton Manning became the first quarterback to lead two teams to " + (
+        "multiple finals. " + oldest
+    )
+    assert clause == oldest
+    # Not across a paragraph break, and "There" points back to nothing.
+    assert top("When did he retire?")[0] == "He retired the next spring."
+    fireworks = "There were fireworks over the harbour after the last final."
+    assert top("Where were the fireworks after the last final?")[0] == fireworks

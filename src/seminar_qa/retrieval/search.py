@@ -20,6 +20,7 @@ from seminar_qa.retrieval.answer_span import (
     answer_type_test,
     coverage,
     learned_answer_span,
+    referent_start,
     sentence_similarity,
 )
 from seminar_qa.retrieval.clause import answer_clause
@@ -126,6 +127,7 @@ def _hits(
                 passage.title,
             )
         clause = answer_clause(passage.text, start, end, question, passage.title, holds_type)
+        start = referent_start(passage.text, start)  # the stress stays on the chosen sentence
         signals = {name: float(v[slot]) for name, v in scores.components.items()}
         signals["coverage"] = coverage(scores.terms.groups, passage.text, idf)
         hits.append(
