@@ -69,6 +69,28 @@ def test_features_read_what_the_passage_says_about_the_question(built: Path) -> 
     assert chinese["zh"] == 1.0 and chinese["question_terms"] > 0
 
 
+def test_sentence_features_read_the_chosen_sentence_when_the_highlight_holds_two(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "records"
+    folder.mkdir()
+    (folder / "records.md").write_text(
+        "# Records\n\nPeyton Manning led two teams to the final. He is also the oldest "
+        "quarterback ever to play in a final.",
+        encoding="utf-8",
+    )
+    settings = Settings(corpus_dir=folder, index_dir=tmp_path / "ix", embedder="hashing")
+    build_index(settings)
+    assistant = Assistant(SeminarIndex.load(settings.index_dir))
+    question = "Who is the oldest quarterback ever to play in a final?"
+    ranking, found = assistant.inspect(question)
+    top = ranking.hits[0]
+    assert top.answer.startswith("Peyton Manning") and top.clause.startswith("He is")
+    assert found is not None and found["sentence_coverage"] > 0.9
+    # "He is also the oldest ..." names no one; the sentence before it does.
+    assert found["type_missing_sentence"] == 0.0
+
+
 def test_a_name_just_before_the_passage_is_not_missing(built: Path) -> None:
     index = SeminarIndex.load(built)
     ranking, _ = Assistant(index).inspect("What did the Zorvath and Quillon bureaus present?")

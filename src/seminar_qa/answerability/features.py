@@ -106,11 +106,14 @@ def compute(
     signals = top.signals
     text = top.passage.text
     spans, sentence_tokens, passage_tokens = analyse_passage(text)
-    sentence = top.answer
-    chosen = next(
-        (tokens for span, tokens in zip(spans, sentence_tokens, strict=True)
-         if text[span.start : span.end] == sentence),
-        frozenset(),
+    # The sentence the answer-sentence scorer chose: the one holding the stressed clause (the
+    # highlight may also hold the sentence before, which a pronoun of this one points back to).
+    clause_start = top.clause_span[0]
+    sentence, chosen = next(
+        ((text[span.start : span.end], tokens)
+         for span, tokens in zip(spans, sentence_tokens, strict=True)
+         if span.start <= clause_start < span.end),
+        (top.answer, frozenset()),
     )  # fmt: skip
     groups = ranking.terms.groups
     group, coverage = _best_group(groups, passage_tokens, idf)
@@ -146,7 +149,8 @@ def compute(
             bool(_NEGATION.search(ranking.question)) != bool(_NEGATION.search(sentence))
         ),
         "type_asked": float(kind is not None),
-        "type_missing_sentence": float(kind is not None and not kind.holds(sentence)),
+        # The whole highlight: "He is also the oldest ..." answers "who" with the name before it.
+        "type_missing_sentence": float(kind is not None and not kind.holds(top.answer)),
         "type_missing_passage": float(kind is not None and not kind.holds(text)),
         "bm25_share": min(1.0, signals.get("bm25", 0.0) / bm25_cap),
     }
