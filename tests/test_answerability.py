@@ -25,6 +25,7 @@ from seminar_qa.index.manifest import POLICY
 from seminar_qa.pipeline import build_index, index_status
 from seminar_qa.policy import DEFAULT_POLICY, Answerability
 from seminar_qa.settings import Settings
+from tests.conftest import SEMINAR_DOC
 
 FEATURES = answerability_features.FEATURES
 # The hashing fake stands in for the real models here: the operating points apply to it.
@@ -67,6 +68,19 @@ def test_features_read_what_the_passage_says_about_the_question(built: Path) -> 
     assert when["type_asked"] == 1.0 and when["type_missing_passage"] == 0.0
     chinese = features_of(assistant, "长宁区教育局局长是谁？")
     assert chinese["zh"] == 1.0 and chinese["question_terms"] > 0
+
+
+def test_a_chinese_questions_names_are_looked_for_as_english_text_writes_them(built: Path) -> None:
+    assistant = Assistant(SeminarIndex.load(built))
+
+    def names_of(question: str) -> tuple[float, float]:
+        _, found = assistant.inspect(question, documents=[SEMINAR_DOC.name])
+        assert found is not None
+        return found["has_names"], found["missing_names"]
+
+    # The report names Changning (长宁) and Xiong Qiuju (熊秋菊), never Xuhui (徐汇) or a Zhang Wei.
+    assert names_of("长宁区教育局局长是谁？") == names_of("熊秋菊介绍了什么？") == (1.0, 0.0)
+    assert names_of("徐汇区教育局局长是谁？") == names_of("张伟介绍了什么？") == (1.0, 1.0)
 
 
 def test_sentence_features_read_the_chosen_sentence_when_the_highlight_holds_two(

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass
 
 from seminar_qa import cedict, pinyin_readings
 from seminar_qa.numbers import english, numbers_in, spelled_out
 from seminar_qa.pinyin_table import PINYIN_SYLLABLES
 from seminar_qa.simplified import to_simplified
-from seminar_qa.text import CJK_CLASS, has_cjk
+from seminar_qa.text import CJK_CLASS, has_cjk, main_language
 from seminar_qa.tokenization import ZH_STOPWORDS, base_tokens, jieba_module, tagged_words
 
 PINYIN_PREFIX = "py_"
@@ -280,3 +281,55 @@ def gloss_translation(question: str) -> str:
                 pieces = [_romanised(word, person=False)]
             out.extend(pieces)
     return " ".join(g for g in out if g) or question
+
+
+_NAME_TAGS = frozenset({"nr", "ns", "nt"})
+"""jieba's tags of a person's, a place's and an organisation's name (``nrt``, a foreign name
+written by sound, has no reliable English form here: see BENCHMARKS.md, transliterated names)."""
+_FIRST_CAPITALISED = re.compile(r"\b[A-Z][a-z]+")
+
+
+@dataclass(frozen=True)
+class ChineseName:
+    """A name a Chinese question gives, with the English token sets that would name it."""
+
+    word: str
+    english: tuple[frozenset[str], ...]
+    """The first capitalised word of CC-CEDICT's first two definitions (闵行区 -> "minhang");
+    a person's name the dictionary lacks in pinyin syllable tokens (熊秋菊 -> py_xiong py_qiu
+    py_ju). Empty when neither is known."""
+
+    def held_by(self, text: str, tokens: frozenset[str]) -> bool | None:
+        """Whether ``text`` (with its lexical ``tokens``) names it; None: no way to tell."""
+        if main_language(text) == "zh":
+            return self.word in to_simplified(text)
+        if not self.english:
+            return None
+        return any(form <= tokens for form in self.english)
+
+
+@functools.lru_cache(maxsize=4096)
+def chinese_names(question: str) -> tuple[ChineseName, ...]:
+    """The names of people, places and organisations a Chinese question gives (jieba's tags)."""
+    names: list[ChineseName] = []
+    for word, tag in tagged_words(question):
+        if tag not in _NAME_TAGS or len(word) < 2:
+            continue
+        definitions = cedict.definitions(word)
+        forms: list[frozenset[str]] = []
+        for definition in definitions[:2]:
+            found = _FIRST_CAPITALISED.search(definition)
+            if found and (tokens := frozenset(base_tokens(found.group(0)))):
+                forms.append(tokens)
+        # Pinyin only for what gloss_translation also writes in pinyin: a surname and a given
+        # name the dictionary lacks. jieba tags many words nr (黑豹, 卫星, 本赛季), and on the XQuAD
+        # development split their pinyin was in the gold paragraph for 2 of 145 (throwaway script).
+        if tag == "nr" and not definitions and word[0] in SURNAMES and len(word) <= 3:
+            syllables = "".join(
+                s.replace("v", "u") for s in pinyin_readings.readings(word) if s.isalpha()
+            )
+            parts = split_pinyin(syllables)
+            if parts:
+                forms.append(frozenset(PINYIN_PREFIX + part for part in parts))
+        names.append(ChineseName(word, tuple(forms)))
+    return tuple(names)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from seminar_qa.answerability.types import asked_type
+from seminar_qa.bridges import chinese_names
 from seminar_qa.policy import sentence_signal, title_signal
 from seminar_qa.retrieval.answer_span import analyse_passage
 from seminar_qa.tokenization import base_tokens
@@ -123,8 +124,21 @@ def compute(
     asked_bigrams = _bigrams(group)
     found_bigrams = _bigrams(_token_sequence(text)) & asked_bigrams
     names = {t for raw in _NAME.findall(" " + ranking.question) for t in base_tokens(raw)}
+    apart = [n for n in names if n in passage_tokens and n not in chosen]
     in_context = (passage_tokens | analyse_passage(context)[2]) if context else passage_tokens
     absent_names = [n for n in names if n not in in_context]
+    # A Chinese question's names (闵行区, 熊秋菊) are no capitalised words: each is looked for in
+    # the passage as it would be written there (see bridges.chinese_names).
+    context_tokens = analyse_passage(context)[2] if context else frozenset()
+    for name in chinese_names(ranking.question) if ranking.language == "zh" else ():
+        in_passage = name.held_by(text, passage_tokens)
+        if in_passage is None:
+            continue
+        names.add(name.word)
+        if not in_passage and not (context and name.held_by(context, context_tokens)):
+            absent_names.append(name.word)
+        elif in_passage and not name.held_by(sentence, chosen):
+            apart.append(name.word)
     kind = asked_type(ranking.question)
     bm25_cap = 2.5 * sum(idf(t) for t in dict.fromkeys(ranking.terms.all)) or 1.0
     row = {
@@ -141,9 +155,7 @@ def compute(
         "missing_names": float(min(len(absent_names), 3)),
         # A name the passage has, but not in the sentence that matches the rest of the question:
         # the question may have swapped in an entity from elsewhere.
-        "names_missing_sentence": float(
-            min(sum(1 for n in names if n in passage_tokens and n not in chosen), 3)
-        ),
+        "names_missing_sentence": float(min(len(apart), 3)),
         "numbers_missing": float(any(n not in text for n in _NUMBER.findall(ranking.question))),
         "negation_mismatch": float(
             bool(_NEGATION.search(ranking.question)) != bool(_NEGATION.search(sentence))
