@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -37,21 +38,30 @@ SENTENCES = [
 COLUMN = {name: i for i, name in enumerate(FEATURES)}
 
 
-def _rows(zh_question: bool = False, zh_passage: bool = False, type_test: Any = None) -> Any:
-    tokens = [frozenset(analyse_passage(s)[2]) for s in SENTENCES]
+def _rows(
+    zh_question: bool = False,
+    zh_passage: bool = False,
+    type_test: Any = None,
+    *,
+    question: str = "How many teachers attended the seminar?",
+    words: Sequence[str] = ("teacher", "attend", "seminar"),
+    sentences: Sequence[str] = SENTENCES,
+    cosines: Sequence[float] = (0.2, 0.5, 0.1),
+    rules: Sequence[float] = (1.0, 2.5, 0.0),
+) -> Any:
     return sentence_features(
-        "How many teachers attended the seminar?",
-        ["teacher", "attend", "seminar"],
-        SENTENCES,
-        tokens,
+        question,
+        list(words),
+        sentences,
+        [frozenset(analyse_passage(s)[2]) for s in sentences],
         lambda _: 1.0,
         word_weight=lambda _: 1.0,
         type_test=type_test,
         heading="",
-        cosines={m: np.array([0.2, 0.5, 0.1], np.float32) for m in MODELS},
+        cosines={m: np.array(cosines, np.float32) for m in MODELS},
         zh_question=zh_question,
         zh_passage=zh_passage,
-        rule_scores=[1.0, 2.5, 0.0],
+        rule_scores=list(rules),
     )
 
 
@@ -84,22 +94,16 @@ def test_language_columns_repeat_the_base_features_only_when_chinese() -> None:
 def test_character_pairs_count_only_for_a_chinese_question_over_chinese_text() -> None:
     question = "南洋公学的前身是什么学校？"
     sentences = ["学校始建于1896年。", "其前身为南洋公学，后改名。", "南洋一带气候炎热。"]
-    tokens = [frozenset(analyse_passage(s)[2]) for s in sentences]
 
     def rows(zh_passage: bool) -> Any:
-        return sentence_features(
-            question,
-            ["南洋", "公学", "前身", "学校"],
-            sentences,
-            tokens,
-            lambda _: 1.0,
-            word_weight=lambda _: 1.0,
-            type_test=None,
-            heading="",
-            cosines={m: np.zeros(3, np.float32) for m in MODELS},
-            zh_question=True,
-            zh_passage=zh_passage,
-            rule_scores=[0.0, 0.0, 0.0],
+        return _rows(
+            True,
+            zh_passage,
+            question=question,
+            words=("南洋", "公学", "前身", "学校"),
+            sentences=sentences,
+            cosines=(0.0, 0.0, 0.0),
+            rules=(0.0, 0.0, 0.0),
         )
 
     chinese = rows(zh_passage=True)
