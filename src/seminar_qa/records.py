@@ -100,8 +100,10 @@ class Hit:
     """One ranked passage returned for a question.
 
     ``answer_start``/``answer_end`` are character offsets into ``passage.text`` of the sentence that
-    best answers the question; ``clause_start``/``clause_end`` those of the part of it to stress
-    (a short clause of a long Chinese sentence; None: the whole sentence).
+    best answers the question, with the sentence before it when its opening pronoun points back
+    (``retrieval.answer_span.referent_start``); ``clause_start``/``clause_end`` those of the part
+    to stress (the answering sentence, or a short clause of a long Chinese one; None: the whole
+    highlight).
     """
 
     passage: Passage
@@ -130,7 +132,7 @@ class Hit:
 
     @property
     def clause(self) -> str:
-        """The stressed part of the answer sentence (a clause of a long Chinese sentence)."""
+        """The stressed part of the highlight (the answering sentence, or a clause of it)."""
         start, end = self.clause_span
         return self.passage.text[start:end]
 
