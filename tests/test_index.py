@@ -209,6 +209,35 @@ def test_index_left_beside_by_an_interrupted_swap_is_found(
     assert ranked_ids(SeminarIndex.load(settings.index_dir, [embedder])) == answers
 
 
+def test_the_build_stamp_is_of_one_build_when_a_build_swaps_in_while_it_is_read(
+    settings: Settings, embedder: HashingEmbedder, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    build_index(settings, embedders=[embedder])
+    newer = replace(settings, index_dir=tmp_path / "newer")
+    build_index(newer, embedders=[embedder])
+    # Builds within one second share built_at; the next build is a day later here.
+    manifest = json.loads((newer.index_dir / MANIFEST).read_text(encoding="utf-8"))
+    manifest["built_at"] = "2030-01-02T00:00:00Z"
+    (newer.index_dir / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    old_stamp = index_storage.build_stamp(settings.index_dir)
+    real_read = index_storage.read_manifest
+    swapped: list[bool] = []
+
+    def read_then_swap(directory: Path) -> Any:
+        manifest = real_read(directory)
+        if not swapped:  # the other build lands right after the manifest was read
+            swapped.append(True)
+            index_storage._swap_in(newer.index_dir, settings.index_dir)
+        return manifest
+
+    monkeypatch.setattr(index_storage, "read_manifest", read_then_swap)
+    stamp = index_storage.build_stamp(settings.index_dir)
+    monkeypatch.setattr(index_storage, "read_manifest", real_read)
+    # A server reloads once: the stamp it read is already the new build's, as it stays.
+    assert swapped and stamp != old_stamp
+    assert stamp == index_storage.build_stamp(settings.index_dir)
+
+
 def test_save_refuses_to_replace_a_folder_that_is_not_an_index(
     settings: Settings, embedder: HashingEmbedder
 ) -> None:

@@ -95,10 +95,24 @@ def build_stamp(directory: Path) -> str:
     Every build swaps in a new directory with a new manifest file, so the stamp changes with it,
     even for two builds within one second. Servers key their loaded index on it.
     """
-    directory = resolve_index_dir(Path(directory))
-    manifest = read_manifest(directory)
-    stat = (directory / MANIFEST).stat()
-    return f"{manifest.built_at}|{stat.st_ino}|{stat.st_mtime_ns}"
+    # A build swapped in between reading the manifest and its file's identity would give a stamp
+    # of neither build, and a server would reload twice for one build (seen as a flaky reloader
+    # check in tests/test_reliability.py under load): the identity must be the same on both
+    # sides of the read.
+    for _ in range(10):
+        current = resolve_index_dir(Path(directory))
+        try:
+            before: os.stat_result | None = (current / MANIFEST).stat()
+        except OSError:
+            before = None  # read_manifest names the problem and the fix
+        manifest = read_manifest(current)
+        after = (current / MANIFEST).stat()
+        if before is not None and (before.st_ino, before.st_mtime_ns) == (
+            after.st_ino,
+            after.st_mtime_ns,
+        ):
+            break
+    return f"{manifest.built_at}|{after.st_ino}|{after.st_mtime_ns}"
 
 
 def check_replaceable(directory: Path) -> None:
