@@ -224,6 +224,31 @@ def test_the_learned_score_decides_when_the_index_has_its_models(built: Path) ->
     assert closest.closest is closest.hits[0] and not closest.found
 
 
+def test_a_passage_without_the_count_asked_for_is_at_most_the_closest(tmp_path: Path) -> None:
+    folder = tmp_path / "club"
+    folder.mkdir()
+    (folder / "club.md").write_text(
+        "# Robotics club\n\nThe robotics club meets in the old library on Fridays. Its members "
+        "build small robots and show them to visitors.",
+        encoding="utf-8",
+    )
+    settings = Settings(corpus_dir=folder, index_dir=tmp_path / "ix", embedder="hashing")
+    build_index(settings)
+    always = replace(FAKE, answer_at=0.0, closest_at=0.0)  # every probability is an answer
+    assistant = Assistant(
+        SeminarIndex.load(settings.index_dir), replace(DEFAULT_POLICY, answerability=always)
+    )
+    # No number in the passage: it cannot say how many; "where" is not a type it must hold.
+    assert assistant.answer("How many members does the robotics club have?").answer_kind == (
+        "closest"
+    )
+    assert assistant.answer("俱乐部有多少名成员？").answer_kind == "closest"
+    assert assistant.answer("Where does the robotics club meet?").answer_kind == "answered"
+    assert assistant.answer("On which day does the robotics club meet?").answer_kind == "answered"
+    assert always.judge(0.9, holds_asked=False).kind == "closest"
+    assert always.judge(0.9).kind == "answered"
+
+
 def test_off_topic_rows_are_english_questions_of_other_sets_labelled_unanswerable(
     built: Path, tmp_path: Path
 ) -> None:

@@ -13,6 +13,7 @@ import functools
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
+from seminar_qa.answerability.types import asked_type
 from seminar_qa.errors import UnknownDocumentError
 from seminar_qa.policy import DEFAULT_POLICY, SearchPolicy, Verdict
 from seminar_qa.records import Answer
@@ -130,7 +131,13 @@ class Assistant:
         if operating is not None and operating.applies_to(self.index.model_names):
             features = self._features(ranking)
             if features is not None:
-                return operating.judge(self.model.probability(features))
+                asked = asked_type(ranking.question)
+                holds = (
+                    asked is None
+                    or asked.name not in operating.must_hold
+                    or asked.holds(ranking.hits[0].passage.text)
+                )
+                return operating.judge(self.model.probability(features), holds)
         return self.policy.abstention.judge(
             ranking.hits[0].signals, ranking.language, self.index.model_names
         )

@@ -211,6 +211,10 @@ class Answerability:
     closest_at: float
     high_at: float
     needs: tuple[str, ...] = ("e5", "minilm", "use")
+    must_hold: tuple[str, ...] = ("quantity", "duration", "money")
+    """Answer types (``answerability.types``) the top passage must hold to be the answer ("how
+    many" with no number in it: at most the closest passage). Times, people and places miss
+    more real answers (BENCHMARKS.md, "A count, an amount or a duration must be in the passage")."""
 
     def __post_init__(self) -> None:
         """Refuse operating points out of order."""
@@ -225,9 +229,14 @@ class Answerability:
         """Whether an index of ``models`` has every signal the learned score reads."""
         return set(self.needs) <= set(models)
 
-    def judge(self, probability: float) -> Verdict:
-        """The verdict for a calibrated answerability ``probability``."""
-        if probability >= self.answer_at:
+    def judge(self, probability: float, holds_asked: bool = True) -> Verdict:
+        """The verdict for a calibrated answerability ``probability``.
+
+        ``holds_asked`` is False when the question asks for a ``must_hold`` type the top passage
+        does not hold: then it is at most the closest passage (the probability is kept as the
+        confidence).
+        """
+        if probability >= self.answer_at and holds_asked:
             return Verdict(
                 "answered", probability, "high" if probability >= self.high_at else "medium"
             )
@@ -371,7 +380,14 @@ class SearchPolicy:
                 candidates=Candidates(**data["candidates"]),
                 answerability=(
                     Answerability(
-                        **{**data["answerability"], "needs": tuple(data["answerability"]["needs"])}
+                        **{
+                            **data["answerability"],
+                            **{
+                                name: tuple(data["answerability"][name])
+                                for name in ("needs", "must_hold")
+                                if name in data["answerability"]
+                            },
+                        }
                     )
                     if data.get("answerability")
                     else None
