@@ -21,7 +21,7 @@ from seminar_qa.errors import (
 )
 from seminar_qa.index import FORMAT_VERSION, MANIFEST, SeminarIndex, build_lock
 from seminar_qa.index import storage as index_storage
-from seminar_qa.index.manifest import BM25, DOCUMENTS, PASSAGES, POLICY
+from seminar_qa.index.manifest import BM25, DOCUMENTS, PASSAGES, POLICY, read_manifest
 from seminar_qa.pipeline import build_index, index_status
 from seminar_qa.policy import DEFAULT_POLICY, Candidates
 from seminar_qa.retrieval.fusion import score_passages
@@ -220,7 +220,7 @@ def test_the_build_stamp_is_of_one_build_when_a_build_swaps_in_while_it_is_read(
     manifest["built_at"] = "2030-01-02T00:00:00Z"
     (newer.index_dir / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
     old_stamp = index_storage.build_stamp(settings.index_dir)
-    real_read = index_storage.read_manifest
+    real_read = read_manifest  # what build_stamp calls, patched below
     swapped: list[bool] = []
 
     def read_then_swap(directory: Path) -> Any:
