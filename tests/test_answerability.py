@@ -38,6 +38,16 @@ def built(settings: Settings) -> Path:
     return Path(settings.index_dir)
 
 
+def one_document_index(tmp_path: Path, text: str) -> SeminarIndex:
+    """The index (hashing fake) of a corpus of one Markdown document holding ``text``."""
+    folder = tmp_path / "one"
+    folder.mkdir()
+    (folder / "document.md").write_text(text, encoding="utf-8")
+    settings = Settings(corpus_dir=folder, index_dir=tmp_path / "ix", embedder="hashing")
+    build_index(settings)
+    return SeminarIndex.load(settings.index_dir)
+
+
 def features_of(assistant: Assistant, question: str) -> dict[str, float]:
     _, found = assistant.inspect(question)
     assert found is not None
@@ -86,16 +96,13 @@ def test_a_chinese_questions_names_are_looked_for_as_english_text_writes_them(bu
 def test_sentence_features_read_the_chosen_sentence_when_the_highlight_holds_two(
     tmp_path: Path,
 ) -> None:
-    folder = tmp_path / "records"
-    folder.mkdir()
-    (folder / "records.md").write_text(
-        "# Records\n\nPeyton Manning led two teams to the final. He is also the oldest "
-        "quarterback ever to play in a final.",
-        encoding="utf-8",
+    assistant = Assistant(
+        one_document_index(
+            tmp_path,
+            "# Records\n\nPeyton Manning led two teams to the final. He is also the oldest "
+            "quarterback ever to play in a final.",
+        )
     )
-    settings = Settings(corpus_dir=folder, index_dir=tmp_path / "ix", embedder="hashing")
-    build_index(settings)
-    assistant = Assistant(SeminarIndex.load(settings.index_dir))
     question = "Who is the oldest quarterback ever to play in a final?"
     ranking, found = assistant.inspect(question)
     top = ranking.hits[0]
@@ -225,19 +232,13 @@ def test_the_learned_score_decides_when_the_index_has_its_models(built: Path) ->
 
 
 def test_a_passage_without_the_count_asked_for_is_at_most_the_closest(tmp_path: Path) -> None:
-    folder = tmp_path / "club"
-    folder.mkdir()
-    (folder / "club.md").write_text(
+    index = one_document_index(
+        tmp_path,
         "# Robotics club\n\nThe robotics club meets in the old library on Fridays. Its members "
         "build small robots and show them to visitors.",
-        encoding="utf-8",
     )
-    settings = Settings(corpus_dir=folder, index_dir=tmp_path / "ix", embedder="hashing")
-    build_index(settings)
     always = replace(FAKE, answer_at=0.0, closest_at=0.0)  # every probability is an answer
-    assistant = Assistant(
-        SeminarIndex.load(settings.index_dir), replace(DEFAULT_POLICY, answerability=always)
-    )
+    assistant = Assistant(index, replace(DEFAULT_POLICY, answerability=always))
     # No number in the passage: it cannot say how many; "where" is not a type it must hold.
     assert assistant.answer("How many members does the robotics club have?").answer_kind == (
         "closest"
