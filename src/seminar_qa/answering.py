@@ -131,12 +131,10 @@ class Assistant:
         if operating is not None and operating.applies_to(self.index.model_names):
             features = self._features(ranking)
             if features is not None:
+                # The features already tested the top passage for the asked type.
                 asked = asked_type(ranking.question)
-                holds = (
-                    asked is None
-                    or asked.name not in operating.must_hold
-                    or asked.holds(ranking.hits[0].passage.text)
-                )
+                must_hold = asked is not None and asked.name in operating.must_hold
+                holds = not (must_hold and features["type_missing_passage"])
                 return operating.judge(self.model.probability(features), holds)
         return self.policy.abstention.judge(
             ranking.hits[0].signals, ranking.language, self.index.model_names

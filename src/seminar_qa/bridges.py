@@ -90,17 +90,18 @@ def pinyin_passage_tokens(text: str) -> list[str]:
     return tokens
 
 
+def word_pinyin_tokens(word: str) -> list[str]:
+    """``py_`` syllable tokens of one Chinese word (none when its reading is no pinyin run)."""
+    joined = "".join(s.replace("v", "u") for s in pinyin_readings.readings(word) if s.isalpha())
+    return [PINYIN_PREFIX + s for s in split_pinyin(joined) or ()]
+
+
 def pinyin_question_tokens(question: str) -> list[str]:
     """``py_`` syllable tokens of the Chinese words of ``question``."""
     tokens: list[str] = []
     for word in jieba_module().lcut(question):
-        if not has_cjk(word) or word in ZH_STOPWORDS:
-            continue
-        syllables = pinyin_readings.readings(word)
-        joined = "".join(s.replace("v", "u") for s in syllables if s.isalpha())
-        parts = split_pinyin(joined)
-        if parts:
-            tokens.extend(PINYIN_PREFIX + s for s in parts)
+        if has_cjk(word) and word not in ZH_STOPWORDS:
+            tokens.extend(word_pinyin_tokens(word))
     return tokens
 
 
@@ -324,12 +325,8 @@ def chinese_names(question: str) -> tuple[ChineseName, ...]:
         # Pinyin only for what gloss_translation also writes in pinyin: a surname and a given
         # name the dictionary lacks. jieba tags many words nr (黑豹, 卫星, 本赛季), and on the XQuAD
         # development split their pinyin was in the gold paragraph for 2 of 145 (throwaway script).
-        if tag == "nr" and not definitions and word[0] in SURNAMES and len(word) <= 3:
-            syllables = "".join(
-                s.replace("v", "u") for s in pinyin_readings.readings(word) if s.isalpha()
-            )
-            parts = split_pinyin(syllables)
-            if parts:
-                forms.append(frozenset(PINYIN_PREFIX + part for part in parts))
+        person = tag == "nr" and not definitions and word[0] in SURNAMES and len(word) <= 3
+        if person and (pinyin := word_pinyin_tokens(word)):
+            forms.append(frozenset(pinyin))
         names.append(ChineseName(word, tuple(forms)))
     return tuple(names)

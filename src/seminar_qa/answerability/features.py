@@ -125,11 +125,11 @@ def compute(
     found_bigrams = _bigrams(_token_sequence(text)) & asked_bigrams
     names = {t for raw in _NAME.findall(" " + ranking.question) for t in base_tokens(raw)}
     apart = [n for n in names if n in passage_tokens and n not in chosen]
-    in_context = (passage_tokens | analyse_passage(context)[2]) if context else passage_tokens
+    context_tokens = analyse_passage(context)[2] if context else frozenset()
+    in_context = passage_tokens | context_tokens
     absent_names = [n for n in names if n not in in_context]
     # A Chinese question's names (闵行区, 熊秋菊) are no capitalised words: each is looked for in
     # the passage as it would be written there (see bridges.chinese_names).
-    context_tokens = analyse_passage(context)[2] if context else frozenset()
     for name in chinese_names(ranking.question) if ranking.language == "zh" else ():
         in_passage = name.held_by(text, passage_tokens)
         if in_passage is None:
