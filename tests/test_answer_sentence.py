@@ -200,6 +200,30 @@ def test_fitting_learns_the_signal_and_writes_a_model_that_reads_back() -> None:
     assert sum(picked) / len(picked) > 0.8
 
 
+def test_fitting_learns_from_differences_within_a_passage() -> None:
+    """A feature the same for every sentence of a passage cannot tell them apart: no weight.
+
+    Here "sentences" is each passage's sentence count, so a passage of many sentences has few
+    answer rows; a pointwise fit learns that "sentences" lowers the odds of a row, which says
+    nothing about which sentence to mark.
+    """
+    rng = np.random.default_rng(3)
+    passages = []
+    for number in range(150):
+        count = int(rng.integers(2, 9))
+        rows = rng.normal(size=(count, len(FEATURES)))
+        rows[:, COLUMN["sentences"]] = count
+        answer = int(rng.integers(count))
+        rows[answer, COLUMN["words"]] += 2.0
+        passages.append(
+            Passage(f"set{number % 2}-en", f"doc{number}", str(number), "en", rows.tolist(),
+                    [i == answer for i in range(count)], 0)
+        )  # fmt: skip
+    model = SentenceModel.from_json(fit(passages))
+    assert model.weights[COLUMN["sentences"]] == pytest.approx(0.0, abs=1e-9)
+    assert model.weights[COLUMN["words"]] > 0
+
+
 class _Named(HashingEmbedder):
     """The hashing fake under a real model's name, so an index holds what the scorer reads."""
 

@@ -1,8 +1,9 @@
 """The learned answer-sentence scorer: logistic weights over named features, read from JSON.
 
-``model.json`` holds the standardisation (mean, scale) and the logistic coefficients fitted by
-``answer_sentence.train``; a sentence's score is the log-odds that it holds the answer. Only the
-ranking of a passage's sentences matters, so no calibration is kept.
+``model.json`` holds the standardisation (mean, scale) and the pairwise logistic coefficients
+fitted by ``answer_sentence.train``: the difference of two sentences' scores is the log-odds that
+the first rather than the second holds the answer. Only the ranking of a passage's sentences
+matters, so no calibration is kept.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class SentenceModel:
         return set(self.models) <= set(models)
 
     def scores(self, rows: NDArray[np.float64]) -> NDArray[np.float64]:
-        """The log-odds of each row (one per sentence) holding the answer."""
+        """Each row's score (one per sentence): the highest marks the passage's answer."""
         return np.asarray(rows @ self.weights + self.intercept, dtype=np.float64)
 
     @classmethod
