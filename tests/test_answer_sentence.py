@@ -16,7 +16,7 @@ from seminar_qa.answer_sentence.features import (
     BASE_FEATURES,
     FEATURES,
     MODELS,
-    PAIR_FEATURES,
+    OVERLAP_FEATURES,
     sentence_features,
 )
 from seminar_qa.answer_sentence.model import MODEL_FILE, SentenceModel, load_model
@@ -116,7 +116,28 @@ def test_character_pairs_count_only_for_a_chinese_question_over_chinese_text() -
     assert chinese[1, COLUMN["pairs_below_best"]] == 0.0
     assert chinese[1, COLUMN["pairs_rescaled"]] == 1.0
     assert chinese[:, COLUMN["pairs_plain"]].tolist() == pytest.approx([1 / 11, 4 / 11, 1 / 11])
-    assert not rows(zh_passage=False)[:, len(FEATURES) - len(PAIR_FEATURES) :].any()
+    assert not rows(zh_passage=False)[:, len(FEATURES) - len(OVERLAP_FEATURES) :].any()
+
+
+def test_single_characters_count_a_meaning_shared_in_one_character() -> None:
+    question = "康王路全长多少？"
+    sentences = ["康王路是一条主干道。", "全路长约2.8公里。", "道路于1996年立项。"]
+    chinese = _rows(
+        True,
+        True,
+        question=question,
+        words=("康王路", "全长"),
+        sentences=sentences,
+        cosines=(0.0, 0.0, 0.0),
+        rules=(0.0, 0.0, 0.0),
+    )
+    # 全路长 holds no pair of 全长 but both its characters; 路 is in every sentence and weighs
+    # least, so the third sentence, which holds only 路, comes last.
+    assert chinese[1, COLUMN["pairs"]] == 0.0 < chinese[0, COLUMN["pairs"]]
+    characters = chinese[:, COLUMN["characters"]]
+    assert characters[1] == pytest.approx(characters[0])
+    assert characters[0] > characters[2] > 0
+    assert chinese[:, COLUMN["characters_plain"]].tolist() == pytest.approx([3 / 7, 3 / 7, 1 / 7])
 
 
 def _model_json(weights: list[float], **changes: Any) -> dict[str, Any]:

@@ -38,6 +38,11 @@ def chinese_pairs(text: str) -> set[str]:
     return {run[i : i + 2] for run in CJK_RUN.findall(text) for i in range(len(run) - 1)}
 
 
+def chinese_characters(text: str) -> set[str]:
+    """The Chinese characters of ``text``."""
+    return set("".join(CJK_RUN.findall(text)))
+
+
 def language_of(text: str) -> Language:
     """Return "zh" when ``text`` has any Chinese character, else "en"."""
     return "zh" if has_cjk(text) else "en"

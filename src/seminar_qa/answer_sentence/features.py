@@ -17,7 +17,7 @@ import numpy as np
 
 from seminar_qa.answerability.types import asked_type
 from seminar_qa.simplified import to_simplified
-from seminar_qa.text import chinese_pairs
+from seminar_qa.text import chinese_characters, chinese_pairs
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -50,28 +50,28 @@ WORD_FEATURES = (
 BASE_FEATURES = WORD_FEATURES + tuple(
     f"{model}{suffix}" for model in MODELS for suffix in ("", "_rescaled", "_below_best")
 )
-PAIR_FEATURES = (
-    # A Chinese question over Chinese text: the question's character pairs the sentence holds,
-    # each weighted by how few of the passage's sentences hold it, as a share of them all;
-    # then the same unweighted. Pairs do not depend on where jieba cuts the words (前身 / 前身为),
-    # which the "words" features do: grouped CV on CMRC (`make answer-sentence`, 2026-12-03)
-    # .759 -> .781; no other source moved (their rows hold zeros here).
-    "pairs",
-    "pairs_below_best",
-    "pairs_rescaled",
-    "pairs_plain",
-    "pairs_plain_below_best",
-    "pairs_plain_rescaled",
+# A Chinese question over Chinese text: the question's character pairs, and then its single
+# characters, that the sentence holds, each weighted by how few of the passage's sentences hold
+# it, as a share of them all; then the same unweighted. Pairs do not depend on where jieba cuts
+# the words (前身 / 前身为), which the "words" features do: grouped CV on CMRC (`make
+# answer-sentence`, 2026-12-03) .759 -> .781. Single characters catch a meaning two words share
+# in one character only (谥号 / 追谥, 全长 / 全路长, 成立 / 始建): pairwise fit, CMRC .818 ->
+# .844 (2026-12-03, third session). Other sources hold zeros here and moved by one passage.
+OVERLAP_UNITS = ("pairs", "characters")
+OVERLAP_FEATURES = tuple(
+    f"{unit}{suffix}"
+    for unit in OVERLAP_UNITS
+    for suffix in ("", "_below_best", "_rescaled", "_plain", "_plain_below_best", "_plain_rescaled")
 )
 FEATURES = (
     BASE_FEATURES
     + tuple(f"{name}*zh_question" for name in BASE_FEATURES)
     + tuple(f"{name}*zh_passage" for name in BASE_FEATURES)
-    + PAIR_FEATURES
+    + OVERLAP_FEATURES
 )
 """Every feature, in the order of the weights: the base ones, then each for Chinese questions,
-then each for Chinese passages (zero otherwise), then the character pairs (zero unless both the
-question and the passage are Chinese)."""
+then each for Chinese passages (zero otherwise), then the character pairs and characters (zero
+unless both the question and the passage are Chinese)."""
 
 
 def _rescaled(values: NDArray[np.float32]) -> NDArray[np.float64]:
@@ -141,27 +141,39 @@ def sentence_features(
         rows[:, column + 1] = _rescaled(values)
         rows[:, column + 2] = values - values.max()
         column += 3
-    pairs = (
-        pair_features(question, sentences)
+    overlap = (
+        overlap_features(question, sentences)
         if zh_question and zh_passage
-        else np.zeros((count, len(PAIR_FEATURES)))
+        else np.zeros((count, len(OVERLAP_FEATURES)))
     )
-    return np.hstack([rows, rows * float(zh_question), rows * float(zh_passage), pairs])
+    return np.hstack([rows, rows * float(zh_question), rows * float(zh_passage), overlap])
 
 
-def pair_features(question: str, sentences: Sequence[str]) -> NDArray[np.float64]:
-    """The ``PAIR_FEATURES`` rows: the question's Chinese character pairs each sentence holds."""
-    rows = np.zeros((len(sentences), len(PAIR_FEATURES)))
-    asked = chinese_pairs(to_simplified(question))
-    if not asked or not sentences:
+def overlap_features(question: str, sentences: Sequence[str]) -> NDArray[np.float64]:
+    """The ``OVERLAP_FEATURES`` rows: the question's Chinese pairs, then characters, held."""
+    simplified = [to_simplified(text) for text in sentences]
+    asked = to_simplified(question)
+    return np.hstack(
+        [
+            _held_units(unit(asked), [unit(text) for text in simplified])
+            for unit in (chinese_pairs, chinese_characters)
+        ]
+    )
+
+
+def _held_units(asked: set[str], units: Sequence[set[str]]) -> NDArray[np.float64]:
+    """Six columns per sentence: the share of ``asked`` it holds (rarity-weighted), then plain.
+
+    Each share comes with itself less the passage's best and over the best.
+    """
+    rows = np.zeros((len(units), 6))
+    if not asked or not units:
         return rows
-    held = [chinese_pairs(to_simplified(text)) & asked for text in sentences]
-    # A pair in every sentence of the passage tells them apart no more than a stop word does.
-    weight = {
-        pair: math.log1p(len(sentences) / (1 + sum(pair in h for h in held))) for pair in asked
-    }
+    held = [sentence & asked for sentence in units]
+    # A unit in every sentence of the passage tells them apart no more than a stop word does.
+    weight = {unit: math.log1p(len(units) / (1 + sum(unit in h for h in held))) for unit in asked}
     total = sum(weight.values())
-    weighted = np.array([sum(weight[pair] for pair in h) / total for h in held])
+    weighted = np.array([sum(weight[unit] for unit in h) / total for h in held])
     plain = np.array([len(h) / len(asked) for h in held])
     for column, values in ((0, weighted), (3, plain)):
         best = float(values.max())
