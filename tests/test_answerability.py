@@ -246,6 +246,9 @@ def test_a_passage_without_the_count_asked_for_is_at_most_the_closest(tmp_path: 
     assert assistant.answer("俱乐部有多少名成员？").answer_kind == "closest"
     assert assistant.answer("Where does the robotics club meet?").answer_kind == "answered"
     assert assistant.answer("On which day does the robotics club meet?").answer_kind == "answered"
+    # A day is no time of day: "at what time" is not answered by "on Fridays".
+    assert assistant.answer("At what time does the robotics club meet?").answer_kind == ("closest")
+    assert assistant.answer("机器人俱乐部几点活动？").answer_kind == "closest"
     assert always.judge(0.9, holds_asked=False).kind == "closest"
     assert always.judge(0.9).kind == "answered"
 

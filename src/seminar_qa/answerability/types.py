@@ -88,6 +88,17 @@ _DURATION_HOLDS = _pattern(
     rf"(?:\b(?:1[0-9]|20)\d\d|\b(?i:centur(?:y|ies))|\b{_MONTH}(?=\s|,|$))",
     rf"(?:直到|直至|至今|以来|之久)|{_ZH_NUMBER}(?:年代|年|世纪)(?:起|至今|以来)",
 )
+# A time of day: 14:30, 3 p.m., three o'clock, noon; 下午三点, 14时30分. "On the afternoon of
+# November 28" dates an event but does not say at what time it ended.
+_CLOCK_HOLDS = _pattern(
+    # 4.30 p.m. only with its a.m. / p.m.: 3.14 alone is a number.
+    r"\b\d{1,2}:\d{2}\b|\b\d{1,2}(?:[.:]\d{2})?\s?(?i:a\.m\.|p\.m\.|am\b|pm\b)",
+    r"\b(?i:o'clock|noon|midnight)\b",
+    rf"{_ZH_NUMBER}(?:点钟?|时)(?:半|整|{_ZH_NUMBER}分)?",
+    r"中午|正午|午夜",
+    ignore_case=False,
+)
+
 _TIME_HOLDS = _pattern(
     # A year, or a decade as English writes it ("the 1950s", "the 1060s' campaigns").
     r"\b(?:1[0-9]|20)\d\d(?:s|'s)?\b",
@@ -205,6 +216,16 @@ ANSWER_TYPES = (
             r"多少|几(?!乎|点|月|号|时)|百分之几|比例|占比",
         ),
         _holds_quantity,
+    ),
+    AnswerType(
+        # Before "time": a date does not answer "at what time" (研讨会几点结束？).
+        "clock",
+        _pattern(
+            r"\bat what time\b",
+            r"\bwhat time (?:did|does|do|is|was|will|would|should|are|were|can)\b",
+            r"几点|几时(?!候)",
+        ),
+        lambda text: _CLOCK_HOLDS.search(text) is not None,
     ),
     AnswerType(
         "time",

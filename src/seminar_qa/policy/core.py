@@ -211,10 +211,11 @@ class Answerability:
     closest_at: float
     high_at: float
     needs: tuple[str, ...] = ("e5", "minilm", "use")
-    must_hold: tuple[str, ...] = ("quantity", "duration", "money")
+    must_hold: tuple[str, ...] = ("quantity", "duration", "money", "clock")
     """Answer types (``answerability.types``) the top passage must hold to be the answer ("how
-    many" with no number in it: at most the closest passage). Times, people and places miss
-    more real answers (BENCHMARKS.md, "A count, an amount or a duration must be in the passage")."""
+    many" with no number in it, "at what time" with no time of day: at most the closest
+    passage). Dates, people and places miss more real answers (BENCHMARKS.md, "A count, an
+    amount or a duration must be in the passage")."""
 
     def __post_init__(self) -> None:
         """Refuse operating points out of order."""
