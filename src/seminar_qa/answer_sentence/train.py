@@ -45,13 +45,13 @@ WORK = ROOT / "build" / "answer-sentence"
 OWN_SETS = ("dev_questions.jsonl", "seminar_questions.jsonl")
 EXTERNAL_SETS = ("xquad", "squad2", "clapnq", "cmrc")
 FOLDS = 5
-# Regularisation, from document-grouped 5-fold cross-validation on these rows (2026-12-03; a
-# throwaway grid, folds drawn over passages): C = 0.01 / 0.1 / 1 / 10 gave CMRC .768 / .791 /
-# .816 / .821, XQuAD Chinese .781 / .781 / .785 / .792, XQuAD English .815 / .819 / .819 /
-# .821, ClapNQ .755 / .732 / .736 / .740, the seminar's 20 Chinese passages .95 / .90 / .90 /
-# .90; 1 is inside the plateau. (The pointwise fit this replaced, at its best C = 0.1, on the
-# same folds: .778, .762, .809, .747, .95.) Gradient-boosted trees
-# on the pointwise rows did no better (XQuAD Chinese .760-.779) and would cost a tree walk per
+# Regularisation, from document-grouped 5-fold cross-validation on these rows (2026-12-03, before
+# the single-character features; a throwaway grid, folds drawn over passages): C = 0.01 / 0.1 /
+# 1 / 10 gave CMRC .768 / .791 / .816 / .821, XQuAD Chinese .781 / .781 / .785 / .792, XQuAD
+# English .815 / .819 / .819 / .821, ClapNQ .755 / .732 / .736 / .740, the seminar's 20 Chinese
+# passages .95 / .90 / .90 / .90; 1 is inside the plateau. (The pointwise fit this replaced, at
+# its best C = 0.1, on the same folds: .778, .762, .809, .747, .95.) Gradient-boosted trees on
+# the pointwise rows did no better (XQuAD Chinese .760-.779) and would cost a tree walk per
 # sentence.
 C = 1.0
 
