@@ -16,7 +16,6 @@ from seminar_qa.answer_sentence.features import (
     BASE_FEATURES,
     FEATURES,
     MODELS,
-    OVERLAP_FEATURES,
     sentence_features,
 )
 from seminar_qa.answer_sentence.model import MODEL_FILE, SentenceModel, load_model
@@ -83,10 +82,10 @@ def test_features_describe_each_sentence() -> None:
 def test_language_columns_repeat_the_base_features_only_when_chinese() -> None:
     base = len(BASE_FEATURES)
     english = _rows()
-    assert not english[:, base:].any()
+    assert not english[:, base : 3 * base].any()
     crossing = _rows(zh_question=True)  # a Chinese question over English text
     assert np.array_equal(crossing[:, base : 2 * base], crossing[:, :base])
-    assert not crossing[:, 2 * base :].any()
+    assert not crossing[:, 2 * base : 3 * base].any()
     chinese = _rows(zh_question=True, zh_passage=True)
     assert np.array_equal(chinese[:, 2 * base : 3 * base], chinese[:, :base])
 
@@ -116,7 +115,30 @@ def test_character_pairs_count_only_for_a_chinese_question_over_chinese_text() -
     assert chinese[1, COLUMN["pairs_below_best"]] == 0.0
     assert chinese[1, COLUMN["pairs_rescaled"]] == 1.0
     assert chinese[:, COLUMN["pairs_plain"]].tolist() == pytest.approx([1 / 11, 4 / 11, 1 / 11])
-    assert not rows(zh_passage=False)[:, len(FEATURES) - len(OVERLAP_FEATURES) :].any()
+    chinese_columns = [COLUMN[f"{unit}{suffix}"] for unit in ("pairs", "characters")
+                       for suffix in ("", "_below_best", "_plain")]  # fmt: skip
+    assert not rows(zh_passage=False)[:, chinese_columns].any()
+    # Over Chinese text the question's words count through pairs and characters only.
+    assert not chinese[:, COLUMN["local_words"] :].any()
+
+
+def test_local_words_weigh_a_word_by_how_few_sentences_hold_it() -> None:
+    # "seminar" is in every sentence: it tells them apart least. The third sentence holds
+    # "portal" only, which no other sentence holds.
+    sentences = [
+        "The seminar was held in Shanghai.",
+        "The seminar drew teachers from 16 districts.",
+        "The seminar opened the portal to schools.",
+    ]
+    rows = _rows(
+        question="When did the seminar open the portal?",
+        words=("seminar", "open", "portal"),
+        sentences=sentences,
+    )
+    local = rows[:, COLUMN["local_words"]]
+    assert local[2] > local[0] == local[1] > 0
+    assert rows[2, COLUMN["local_words_below_best"]] == 0.0
+    assert rows[:, COLUMN["local_words_plain"]].tolist() == pytest.approx([1 / 3, 1 / 3, 1.0])
 
 
 def test_single_characters_count_a_meaning_shared_in_one_character() -> None:
