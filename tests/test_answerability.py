@@ -65,11 +65,11 @@ def test_features_read_what_the_passage_says_about_the_question(built: Path) -> 
     assert set(covered) == set(FEATURES)
     assert covered["coverage"] > 0.9 and covered["missing_share"] < 0.1
     assert covered["type_asked"] == 1.0 and covered["type_missing_sentence"] == 0.0  # a name
-    assert covered["zh"] == 0.0 and covered["negation_mismatch"] == 0.0
+    assert covered["zh"] == 0.0 and covered["negation_asked"] == 0.0
     # A district the report never names, a number it never gives, a negation it never makes.
     swapped = features_of(assistant, "Who did not speak for the Xuhui District in 2019?")
     assert swapped["missing_names"] >= 2 and swapped["numbers_missing"] == 1.0
-    assert swapped["negation_mismatch"] == 1.0
+    assert swapped["negation_asked"] == 1.0 and swapped["negation_stated"] == 0.0
     assert swapped["missing_idf"] > covered["missing_idf"]
     # The report dates the seminar but never says how many came: a date is not a count.
     count = features_of(assistant, "How many people attended the seminar on 28 November?")
@@ -78,6 +78,24 @@ def test_features_read_what_the_passage_says_about_the_question(built: Path) -> 
     assert when["type_asked"] == 1.0 and when["type_missing_passage"] == 0.0
     chinese = features_of(assistant, "长宁区教育局局长是谁？")
     assert chinese["zh"] == 1.0 and chinese["question_terms"] > 0
+
+
+def test_a_question_that_turns_a_word_of_its_sentence_into_the_opposite(built: Path) -> None:
+    assistant = Assistant(SeminarIndex.load(built))
+    # The report: "... introduced a teacher education large model developed based on ...".
+    asked = features_of(assistant, "Who introduced a teacher education large model?")
+    turned = features_of(assistant, "Who introduced a teacher education small model?")
+    assert asked["antonym"] == 0.0 and turned["antonym"] == 1.0
+    assert features_of(assistant, "谁介绍了教师教育小模型？")["antonym"] == 0.0  # English only
+
+
+def test_negation_is_read_in_words_not_characters() -> None:
+    negates = answerability_features.negates
+    assert negates("What is not an example of a machine model?")
+    assert negates("谁没有参加研讨会？") and negates("这并非长宁区的项目。")
+    # 不同 (different), 南非 (South Africa) and a name with 无 in it say no "no".
+    assert not negates("哪些学校不同？") and not negates("南非的首都是哪里？")
+    assert not negates("张无忌是谁？") and not negates("The seminar was held in Shanghai.")
 
 
 def test_a_chinese_questions_names_are_looked_for_as_english_text_writes_them(built: Path) -> None:

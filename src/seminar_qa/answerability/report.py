@@ -36,7 +36,13 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "numbers_missing",
     ),
     "answer type": ("type_asked", "type_missing_sentence", "type_missing_passage"),
-    "negation, language, length": ("negation_mismatch", "zh", "question_terms"),
+    "negation, antonyms, language, length": (
+        "negation_asked",
+        "negation_stated",
+        "antonym",
+        "zh",
+        "question_terms",
+    ),
 }
 """Feature groups for the ablation; together they are every feature."""
 SOURCES = ("squad2", "clapnq", "seminar")
