@@ -162,15 +162,22 @@ def test_single_characters_count_a_meaning_shared_in_one_character() -> None:
     assert chinese[:, COLUMN["characters_plain"]].tolist() == pytest.approx([3 / 7, 3 / 7, 1 / 7])
 
 
-def _model_json(weights: list[float], **changes: Any) -> dict[str, Any]:
+def _model_json(
+    weights: list[float], chinese: list[float] | None = None, **changes: Any
+) -> dict[str, Any]:
     data = {
-        "format": 1,
+        "format": 2,
         "models": list(MODELS),
         "features": list(FEATURES),
         "mean": [0.5] * len(FEATURES),
         "scale": [2.0] * len(FEATURES),
         "coef": weights,
         "intercept": 0.25,
+        "chinese_text": {
+            "mean": [0.5] * len(FEATURES),
+            "scale": [2.0] * len(FEATURES),
+            "coef": weights if chinese is None else chinese,
+        },
     }
     return {**data, **changes}
 
@@ -182,6 +189,18 @@ def test_scores_are_the_standardised_logistic_score() -> None:
     rows = rng.normal(size=(4, len(FEATURES)))
     expected = ((rows - 0.5) / 2.0) @ coef + 0.25
     assert model.scores(rows) == pytest.approx(expected)
+    assert model.scores(rows, chinese_text=True) == pytest.approx(expected)
+
+
+def test_chinese_text_is_scored_by_its_own_weights() -> None:
+    coef = [0.0] * len(FEATURES)
+    chinese = [0.0] * len(FEATURES)
+    coef[COLUMN["position"]], chinese[COLUMN["position"]] = -1.0, 1.0
+    model = SentenceModel.from_json(_model_json(coef, chinese))
+    rows = np.zeros((3, len(FEATURES)))
+    rows[:, COLUMN["position"]] = [0.0, 0.5, 1.0]
+    assert int(np.argmax(model.scores(rows))) == 0
+    assert int(np.argmax(model.scores(rows, chinese_text=True))) == 2
 
 
 @pytest.mark.parametrize(
@@ -190,6 +209,7 @@ def test_scores_are_the_standardised_logistic_score() -> None:
         ({"format": 9}, "format 9"),
         ({"features": ["words"]}, "make answer-sentence"),
         ({"coef": [1.0]}, "differ in length"),
+        ({"chinese_text": {"mean": [], "scale": [], "coef": []}}, "differ in length"),
         ({"models": None}, "incomplete"),
     ],
 )
@@ -241,6 +261,9 @@ def test_fitting_learns_the_signal_and_writes_a_model_that_reads_back() -> None:
     unseen = _passages(40, seed=2)
     picked = [p.labels[int(np.argmax(model.scores(np.array(p.rows))))] for p in unseen]
     assert sum(picked) / len(picked) > 0.8
+    # The Chinese-text weights are fitted on the same rows, less regularised.
+    assert data["chinese_text"]["C"] > data["C"]
+    assert model.chinese_weights[COLUMN["words"]] > model.weights[COLUMN["words"]] > 0
 
 
 def test_fitting_learns_from_differences_within_a_passage() -> None:

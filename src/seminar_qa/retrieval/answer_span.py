@@ -187,7 +187,7 @@ def learned_answer_span(
     spans, rows = sentence_rows(index, scores, position, question, policy, idf, model.models)
     if not spans:
         return 0, len(passage.text)
-    scored = model.scores(rows)
+    scored = model.scores(rows, chinese_text=bool(index.passage_languages[position] == "zh"))
     sentences = [passage.text[span.start : span.end] for span in spans]
     eligible = _eligible(sentences, passage.title, policy.answer_sentence)
     best = max(eligible, key=lambda i: (scored[i], -i))
