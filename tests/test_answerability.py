@@ -93,6 +93,7 @@ def test_negation_is_read_in_words_not_characters() -> None:
     negates = answerability_features.negates
     assert negates("What is not an example of a machine model?")
     assert negates("谁没有参加研讨会？") and negates("这并非长宁区的项目。")
+    assert negates("誰沒有參加研討會？")  # traditional characters read as simplified
     # 不同 (different), 南非 (South Africa) and a name with 无 in it say no "no".
     assert not negates("哪些学校不同？") and not negates("南非的首都是哪里？")
     assert not negates("张无忌是谁？") and not negates("The seminar was held in Shanghai.")
@@ -109,6 +110,9 @@ def test_a_chinese_questions_names_are_looked_for_as_english_text_writes_them(bu
     # The report names Changning (长宁) and Xiong Qiuju (熊秋菊), never Xuhui (徐汇) or a Zhang Wei.
     assert names_of("长宁区教育局局长是谁？") == names_of("熊秋菊介绍了什么？") == (1.0, 0.0)
     assert names_of("徐汇区教育局局长是谁？") == names_of("张伟介绍了什么？") == (1.0, 1.0)
+    # A foreign name spelt by sound (玛丽·麦特琳, Marlee Matlin) has no form to look for: the
+    # dictionary's 玛丽 is Mary: a name of unknown form is neither there nor missing.
+    assert names_of("玛丽·麦特琳介绍了什么？") == (0.0, 0.0)
 
 
 def test_sentence_features_read_the_chosen_sentence_when_the_highlight_holds_two(

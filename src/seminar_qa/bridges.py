@@ -309,12 +309,25 @@ class ChineseName:
         return any(form <= tokens for form in self.english)
 
 
+_NAME_DOTS = frozenset("·•・‧")
+
+
 @functools.lru_cache(maxsize=4096)
 def chinese_names(question: str) -> tuple[ChineseName, ...]:
     """The names of people, places and organisations a Chinese question gives (jieba's tags)."""
     names: list[ChineseName] = []
-    for word, tag in tagged_words(question):
+    words = tagged_words(question)
+    # A name written with a middle dot (卢克·坎克利, Luke Kuechly) is a foreign one spelt by sound:
+    # neither the pinyin of its parts (lu ke) nor the dictionary's sense of one (玛丽 -> Mary, for
+    # Marlee) says how English text writes it, so its parts are names of unknown form.
+    foreign = {
+        i + step for i, (word, _) in enumerate(words) if word in _NAME_DOTS for step in (-1, 1)
+    }
+    for position, (word, tag) in enumerate(words):
         if tag not in _NAME_TAGS or len(word) < 2:
+            continue
+        if position in foreign:
+            names.append(ChineseName(word, ()))
             continue
         definitions = cedict.definitions(word)
         forms: list[frozenset[str]] = []

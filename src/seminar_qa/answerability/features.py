@@ -19,6 +19,7 @@ from seminar_qa.answerability.types import asked_type
 from seminar_qa.bridges import chinese_names
 from seminar_qa.policy import sentence_signal, title_signal
 from seminar_qa.retrieval.answer_span import analyse_passage
+from seminar_qa.simplified import to_simplified
 from seminar_qa.text import has_cjk
 from seminar_qa.tokenization import base_tokens, jieba_module
 
@@ -50,7 +51,9 @@ def negates(text: str) -> bool:
     """Whether ``text`` says no (English words, or Chinese negation words as jieba cuts them)."""
     if _NEGATION.search(text):
         return True
-    return has_cjk(text) and any(word in _ZH_NEGATION for word in jieba_module().lcut(text))
+    if not has_cjk(text):
+        return False
+    return any(word in _ZH_NEGATION for word in jieba_module().lcut(to_simplified(text)))
 
 
 FEATURES = (
