@@ -10,7 +10,7 @@ that best matches it, for the answerability model.
 Opposites are WordNet 3.0's direct antonyms of adjectives, adverbs and verbs (nouns left out:
 brother / sister pair words that answerable questions and their answers share), and a word with
 or without a negating prefix (un-, non-, in-, im-, ir-, il-, dis-). The table
-(``antonyms.json``, 4,500 words) is generated from Debian's ``wordnet-base`` files by
+(``antonyms.json``, 4,672 words) is generated from Debian's ``wordnet-base`` files by
 ``python -m seminar_qa.answerability.antonyms`` (``apt-get install wordnet-base``);
 ``tests/test_antonyms.py`` checks that it matches them when they are installed. WordNet 3.0
 Copyright 2006 by Princeton University, distributed under its licence (permission to use, copy,
