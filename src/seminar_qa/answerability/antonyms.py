@@ -137,8 +137,9 @@ def generate(wordnet: Path = WORDNET) -> dict[str, dict[str, list[str]] | dict[s
     """The table: every direct antonym pair, and irregular forms of the words in it."""
     antonyms: defaultdict[str, set[str]] = defaultdict(set)
     for pos in PARTS_OF_SPEECH:
-        synsets = {offset: words for offset, words, _ in _synsets(wordnet / f"data.{pos}")}
-        for _, words, pointers in _synsets(wordnet / f"data.{pos}"):
+        entries = list(_synsets(wordnet / f"data.{pos}"))
+        synsets = {offset: words for offset, words, _ in entries}
+        for _, words, pointers in entries:
             for symbol, target, source_target in pointers:
                 if symbol != "!" or target not in synsets:
                     continue
