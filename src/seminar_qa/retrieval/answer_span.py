@@ -123,6 +123,11 @@ def _eligible(sentences: Sequence[str], title: str, rules: AnswerSentence) -> li
     return eligible
 
 
+def chinese_passage(index: SeminarIndex, position: int) -> bool:
+    """Whether passage ``position`` of ``index`` is Chinese text (read with its own weights)."""
+    return bool(index.passage_languages[position] == "zh")
+
+
 def sentence_rows(
     index: SeminarIndex,
     scores: Scores,
@@ -164,7 +169,7 @@ def sentence_rows(
             name: by_name[name].sentence_scores(scores.vectors[name], position) for name in models
         },
         zh_question=scores.language == "zh",
-        zh_passage=bool(index.passage_languages[position] == "zh"),
+        zh_passage=chinese_passage(index, position),
         rule_scores=by_rule,
     )
     return spans, rows
@@ -187,7 +192,7 @@ def learned_answer_span(
     spans, rows = sentence_rows(index, scores, position, question, policy, idf, model.models)
     if not spans:
         return 0, len(passage.text)
-    scored = model.scores(rows, chinese_text=bool(index.passage_languages[position] == "zh"))
+    scored = model.scores(rows, chinese_text=chinese_passage(index, position))
     sentences = [passage.text[span.start : span.end] for span in spans]
     eligible = _eligible(sentences, passage.title, policy.answer_sentence)
     best = max(eligible, key=lambda i: (scored[i], -i))
