@@ -218,18 +218,18 @@ def test_the_api_gives_exactly_the_answers_of_ask_json_for_the_dev_questions(
         server.wait(timeout=30)
 
 
-def test_numpy_minilm_gives_the_vectors_of_sentence_transformers() -> None:
-    """Questions are embedded in numpy; passages by sentence-transformers: the same vectors."""
+def test_question_minilm_gives_the_vectors_of_sentence_transformers() -> None:
+    """Questions are embedded in onnxruntime, passages by sentence-transformers: same vectors."""
     import numpy as np
 
     embedder = get_embedder("minilm")
     questions = [q.question for q in load_questions(DEV_SET)]
     questions += ["Who?", "word " * 400, "GeoGebra, 3-D printing & AI: what's new?", "长宁区"]
-    numpy_rows = embedder.encode_queries(questions)
+    question_rows = embedder.encode_queries(questions)
     torch_rows = embedder.encode(questions)
-    assert numpy_rows.shape == torch_rows.shape == (len(questions), 384)
-    assert float((numpy_rows * torch_rows).sum(axis=1).min()) > 0.99999
-    assert np.allclose(np.linalg.norm(numpy_rows, axis=1), 1.0, atol=1e-5)
+    assert question_rows.shape == torch_rows.shape == (len(questions), 384)
+    assert float((question_rows * torch_rows).sum(axis=1).min()) > 0.99999
+    assert np.allclose(np.linalg.norm(question_rows, axis=1), 1.0, atol=1e-5)
 
 
 def test_a_fresh_ask_never_imports_torch(real_index: SeminarIndex, tmp_path: Path) -> None:

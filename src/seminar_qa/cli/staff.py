@@ -25,7 +25,8 @@ def _prepare_caches(settings: Settings) -> None:
 
     Done by every build, also one that finds the index current, so that the first question
     after ``make run`` opens them instead of making them: jieba, CC-CEDICT and pypinyin for a
-    Chinese question (``bridges.prepare_tables``), and USE's tokenizer when the index uses USE.
+    Chinese question (``bridges.prepare_tables``), USE's tokenizer when the index uses USE, and
+    E5's onnxruntime model and tokenizer when it uses E5 (``e5_onnx.prepare``).
     """
     from seminar_qa import use_tokenizer
     from seminar_qa.bridges import prepare_tables
@@ -33,6 +34,10 @@ def _prepare_caches(settings: Settings) -> None:
     prepare_tables()
     if "use" in settings.embedder_names:
         use_tokenizer.prepare()
+    if "e5" in settings.embedder_names:
+        from seminar_qa import e5_onnx
+
+        e5_onnx.prepare()
 
 
 @cli.command()

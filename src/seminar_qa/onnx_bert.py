@@ -1,0 +1,179 @@
+"""A BERT encoder (post-LayerNorm, GELU, mean pooling) written as an ONNX graph for onnxruntime.
+
+E5 and MiniLM are both such encoders. Each model's module hands :func:`build_graph` its weights
+under one naming (``l3.q.w``: layer 3's query matrix, one row per output; ``l3.aln.w``: the
+LayerNorm after attention; ``fi`` / ``fo``: the feed-forward products), and runs the graph with
+:func:`session`. The word, position and type embeddings are looked up and layer-normed in
+numpy (:func:`layer_norm`), so the graph starts at the first layer and its input is small.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+
+class EncoderWeights(Protocol):
+    """What :func:`build_graph` reads: the encoder's sizes and its weights by name."""
+
+    @property
+    def layers(self) -> int:
+        """Transformer layers."""
+        ...
+
+    @property
+    def heads(self) -> int:
+        """Attention heads per layer."""
+        ...
+
+    @property
+    def hidden(self) -> int:
+        """Width of the hidden states."""
+        ...
+
+    @property
+    def intermediate(self) -> int:
+        """Width of the feed-forward layer."""
+        ...
+
+    @property
+    def eps(self) -> float:
+        """LayerNorm's epsilon."""
+        ...
+
+    def matrix(self, name: str, columns: int) -> NDArray[np.float32]:
+        """A weight matrix, one row per output."""
+        ...
+
+    def floats(self, name: str) -> NDArray[np.float32]:
+        """A bias or LayerNorm vector."""
+        ...
+
+
+def layer_norm(
+    x: NDArray[np.float32], weight: NDArray[np.float32], bias: NDArray[np.float32], eps: float
+) -> NDArray[np.float32]:
+    """LayerNorm over the last axis, as BERT's embeddings apply it."""
+    mean = x.mean(axis=-1, keepdims=True)
+    centred = x - mean
+    variance = (centred * centred).mean(axis=-1, keepdims=True)
+    result: NDArray[np.float32] = centred / np.sqrt(variance + eps) * weight + bias
+    return result.astype(np.float32)
+
+
+def session(path: Path) -> Any:
+    """An onnxruntime session on one thread (callers run one text per thread at a time)."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def pooled(runner: Any, embeddings: NDArray[np.float32]) -> NDArray[np.float32]:
+    """The mean of the last hidden states of one unpadded sequence (before normalisation)."""
+    mask = np.ones((1, len(embeddings)), np.float32)
+    result: NDArray[np.float32] = runner.run(None, {"embeddings": embeddings[None], "mask": mask})[
+        0
+    ][0]
+    return result
+
+
+def build_graph(model: EncoderWeights) -> Any:
+    """The encoder as a float32 ONNX graph: embeddings in, mean-pooled (unnormalised) rows out.
+
+    Inputs ``embeddings`` [batch, tokens, hidden] (word + position + type, layer-normed: looked
+    up in numpy, so the 250,000-row table stays 4-bit on disk) and ``mask`` [batch, tokens].
+    """
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    hidden, heads = model.hidden, model.heads
+    size = hidden // heads
+    nodes: list[Any] = []
+    weights: list[Any] = []
+
+    def constant(name: str, value: NDArray[Any]) -> str:
+        weights.append(numpy_helper.from_array(np.ascontiguousarray(value), name))
+        return name
+
+    def node(op: str, inputs: list[str], output: str, **attributes: Any) -> str:
+        nodes.append(helper.make_node(op, inputs, [output], name=output, **attributes))
+        return output
+
+    def linear(x: str, prefix: str, columns: int) -> str:
+        # MatMul by the transposed matrix: the form onnxruntime's quantiser turns into int8.
+        weight = constant(f"{prefix}.wt", model.matrix(f"{prefix}.w", columns).T)
+        product = node("MatMul", [x, weight], f"{prefix}.mm")
+        return node("Add", [product, constant(f"{prefix}.b", model.floats(f"{prefix}.b"))], prefix)
+
+    def norm(x: str, prefix: str) -> str:
+        scale, shift = model.floats(f"{prefix}.w"), model.floats(f"{prefix}.b")
+        return node(
+            "LayerNormalization",
+            [x, constant(f"{prefix}.w", scale), constant(f"{prefix}.b", shift)],
+            f"{prefix}.out",
+            axis=-1,
+            epsilon=model.eps,
+        )
+
+    split = constant("heads.shape", np.array([0, 0, heads, size], np.int64))
+    merged = constant("hidden.shape", np.array([0, 0, hidden], np.int64))
+    one = constant("one", np.array(1.0, np.float32))
+    # Padding is kept out of attention by a large negative bias, as BERT does.
+    keep = node("Sub", [one, "mask"], "pad")
+    bias = node("Mul", [keep, constant("neg", np.array(-1e4, np.float32))], "bias.flat")
+    bias = node("Unsqueeze", [bias, constant("axes12", np.array([1, 2], np.int64))], "bias")
+    scale = constant("scale", np.array(1.0 / math.sqrt(size), np.float32))
+    half = constant("half", np.array(0.5, np.float32))
+    root = constant("sqrt2", np.array(math.sqrt(2.0), np.float32))
+    x = "embeddings"
+    for layer in range(model.layers):
+        p = f"l{layer}"
+        q, k, v = (
+            node("Reshape", [linear(x, f"{p}.{name}", hidden), split], f"{p}.{name}.split")
+            for name in ("q", "k", "v")
+        )
+        q = node("Transpose", [q], f"{p}.qt", perm=[0, 2, 1, 3])
+        k = node("Transpose", [k], f"{p}.kt", perm=[0, 2, 3, 1])
+        v = node("Transpose", [v], f"{p}.vt", perm=[0, 2, 1, 3])
+        scores = node("Mul", [node("MatMul", [q, k], f"{p}.qk"), scale], f"{p}.scaled")
+        weights_ = node("Softmax", [node("Add", [scores, bias], f"{p}.biased")], f"{p}.p", axis=-1)
+        context = node("MatMul", [weights_, v], f"{p}.ctx")
+        context = node("Transpose", [context], f"{p}.ctxt", perm=[0, 2, 1, 3])
+        context = node("Reshape", [context, merged], f"{p}.ctxm")
+        attended = node("Add", [x, linear(context, f"{p}.ao", hidden)], f"{p}.res1")
+        x = norm(attended, f"{p}.aln")
+        inner = linear(x, f"{p}.fi", hidden)
+        # BERT's exact GELU: x/2 (1 + erf(x / sqrt 2)).
+        erf = node("Erf", [node("Div", [inner, root], f"{p}.fi.scaled")], f"{p}.erf")
+        gate = node("Add", [erf, one], f"{p}.erf1")
+        inner = node("Mul", [node("Mul", [inner, gate], f"{p}.g1"), half], f"{p}.gelu")
+        x = norm(
+            node("Add", [x, linear(inner, f"{p}.fo", model.intermediate)], f"{p}.res2"), f"{p}.oln"
+        )
+    mask3 = node("Unsqueeze", ["mask", constant("axis2", np.array([2], np.int64))], "mask3")
+    axis1 = constant("axis1", np.array([1], np.int64))
+    total = node("ReduceSum", [node("Mul", [x, mask3], "masked"), axis1], "total", keepdims=0)
+    count = node("ReduceSum", [mask3, axis1], "count", keepdims=0)
+    node("Div", [total, count], "pooled")
+    graph = helper.make_graph(
+        nodes,
+        "e5",
+        [
+            helper.make_tensor_value_info("embeddings", TensorProto.FLOAT, ["b", "t", hidden]),
+            helper.make_tensor_value_info("mask", TensorProto.FLOAT, ["b", "t"]),
+        ],
+        [helper.make_tensor_value_info("pooled", TensorProto.FLOAT, ["b", hidden])],
+        weights,
+    )
+    onnx_model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    onnx.checker.check_model(onnx_model)
+    return onnx_model

