@@ -502,6 +502,11 @@ def section_latency(ctx: Context) -> Result:
     total = sum(stages.values())
     p50, p95 = percentile(times, 50), percentile(times, 95)
     zh = sum(1 for q in asked if has_cjk(q))
+    # Issue 14 asks for the p50 "English and Chinese alike": each language's own.
+    by_language = {
+        language: [t for q, t in zip(asked, times, strict=True) if has_cjk(q) == chinese]
+        for language, chinese in (("English", False), ("Chinese", True))
+    }
     figures: dict[str, Any] = {
         "passages": len(index),
         "questions": len(asked),
@@ -509,6 +514,11 @@ def section_latency(ctx: Context) -> Result:
         "p50_ms": p50,
         "p95_ms": p95,
         "mean_ms": float(np.mean(times)),
+        **{
+            f"p50_{language.lower()}_ms": percentile(values, 50)
+            for language, values in by_language.items()
+            if values
+        },
         "index_build_s": ctx.shared.get("latency_build_s"),
         **{f"stage_{k}_ms": v / len(asked) * 1000 for k, v in stages.items()},
         **{f"share_{k}": v / total for k, v in stages.items()},
@@ -519,6 +529,17 @@ def section_latency(ctx: Context) -> Result:
         Row("questions (cycled eval/*.jsonl)", f"{len(asked)} ({zh} Chinese)"),
         Row("Assistant.answer p50", p50, "≤ 30 ms", p50 <= 30, "ms"),
         Row("Assistant.answer p95", p95, "≤ 60 ms", p95 <= 60, "ms"),
+        *[
+            Row(
+                f"Assistant.answer p50, {language} questions",
+                percentile(values, 50),
+                "≤ 25 ms (issue 14, at 10k passages)",
+                percentile(values, 50) <= 25,
+                "ms",
+            )
+            for language, values in by_language.items()
+            if values
+        ],
         *[
             Row(f"stage: {k}", f"{v / len(asked) * 1000:.2f} ms ({v / total:.0%})")
             for k, v in stages.items()

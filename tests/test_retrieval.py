@@ -356,3 +356,32 @@ def test_a_sentence_opening_with_a_pronoun_is_highlighted_with_the_one_it_points
     assert top("When did he retire?")[0] == "He retired the next spring."
     fireworks = "There were fireworks over the harbour after the last final."
     assert top("Where were the fireworks after the last final?")[0] == fireworks
+
+
+class _SecondHashing(HashingEmbedder):
+    name = "hashing2"
+
+    def __init__(self) -> None:
+        super().__init__(dimension=128)
+
+
+def test_models_scored_side_by_side_give_the_scores_of_one_after_another(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from seminar_qa.retrieval import fusion
+
+    models = [HashingEmbedder(), _SecondHashing()]
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "ix", embedder="hashing")
+    build_index(settings, embedders=models)
+    index = SeminarIndex.load(settings.index_dir, models)
+    questions = ["Who spoke about GeoGebra?", "长宁区教育局局长是谁？"]
+    monkeypatch.setattr(fusion, "_PARALLEL_SENTENCES", 10**9)
+    alone = score_passages(index, questions, DEFAULT_POLICY)
+    monkeypatch.setattr(fusion, "_PARALLEL_SENTENCES", 0)
+    together = score_passages(index, questions, DEFAULT_POLICY)
+    for one, other in zip(alone, together, strict=True):
+        assert one.components.keys() == other.components.keys()
+        assert {"hashing-sentence", "hashing2-sentence"} <= set(one.components)
+        for name, values in one.components.items():
+            assert np.array_equal(values, other.components[name]), name
+        assert np.array_equal(one.fused, other.fused)
