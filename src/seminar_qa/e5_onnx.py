@@ -195,8 +195,11 @@ def convert(source: Path, target: Path) -> None:
 
     def write(path: Path) -> None:
         plain = path.with_name(path.name + ".fp32.onnx")
-        # The quantiser logs advice ("consider pre-processing") on the root logger: not for
-        # the person running a build.
+        # The quantiser logs advice ("consider pre-processing") through logging.warning, which
+        # also gives the root logger a stderr handler: then every library's debug lines (bm25s
+        # building its index) reached the person running the build. Neither outlives this.
+        root = logging.getLogger()
+        handlers = list(root.handlers)
         logging.disable(logging.WARNING)
         try:
             onnx.save(graph, plain)
@@ -214,6 +217,7 @@ def convert(source: Path, target: Path) -> None:
             )
         finally:
             logging.disable(logging.NOTSET)
+            root.handlers[:] = handlers
             plain.unlink(missing_ok=True)
 
     write_atomically(target, write)

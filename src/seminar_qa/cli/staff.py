@@ -26,7 +26,8 @@ def _prepare_caches(settings: Settings) -> None:
     Done by every build, also one that finds the index current, so that the first question
     after ``make run`` opens them instead of making them: jieba, CC-CEDICT and pypinyin for a
     Chinese question (``bridges.prepare_tables``), USE's tokenizer when the index uses USE, and
-    E5's onnxruntime model and tokenizer when it uses E5 (``e5_onnx.prepare``).
+    E5's onnxruntime model and tokenizer when it uses E5 (``e5_onnx.prepare``), MiniLM's
+    question graph when it uses MiniLM (``minilm_onnx.prepare``).
     """
     from seminar_qa import use_tokenizer
     from seminar_qa.bridges import prepare_tables
@@ -38,6 +39,10 @@ def _prepare_caches(settings: Settings) -> None:
         from seminar_qa import e5_onnx
 
         e5_onnx.prepare()
+    if "minilm" in settings.embedder_names:
+        from seminar_qa import minilm_onnx
+
+        minilm_onnx.prepare()
 
 
 @cli.command()
