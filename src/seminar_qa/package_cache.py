@@ -51,6 +51,21 @@ def write_atomically(target: Path, write: Callable[[Path], object]) -> None:
         Path(temporary).unlink(missing_ok=True)
 
 
+def derived_file(target: Path, make: Callable[[Path], object]) -> Path:
+    """``target``, made by ``make`` (which must write atomically) when it is missing.
+
+    When the cache folder cannot be written, the file is made in a temporary folder of this
+    process's own instead: slower at every start, but nothing fails.
+    """
+    if not target.exists():
+        try:
+            make(target)
+        except OSError:
+            target = Path(tempfile.mkdtemp(prefix="seminar-qa-")) / target.name
+            make(target)
+    return target
+
+
 def write_sqlite(target: Path, fill: Callable[[sqlite3.Connection], object]) -> None:
     """Make the SQLite file ``target`` by ``fill``-ing a new database, atomically (see above)."""
 
