@@ -8,12 +8,22 @@ seminar corpus count as relevant.
 The mixed corpus is copied into ``build/distractor-corpus`` (never into ``corpus/``) and indexed
 into ``build/distractor-index``; a later run reuses that index while it is current.
 
-Run:  .venv/bin/python bench/distractor_eval.py [--rebuild] [-k 10]
+At scale: ``--count 0`` takes all 2,225 articles (10,402 passages with the seminar report), and
+``--set NAME`` puts a development split of ``../shared/eval/external`` in the seminar's place
+(its questions judged by their gold documents). Those runs build under
+``build/distractor-NAME-COUNT`` and take the news vectors from the benchmarks' embedding cache
+(``build/bench-cache``, filled by ``bench/run.py --only latency``). ``--scoring full`` scores
+every passage whatever the policy says, ``--scoring candidates`` only the retrievers' candidate
+lists: the two ways the policy can score an index, compared on one.
+
+Run:  .venv/bin/python bench/distractor_eval.py [--rebuild] [-k 10] [--count 0] [--set xquad]
+      [--scoring full]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import shutil
 import sys
 from pathlib import Path
@@ -26,11 +36,14 @@ from seminar_qa.errors import SeminarQAError
 from seminar_qa.evaluation import evaluate_questions, load_questions
 from seminar_qa.index import SeminarIndex
 from seminar_qa.pipeline import build_index, index_status
+from seminar_qa.policy import DEFAULT_POLICY, SearchPolicy
 from seminar_qa.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_NEWS = ROOT.parent / "shared" / "bench" / "bbc-news"
+DEFAULT_EXTERNAL = ROOT.parent / "shared" / "eval" / "external"
 DEFAULT_WORK = ROOT / "build"
+BENCH_CACHE = DEFAULT_WORK / "bench-cache"
 QUESTION_SETS = tuple(
     ROOT / "eval" / name
     for name in ("dev_questions.jsonl", "seminar_questions.jsonl", "validation_questions.jsonl")
@@ -39,8 +52,27 @@ NEWS_FOLDER = "bbc-news"
 
 
 def select_news(news_dir: Path, count: int = 300, step: int = 7) -> list[Path]:
-    """Every ``step``-th article of the sorted category files, the first ``count`` of them."""
-    return sorted(news_dir.glob("*/*.txt"))[::step][:count]
+    """Every ``step``-th article of the sorted category files, the first ``count`` of them.
+
+    A ``count`` of 0 takes every article.
+    """
+    articles = sorted(news_dir.glob("*/*.txt"))
+    return articles if count == 0 else articles[::step][:count]
+
+
+def scoring(policy: SearchPolicy, how: str) -> SearchPolicy:
+    """``policy`` with its passages scored as ``how`` says.
+
+    "policy": as the policy says; "full": every passage of any index; "candidates": only the
+    retrievers' candidate lists, whatever the index's size.
+    """
+    if how == "policy":
+        return policy
+    most = 2**62 if how == "full" else 0
+    limits = dataclasses.replace(
+        policy.candidates, full_scoring_max_passages=most, full_scoring_max_sentences=most
+    )
+    return dataclasses.replace(policy, candidates=limits)
 
 
 def assemble_corpus(corpus_dir: Path, news: list[Path], news_dir: Path, target: Path) -> None:
@@ -69,17 +101,39 @@ def run(argv: list[str] | None = None) -> int:
     parser.add_argument("--rebuild", action="store_true", help="rebuild even if current")
     parser.add_argument("--news", type=Path, default=DEFAULT_NEWS, help="BBC news folder")
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK, help="where to build")
-    parser.add_argument("--count", type=int, default=300, help="how many news articles")
+    parser.add_argument(
+        "--count", type=int, default=300, help="how many news articles (0: all of them)"
+    )
     parser.add_argument("-k", type=int, default=10, help="passages judged per question")
     parser.add_argument("--embedder", default=None, help="embedders (default: as the CLI)")
+    parser.add_argument(
+        "--set", default="", help="an external development split instead of the seminar"
+    )
+    parser.add_argument("--external", type=Path, default=DEFAULT_EXTERNAL, help="the sets' folder")
+    parser.add_argument(
+        "--scoring",
+        choices=("policy", "full", "candidates"),
+        default="policy",
+        help="passages scored as the policy says, all of them, or the candidate lists only",
+    )
     args = parser.parse_args(argv)
 
     if folder_missing(args.news, "Distractor run", "BBC news folder", "--news"):
         return 0
+    if args.set and folder_missing(
+        args.external / args.set, "Distractor run", f"set {args.set}", "--external"
+    ):
+        return 0
     news = select_news(args.news, args.count)
-    corpus = args.work / "distractor-corpus"
-    settings = Settings.from_env(corpus, args.work / "distractor-index", args.embedder)
-    assemble_corpus(ROOT / "corpus", news, args.news, corpus)
+    source = args.external / args.set / "corpus" if args.set else ROOT / "corpus"
+    if args.set or args.count != 300:
+        name = f"{args.set or 'seminar'}-{args.count or 'all'}"
+        corpus, index_dir = args.work / f"distractor-{name}", args.work / f"distractor-{name}-index"
+        settings = Settings.from_env(corpus, index_dir, args.embedder).with_(cache_dir=BENCH_CACHE)
+    else:
+        corpus = args.work / "distractor-corpus"
+        settings = Settings.from_env(corpus, args.work / "distractor-index", args.embedder)
+    assemble_corpus(source, news, args.news, corpus)
 
     status = index_status(settings)
     if args.rebuild or status.state != "current":
@@ -89,17 +143,20 @@ def run(argv: list[str] | None = None) -> int:
         print(f"Reusing the distractor index at {settings.index_dir} (current).")
 
     index = SeminarIndex.load(settings.index_dir)
-    assistant = Assistant(index)
-    seminar_docs = {d for d in index.documents if not d.startswith(f"{NEWS_FOLDER}/")}
+    policy = index.policy or DEFAULT_POLICY
+    assistant = Assistant(index, scoring(policy, args.scoring))
+    own_docs = {d for d in index.documents if not d.startswith(f"{NEWS_FOLDER}/")}
+    what = args.set or "seminar"
     print(
-        f"{len(index)} passages: {len(seminar_docs)} seminar document(s) and "
-        f"{len(index.documents) - len(seminar_docs)} news articles; relevant only: seminar.\n"
+        f"{len(index)} passages: {len(own_docs)} {what} document(s) and "
+        f"{len(index.documents) - len(own_docs)} news articles; relevant only: {what}; "
+        f"scoring: {args.scoring}.\n"
     )
-    for path in QUESTION_SETS:
-        report = evaluate_questions(
-            assistant, load_questions(path), args.k, relevant_docs=seminar_docs
-        )
-        print(report.table(title=f"{path.relative_to(ROOT)} + {len(news)} BBC distractors"))
+    paths = [args.external / args.set / "questions.jsonl"] if args.set else QUESTION_SETS
+    for path in paths:
+        report = evaluate_questions(assistant, load_questions(path), args.k, relevant_docs=own_docs)
+        title = path.relative_to(args.external) if args.set else path.relative_to(ROOT)
+        print(report.table(title=f"{title} + {len(news)} BBC distractors"))
         print()
     return 0
 

@@ -65,36 +65,29 @@ def main(argv: list[str]) -> int:
                     [any(fold(a) in fold(p.text) for a in question.answers) for p in index.passages]
                 )
                 weights = DEFAULT_POLICY.weights(scores.language, index.model_names)
+                components = scores.all_components()
                 plain = index.lexical.scores(base_tokens(question.question, search_mode=True))
                 methods = {
                     "BM25 (jieba, no bridges)": plain,
-                    "BM25 + pinyin + CEDICT": scores.components["bm25"],
-                    **{
-                        f"{m} dense": scores.components[m]
-                        for m in ("minilm", "e5")
-                        if m in scores.components
-                    },
+                    "BM25 + pinyin + CEDICT": components["bm25"],
+                    **{f"{m} dense": components[m] for m in ("minilm", "e5") if m in components},
                     "RRF of all three": rrf(
                         [
                             plain,
-                            *[
-                                scores.components[m]
-                                for m in ("minilm", "e5")
-                                if m in scores.components
-                            ],
+                            *[components[m] for m in ("minilm", "e5") if m in components],
                         ]
                     ),
                     **{
-                        f"{m} best sentence": scores.components[sentence_signal(m)]
+                        f"{m} best sentence": components[sentence_signal(m)]
                         for m in ("minilm", "e5")
-                        if sentence_signal(m) in scores.components
+                        if sentence_signal(m) in components
                     },
                     "fusion, passages only": fuse(
-                        scores.components,
+                        components,
                         {n: w for n, w in weights.items() if not n.endswith((SENTENCE, TITLE))},
                     ),
                     "+ best sentences": fuse(
-                        scores.components,
+                        components,
                         {n: w for n, w in weights.items() if not n.endswith(TITLE)},
                     ),
                     "shipped fusion": scores.fused,

@@ -25,7 +25,13 @@ from seminar_qa.index import SeminarIndex
 from seminar_qa.index.dense import best_sentence_scores
 from seminar_qa.index.lexical import question_tokens
 from seminar_qa.pipeline import build_index
-from seminar_qa.policy import DEFAULT_POLICY, FusionWeights, ModelWeights
+from seminar_qa.policy import (
+    DEFAULT_POLICY,
+    Candidates,
+    FusionWeights,
+    ModelWeights,
+    SearchPolicy,
+)
 from seminar_qa.retrieval import EmptyQuestionError, prepare_question
 from seminar_qa.retrieval.answer_span import answer_span, coverage
 from seminar_qa.retrieval.fusion import min_max, score_passages
@@ -385,3 +391,56 @@ def test_models_scored_side_by_side_give_the_scores_of_one_after_another(
         for name, values in one.components.items():
             assert np.array_equal(values, other.components[name]), name
         assert np.array_equal(one.fused, other.fused)
+
+
+def test_signals_fusion_does_not_weigh_are_reported_as_if_computed(
+    tmp_path: Path, corpus: Path
+) -> None:
+    """A zero weight skips a signal's scoring, not its value in the hits (Chinese text too)."""
+    (corpus / "changning.md").write_text(CHINESE_DOC, encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "ix", embedder="hashing")
+    build_index(settings, embedders=[HashingEmbedder()])
+    index = SeminarIndex.load(settings.index_dir, [_EnglishOnly()])
+    chinese = index.passage_languages == "zh"
+
+    def weighing(sentence: float, title: float) -> SearchPolicy:
+        weights = FusionWeights(bm25=1.0, models={"hashing": ModelWeights(1.0, sentence, title)})
+        return replace(DEFAULT_POLICY, fusion={"en": weights, "zh": weights})
+
+    questions = ["Who leads the Changning education bureau?", "长宁区教育局局长是谁？"]
+    passage_only = score_passages(index, questions, weighing(0.0, 0.0))
+    everything = score_passages(index, questions, weighing(1.0, 1.0))
+    for lazy, eager in zip(passage_only, everything, strict=True):
+        assert set(lazy.components) == {"bm25", "hashing"}
+        assert set(eager.components) == {"bm25", "hashing", "hashing-title", "hashing-sentence"}
+        assert np.array_equal(lazy.candidates, eager.candidates)
+        unread = chinese[lazy.candidates]
+        # An English passage, then one the model cannot read.
+        for slot in (int(np.argmax(~unread)), int(np.argmax(unread))):
+            reported = lazy.signals_at(slot)
+            assert list(reported) == ["bm25", "hashing", "hashing-title", "hashing-sentence"]
+            for name, value in reported.items():
+                assert value == pytest.approx(float(eager.components[name][slot]), abs=1e-6)
+        for name, values in lazy.all_components().items():
+            assert np.allclose(values, eager.components[name], atol=1e-6), name
+
+
+def test_a_retriever_without_weight_adds_no_candidates(tmp_path: Path, corpus: Path) -> None:
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "ix", embedder="hashing")
+    build_index(settings, embedders=[HashingEmbedder()])
+    index = SeminarIndex.load(settings.index_dir, [HashingEmbedder()])
+    lists = Candidates(full_scoring_max_passages=1, full_scoring_max_sentences=1, per_retriever=2)
+    question = "What did the Shanghai delegation present at the portal launch?"
+
+    def candidates(model: ModelWeights) -> set[int]:
+        weights = FusionWeights(bm25=1.0, models={"hashing": model})
+        policy = replace(DEFAULT_POLICY, fusion={"en": weights}, candidates=lists)
+        (scores,) = score_passages(index, [question], policy)
+        return set(scores.candidates.tolist())
+
+    dense = index.dense[0]
+    nearest = set(dense.nearest(dense.embedder.encode_queries([question])[0], 2).tolist())
+    alone = candidates(ModelWeights(0.0, 0.0, 0.0))  # BM25's two best passages only
+    assert len(alone) == 2 and nearest - alone, "the fixture should give the lists a difference"
+    for weighted in (ModelWeights(1.0, 0.0, 0.0), ModelWeights(0.0, 0.0, 1.0)):
+        assert candidates(weighted) == alone | nearest

@@ -104,8 +104,8 @@ class FusionWeights:
 class Candidates:
     """Which passages are scored: every one in a small index, the retrievers' top lists above."""
 
-    full_scoring_max_passages: int = 50_000
-    full_scoring_max_sentences: int = 100_000
+    full_scoring_max_passages: int = 10_000
+    full_scoring_max_sentences: int = 10_000
     per_retriever: int = 200
 
 

@@ -138,11 +138,17 @@ DEFAULT_POLICY = SearchPolicy(
     # passage with a caveat. From 0.8 the calibrated probability is right 9 times in 10 or
     # more: a strong match.
     answerability=Answerability(answer_at=0.3, closest_at=0.08, high_at=0.8),
-    # Full scoring covers every index measured (10,402 passages, 47,000 sentences: 2.7 ms per
-    # model for the sentences, BENCHMARKS.md). Above it, each retriever's top 200 passages are
-    # scored: a round number, not tuned (no question set has run against such an index).
+    # Up to 10,000 sentences every passage is scored (the seminar, the development splits, the
+    # report + 300 news articles: 5,992 sentences); above, each weighted retriever's top 200
+    # passages, rescaled over their union. At 10,402 passages (the report + all 2,225 BBC
+    # articles, 47,639 sentences) full scoring streamed 146-244 MB of sentence vectors a
+    # question (dense scores 10-15 ms), the candidates 5 ms; quality was the same
+    # (bench/distractor_eval.py --count 0 [--set xquad] --scoring full|candidates, 2026-12-04):
+    # XQuAD + 2,225 articles Hit@1 .850 both (English .930 -> .928, Chinese .771 -> .773),
+    # marked sentence .720 -> .721; the seminar's three sets 95 -> 96 of 110 first passages.
+    # Below ~7,000 sentences full scoring costs less than the candidates' FAISS searches.
     candidates=Candidates(
-        full_scoring_max_passages=50_000, full_scoring_max_sentences=100_000, per_retriever=200
+        full_scoring_max_passages=10_000, full_scoring_max_sentences=10_000, per_retriever=200
     ),
     source="default",
 )

@@ -3,7 +3,9 @@
 Each retriever's scores are rescaled to 0..1 over the candidates and added with the weights the
 policy gives the question's language; the fused score is divided by the weights' sum, so it lies
 in 0..1. Small indexes score every passage; large ones take each retriever's top passages and
-score that union (``SearchPolicy.candidates``).
+score that union (``SearchPolicy.candidates``). A signal the policy gives no weight for the
+question's language (USE's for English questions) is not computed over the candidates: only for
+the passages whose hits report it, when they are asked for.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ import concurrent.futures
 import contextlib
 import functools
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -32,9 +34,14 @@ if TYPE_CHECKING:
     from seminar_qa.index import SeminarIndex
     from seminar_qa.index.dense import DenseVectors
 
+    # One model's signal for the passages at the given positions (every passage when None).
+    Scorer = Callable[[NDArray[np.int64] | None], NDArray[np.float32]]
+
 _PARALLEL_SENTENCES = 20_000
-"""From this many sentences on, the models' dense scores are computed side by side: below it a
-thread's hand-over costs more than the products (the seminar index has 126 sentences)."""
+"""From this many sentences on, when every passage is scored, the models' dense scores are
+computed side by side: below it a thread's hand-over costs more than the products (the seminar
+index has 126 sentences). The default policy scores every passage up to 10,000 sentences only;
+a policy stored in an index before 2026-12-04 does up to 100,000."""
 
 Timings = dict[str, float]
 """Seconds spent per stage, accumulated across calls: pass one to see where the time goes."""
@@ -76,12 +83,59 @@ def fuse(
     return fused / total
 
 
+@dataclass
+class Deferred:
+    """A signal no weight depends on, computed for the passages that are asked about only.
+
+    Its values are those it would have over all the candidates: a passage its model cannot read
+    takes the lowest value of the readable candidates, so that case computes the whole signal
+    (once).
+    """
+
+    scorer: Scorer
+    candidates: NDArray[np.int64] | None
+    """Passage positions of the slots (None: slot ``i`` is passage ``i``)."""
+    unread: NDArray[np.bool_] | None
+    """Over every passage of the index: which ones the model cannot read (None: it reads all)."""
+    _values: NDArray[np.float32] | None = None
+
+    def everywhere(self) -> NDArray[np.float32]:
+        """The signal over all the candidates (computed on the first call)."""
+        if self._values is None:
+            values = self.scorer(self.candidates)
+            if self.unread is not None:
+                floor_unread(values, self.unread, self.candidates)
+            self._values = values
+        return self._values
+
+    def at(self, slot: int) -> float:
+        """The signal of the candidate in ``slot``."""
+        position = slot if self.candidates is None else int(self.candidates[slot])
+        if self._values is not None or (self.unread is not None and self.unread[position]):
+            return float(self.everywhere()[slot])
+        return float(self.scorer(np.array([position], dtype=np.int64))[0])
+
+
+def floor_unread(
+    values: NDArray[np.float32], unread: NDArray[np.bool_], candidates: NDArray[np.int64] | None
+) -> None:
+    """Give the candidates a model cannot read the lowest score of those it can (in place).
+
+    A model's score of a passage it cannot read (MiniLM and Chinese text) is noise: such
+    passages get its lowest score, so it neither helps nor hurts them.
+    """
+    mask = unread if candidates is None else unread[candidates]
+    read = ~mask
+    values[mask] = values[read].min() if read.any() else 0.0
+
+
 @dataclass(frozen=True)
 class Scores:
     """Scores of the candidate passages for one question: per signal and fused.
 
     ``candidates`` are passage positions; ``components[name][i]`` and ``fused[i]`` belong to
-    ``candidates[i]``.
+    ``candidates[i]``. ``components`` holds the signals fusion weighs; ``deferred`` the others,
+    computed when asked (:meth:`signals_at`, :meth:`all_components`).
     """
 
     language: Language
@@ -91,6 +145,27 @@ class Scores:
     fused: NDArray[np.float32]
     vectors: dict[str, NDArray[np.float32]]
     """The question's vector from each model."""
+    deferred: dict[str, Deferred] = field(default_factory=dict)
+    order: tuple[str, ...] = ()
+    """Every signal's name in the order hits report them (components' order when empty)."""
+
+    def signals_at(self, slot: int) -> dict[str, float]:
+        """Every signal of the candidate in ``slot``, weighed by fusion or not."""
+        return {
+            name: float(self.components[name][slot])
+            if name in self.components
+            else self.deferred[name].at(slot)
+            for name in self.order or tuple(self.components)
+        }
+
+    def all_components(self) -> dict[str, NDArray[np.float32]]:
+        """Every signal over all the candidates (the deferred ones computed now)."""
+        return {
+            name: self.components[name]
+            if name in self.components
+            else self.deferred[name].everywhere()
+            for name in self.order or tuple(self.components)
+        }
 
 
 _ENCODERS = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="encode")
@@ -162,6 +237,29 @@ def score_passages(
     return results
 
 
+def _candidates(
+    index: SeminarIndex,
+    policy: SearchPolicy,
+    weights: Mapping[str, float],
+    bm25: NDArray[np.float32],
+    vectors: dict[str, NDArray[np.float32]],
+) -> NDArray[np.int64]:
+    """The union of each weighted retriever's top passages, in passage order.
+
+    A retriever fusion gives no weight in the question's language (USE for English questions)
+    adds none: its scores could not lift the passages it lists.
+    """
+    count = policy.candidates.per_retriever
+    pools = [top_positions(bm25, count)] if weights.get("bm25") else []
+    for dense in index.dense:
+        signals = (dense.name, sentence_signal(dense.name), title_signal(dense.name))
+        if any(weights.get(signal) for signal in signals):
+            pools.append(dense.nearest(vectors[dense.name], count))
+    if not pools:
+        return np.arange(len(index), dtype=np.int64)
+    return np.unique(np.concatenate(pools))
+
+
 def _fuse(
     index: SeminarIndex,
     policy: SearchPolicy,
@@ -172,40 +270,47 @@ def _fuse(
     full: bool,
 ) -> Scores:
     """Pick the candidates, score them with every model, rescale and add up (one question)."""
-    if full:
-        candidates = None
-    else:
-        count = policy.candidates.per_retriever
-        pools = [top_positions(bm25, count)]
-        pools += [dense.nearest(vectors[dense.name], count) for dense in index.dense]
-        candidates = np.unique(np.concatenate(pools))
+    weights = policy.weights(language, index.model_names)
+    candidates = None if full else _candidates(index, policy, weights, bm25, vectors)
     components = {"bm25": bm25 if candidates is None else bm25[candidates]}
+    scorers: dict[str, tuple[DenseVectors, Scorer]] = {}
+    for dense in index.dense:
+        vector = vectors[dense.name]
+        scorers[dense.name] = (dense, functools.partial(dense.passage_scores, vector))
+        scorers[title_signal(dense.name)] = (dense, functools.partial(dense.title_scores, vector))
+        scorers[sentence_signal(dense.name)] = (
+            dense,
+            functools.partial(dense.best_sentence_scores, vector),
+        )
+    fused_now = {name: entry for name, entry in scorers.items() if weights.get(name)}
 
     def score(dense: DenseVectors) -> dict[str, NDArray[np.float32]]:
-        vector = vectors[dense.name]
-        return {
-            dense.name: dense.passage_scores(vector, candidates),
-            title_signal(dense.name): dense.title_scores(vector, candidates),
-            sentence_signal(dense.name): dense.best_sentence_scores(vector, candidates),
+        scored = {
+            name: scorer(candidates)
+            for name, (owner, scorer) in fused_now.items()
+            if owner is dense
         }
+        unread = index.unread_by(dense.embedder)
+        if unread is not None:
+            for values in scored.values():
+                floor_unread(values, unread, candidates)
+        return scored
 
     # Each model's products stream its sentence vectors from memory (at 10,402 passages, 47,639
     # sentences: 73-98 MB a model, ~7 ms each on one core); numpy lets go of the GIL while it
     # multiplies, so the models run side by side.
-    if len(index.dense) > 1 and index.sentence_count >= _PARALLEL_SENTENCES:
+    if candidates is None and len(index.dense) > 1 and index.sentence_count >= _PARALLEL_SENTENCES:
         all_scored = list(_ENCODERS.map(score, index.dense))
     else:
         all_scored = [score(dense) for dense in index.dense]
-    for dense, scored in zip(index.dense, all_scored, strict=True):
-        unread = index.unread_by(dense.embedder)
-        if unread is not None:
-            # A model's score of a passage it cannot read (MiniLM and Chinese text) is noise:
-            # such passages get its lowest score, so it neither helps nor hurts them.
-            mask = unread if candidates is None else unread[candidates]
-            read = ~mask
-            for values in scored.values():
-                values[mask] = values[read].min() if read.any() else 0.0
+    for scored in all_scored:
         components.update(scored)
-    fused = fuse(components, policy.weights(language, index.model_names))
+    deferred = {
+        name: Deferred(scorer, candidates, index.unread_by(owner.embedder))
+        for name, (owner, scorer) in scorers.items()
+        if name not in fused_now
+    }
+    fused = fuse(components, weights)
     positions = np.arange(len(index), dtype=np.int64) if candidates is None else candidates
-    return Scores(language, terms, positions, components, fused, vectors)
+    order = ("bm25", *scorers)
+    return Scores(language, terms, positions, components, fused, vectors, deferred, order)

@@ -128,7 +128,7 @@ def _hits(
             )
         clause = answer_clause(passage.text, start, end, question, passage.title, holds_type)
         start = referent_start(passage.text, start)  # the stress stays on the chosen sentence
-        signals = {name: float(v[slot]) for name, v in scores.components.items()}
+        signals = scores.signals_at(int(slot))
         signals["coverage"] = coverage(scores.terms.groups, passage.text, idf)
         hits.append(
             Hit(
