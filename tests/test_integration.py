@@ -219,7 +219,12 @@ def test_the_api_gives_exactly_the_answers_of_ask_json_for_the_dev_questions(
 
 
 def test_question_minilm_gives_the_vectors_of_sentence_transformers() -> None:
-    """Questions are embedded in onnxruntime, passages by sentence-transformers: same vectors."""
+    """Questions are embedded in onnxruntime (int8), passages by sentence-transformers: close.
+
+    The int8 graph's cosine with sentence-transformers' vectors was .9962 on average, .9924 at
+    worst, over 200 questions of eval/ (minilm_onnx.write_graph); a wrong weight, token or
+    pooling gives well under .9.
+    """
     import numpy as np
 
     embedder = get_embedder("minilm")
@@ -228,7 +233,8 @@ def test_question_minilm_gives_the_vectors_of_sentence_transformers() -> None:
     question_rows = embedder.encode_queries(questions)
     torch_rows = embedder.encode(questions)
     assert question_rows.shape == torch_rows.shape == (len(questions), 384)
-    assert float((question_rows * torch_rows).sum(axis=1).min()) > 0.99999
+    cosines = (question_rows * torch_rows).sum(axis=1)
+    assert float(cosines.min()) > 0.985 and float(cosines.mean()) > 0.993, cosines
     assert np.allclose(np.linalg.norm(question_rows, axis=1), 1.0, atol=1e-5)
 
 
