@@ -273,14 +273,19 @@ class _EnglishOnly(RecordingEmbedder):
         return super().encode_queries(texts)
 
 
-def test_an_english_only_model_reads_glosses_and_never_scores_chinese_text(
-    tmp_path: Path, corpus: Path
-) -> None:
+def _with_chinese_text(tmp_path: Path, corpus: Path, embedder: HashingEmbedder) -> SeminarIndex:
+    """The fixture corpus plus a Chinese document, built with the hashing fake, read by another."""
     (corpus / "changning.md").write_text(CHINESE_DOC, encoding="utf-8")
     settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "ix", embedder="hashing")
     build_index(settings, embedders=[HashingEmbedder()])
+    return SeminarIndex.load(settings.index_dir, [embedder])
+
+
+def test_an_english_only_model_reads_glosses_and_never_scores_chinese_text(
+    tmp_path: Path, corpus: Path
+) -> None:
     english_only = _EnglishOnly()
-    index = SeminarIndex.load(settings.index_dir, [english_only])
+    index = _with_chinese_text(tmp_path, corpus, english_only)
     chinese = index.passage_languages == "zh"
     assert chinese.any() and (~chinese).any()
     question = "长宁区教育局局长是谁？"
@@ -293,7 +298,7 @@ def test_an_english_only_model_reads_glosses_and_never_scores_chinese_text(
         floor = values[~chinese[positions]].min()
         assert np.all(values[chinese[positions]] == floor), name
     # A model that reads every language scores Chinese passages like the others.
-    multilingual = SeminarIndex.load(settings.index_dir, [HashingEmbedder()])
+    multilingual = SeminarIndex.load(tmp_path / "ix", [HashingEmbedder()])
     assert multilingual.unread_by(multilingual.embedders[0]) is None
 
 
@@ -397,10 +402,7 @@ def test_signals_fusion_does_not_weigh_are_reported_as_if_computed(
     tmp_path: Path, corpus: Path
 ) -> None:
     """A zero weight skips a signal's scoring, not its value in the hits (Chinese text too)."""
-    (corpus / "changning.md").write_text(CHINESE_DOC, encoding="utf-8")
-    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "ix", embedder="hashing")
-    build_index(settings, embedders=[HashingEmbedder()])
-    index = SeminarIndex.load(settings.index_dir, [_EnglishOnly()])
+    index = _with_chinese_text(tmp_path, corpus, _EnglishOnly())
     chinese = index.passage_languages == "zh"
 
     def weighing(sentence: float, title: float) -> SearchPolicy:
