@@ -15,7 +15,7 @@ import contextlib
 import functools
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -145,9 +145,9 @@ class Scores:
     fused: NDArray[np.float32]
     vectors: dict[str, NDArray[np.float32]]
     """The question's vector from each model."""
-    deferred: dict[str, Deferred] = field(default_factory=dict)
-    order: tuple[str, ...] = ()
-    """Every signal's name in the order hits report them (components' order when empty)."""
+    deferred: dict[str, Deferred]
+    order: tuple[str, ...]
+    """Every signal's name, in the order hits report them."""
 
     def signals_at(self, slot: int) -> dict[str, float]:
         """Every signal of the candidate in ``slot``, weighed by fusion or not."""
@@ -155,7 +155,7 @@ class Scores:
             name: float(self.components[name][slot])
             if name in self.components
             else self.deferred[name].at(slot)
-            for name in self.order or tuple(self.components)
+            for name in self.order
         }
 
     def all_components(self) -> dict[str, NDArray[np.float32]]:
@@ -164,7 +164,7 @@ class Scores:
             name: self.components[name]
             if name in self.components
             else self.deferred[name].everywhere()
-            for name in self.order or tuple(self.components)
+            for name in self.order
         }
 
 
