@@ -446,3 +446,94 @@ def test_a_retriever_without_weight_adds_no_candidates(tmp_path: Path, corpus: P
     assert len(alone) == 2 and nearest - alone, "the fixture should give the lists a difference"
     for weighted in (ModelWeights(1.0, 0.0, 0.0), ModelWeights(0.0, 0.0, 1.0)):
         assert candidates(weighted) == alone | nearest
+
+
+class _SlowHashing(_SecondHashing):
+    """A second model that takes longer over a question than the first (runs on another lane)."""
+
+    name = "hashing-slow"
+
+    def __init__(self) -> None:
+        import threading
+
+        super().__init__()
+        self.done = threading.Event()
+
+    def encode_queries(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        import time
+
+        time.sleep(0.02)
+        self.done.set()
+        return super().encode_queries(texts)
+
+
+def test_encoder_lanes_leave_the_slowest_model_a_lane_of_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from seminar_qa.retrieval import encoders
+
+    models = [HashingEmbedder(), _SecondHashing(), _SlowHashing()]
+    monkeypatch.setattr(encoders, "_SECONDS", {"hashing": 0.006, "hashing2": 0.004})
+
+    def lanes(count: int) -> list[list[str]]:
+        return [[m.name for m in lane] for lane in encoders.encoder_lanes(models, count)]
+
+    # A model not timed yet goes first and counts as the slowest.
+    assert lanes(2) == [["hashing-slow", "hashing2"], ["hashing"]]
+    encoders._SECONDS["hashing-slow"] = 0.013
+    assert lanes(2) == [["hashing-slow"], ["hashing", "hashing2"]]
+    encoders._SECONDS["hashing-slow"] = 0.003  # now the packing follows the times
+    assert lanes(2) == [["hashing"], ["hashing2", "hashing-slow"]]
+    assert lanes(1) == [["hashing", "hashing2", "hashing-slow"]]
+    assert lanes(4) == [["hashing"], ["hashing2"], ["hashing-slow"]]
+
+
+def test_lists_found_while_a_slower_model_encodes_are_the_candidates(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The faster model's candidate list and BM25 are worked out before the slow model ends."""
+    from seminar_qa.retrieval import encoders
+
+    slow = _SlowHashing()
+    models = [HashingEmbedder(), slow]
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "ix", embedder="hashing")
+    build_index(settings, embedders=models)
+    index = SeminarIndex.load(settings.index_dir, models)
+    slow.done.clear()
+    lists = Candidates(full_scoring_max_passages=1, full_scoring_max_sentences=1, per_retriever=2)
+    weights = FusionWeights(
+        bm25=1.0,
+        models={
+            "hashing": ModelWeights(1.0, 1.0, 0.0),
+            "hashing-slow": ModelWeights(1.0, 0.0, 0.0),
+        },
+    )
+    policy = replace(DEFAULT_POLICY, fusion={"en": weights, "zh": weights}, candidates=lists)
+    monkeypatch.setattr(encoders, "_LANES", 2)
+    monkeypatch.setattr(encoders, "_SECONDS", {"hashing": 0.001, "hashing-slow": 0.02})
+    questions = ["Who spoke about GeoGebra?", "What did the Shanghai delegation present?"]
+    searched: list[tuple[str, bool]] = []
+    nearest = type(index.dense[0]).nearest
+
+    def recording(self: object, vector: NDArray[np.float32], count: int) -> NDArray[np.int64]:
+        searched.append((getattr(self, "name", ""), slow.done.is_set()))
+        return nearest(self, vector, count)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(type(index.dense[0]), "nearest", recording)
+    timings: dict[str, float] = {}
+    scored = score_passages(index, questions, policy, timings)
+    for question, scores in zip(questions, scored, strict=True):
+        expected: set[int] = set()
+        for dense in index.dense:
+            vector = dense.embedder.encode_queries([question])[0]
+            expected |= set(nearest(dense, vector, 2).tolist())
+        bm25 = index.lexical.scores(scores.terms.all)
+        expected |= set(np.argsort(-bm25, kind="stable")[:2].tolist())
+        assert set(scores.candidates.tolist()) == expected
+    # The fast model's lists were searched while the slow one still encoded, the slow one's after.
+    assert sorted(searched) == [("hashing", False)] * 2 + [("hashing-slow", True)] * 2
+    assert {"tokenise question", "bm25", "dense scores + fusion"} <= set(timings)
+    assert all(seconds >= 0 for seconds in timings.values())
+    # The slow model's 20 ms (one call for both questions) went to the encoders' stage, and
+    # the work done meanwhile to its own stages, not counted twice.
+    assert timings["encode question (hashing + hashing-slow)"] >= 0.02

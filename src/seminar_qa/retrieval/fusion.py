@@ -10,7 +10,6 @@ the passages whose hits report it, when they are asked for.
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import functools
 import time
@@ -21,16 +20,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import threadpoolctl
 
-from seminar_qa.bridges import gloss_translation
-from seminar_qa.embedding import reads
 from seminar_qa.index.lexical import QuestionTerms, question_terms, top_positions
 from seminar_qa.policy import SearchPolicy, sentence_signal, title_signal
+from seminar_qa.retrieval.encoders import ENCODER_THREADS, encode_questions
 from seminar_qa.text import Language, language_of
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-    from seminar_qa.embedding import Embedder
     from seminar_qa.index import SeminarIndex
     from seminar_qa.index.dense import DenseVectors
 
@@ -168,11 +165,6 @@ class Scores:
         }
 
 
-_ENCODERS = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="encode")
-"""Runs the models' question encoders side by side: each runs on one thread, and both release
-the GIL while they compute (MiniLM 9 ms + E5 13 ms one after the other, 14 ms side by side)."""
-
-
 @functools.cache
 def _one_blas_thread() -> None:
     """Keep numpy's BLAS on one thread in a process that answers questions (done once).
@@ -185,27 +177,15 @@ def _one_blas_thread() -> None:
     threadpoolctl.threadpool_limits(limits=1, user_api="blas")
 
 
-def model_texts(embedder: Embedder, questions: Sequence[str]) -> list[str]:
-    """What ``embedder`` is asked: each question, or its gloss translation.
+@dataclass
+class _Lexical:
+    """What a question needs before the slowest model's vector: its words and BM25 scores."""
 
-    The translation goes to a model that does not read the question's language (MiniLM and a
-    Chinese question).
-    """
-    return [q if reads(embedder, language_of(q)) else gloss_translation(q) for q in questions]
-
-
-def encode_questions(
-    embedders: Sequence[Embedder], questions: Sequence[str]
-) -> dict[str, NDArray[np.float32]]:
-    """Each model's vectors of ``questions``; several models run in parallel."""
-    if len(embedders) == 1:
-        return {
-            embedders[0].name: embedders[0].encode_queries(model_texts(embedders[0], questions))
-        }
-    futures = {
-        e.name: _ENCODERS.submit(e.encode_queries, model_texts(e, questions)) for e in embedders
-    }
-    return {name: future.result() for name, future in futures.items()}
+    language: Language
+    terms: QuestionTerms
+    bm25: NDArray[np.float32]
+    nearest: dict[str, NDArray[np.int64]]
+    """Candidate lists of the models whose vectors came first (large indexes only)."""
 
 
 def score_passages(
@@ -214,34 +194,65 @@ def score_passages(
     policy: SearchPolicy,
     timings: Timings | None = None,
 ) -> list[Scores]:
-    """Score the passages of ``index`` for each (prepared) question, and fuse."""
+    """Score the passages of ``index`` for each (prepared) question, and fuse.
+
+    The question's words, its BM25 scores and the candidate lists of the faster models are
+    worked out while the slowest model still encodes (at 10,402 passages E5 took ~13 ms, MiniLM
+    and USE ~9 ms on the other lane): the calling thread would otherwise wait idle.
+    """
     _one_blas_thread()
     embedders = index.embedders
-    with stage(timings, f"encode question ({' + '.join(e.name for e in embedders)})"):
-        query_vectors = encode_questions(embedders, questions)
     limits = policy.candidates
     full = (
         len(index) <= limits.full_scoring_max_passages
         and index.sentence_count <= limits.full_scoring_max_sentences
     )
+    lexical: list[_Lexical] = []
+    overlapped: Timings = {}
+
+    def meanwhile(ready: Mapping[str, NDArray[np.float32]]) -> None:
+        for number, question in enumerate(questions):
+            with stage(overlapped, "tokenise question"):
+                language = language_of(question)
+                terms = question_terms(question)
+            with stage(overlapped, "bm25"):
+                bm25 = index.lexical.scores(terms.all)
+            nearest = {}
+            with stage(overlapped, "dense scores + fusion"):
+                if not full:
+                    weights = policy.weights(language, index.model_names)
+                    for dense in index.dense:
+                        if dense.name in ready and _retrieves(dense.name, weights):
+                            nearest[dense.name] = dense.nearest(
+                                ready[dense.name][number], limits.per_retriever
+                            )
+            lexical.append(_Lexical(language, terms, bm25, nearest))
+
+    encoding = f"encode question ({' + '.join(e.name for e in embedders)})"
+    with stage(timings, encoding):
+        query_vectors = encode_questions(embedders, questions, meanwhile)
+    if timings is not None:  # each stage counts once: the overlapped work under its own name
+        timings[encoding] -= sum(overlapped.values())
+        for name, seconds in overlapped.items():
+            timings[name] = timings.get(name, 0.0) + seconds
     results = []
-    for number, question in enumerate(questions):
-        with stage(timings, "tokenise question"):
-            language = language_of(question)
-            terms = question_terms(question)
-        with stage(timings, "bm25"):
-            bm25 = index.lexical.scores(terms.all)
+    for number, early in enumerate(lexical):
         vectors = {name: rows[number] for name, rows in query_vectors.items()}
         with stage(timings, "dense scores + fusion"):
-            results.append(_fuse(index, policy, language, terms, bm25, vectors, full))
+            results.append(_fuse(index, policy, early, vectors, full))
     return results
+
+
+def _retrieves(model: str, weights: Mapping[str, float]) -> bool:
+    """Whether fusion weighs any of ``model``'s signals (then it lists candidates)."""
+    return any(weights.get(s) for s in (model, sentence_signal(model), title_signal(model)))
 
 
 def _candidates(
     index: SeminarIndex,
     policy: SearchPolicy,
     weights: Mapping[str, float],
-    bm25: NDArray[np.float32],
+    early: _Lexical,
     vectors: dict[str, NDArray[np.float32]],
 ) -> NDArray[np.int64]:
     """The union of each weighted retriever's top passages, in passage order.
@@ -250,11 +261,11 @@ def _candidates(
     adds none: its scores could not lift the passages it lists.
     """
     count = policy.candidates.per_retriever
-    pools = [top_positions(bm25, count)] if weights.get("bm25") else []
+    pools = [top_positions(early.bm25, count)] if weights.get("bm25") else []
     for dense in index.dense:
-        signals = (dense.name, sentence_signal(dense.name), title_signal(dense.name))
-        if any(weights.get(signal) for signal in signals):
-            pools.append(dense.nearest(vectors[dense.name], count))
+        if _retrieves(dense.name, weights):
+            found = early.nearest.get(dense.name)
+            pools.append(dense.nearest(vectors[dense.name], count) if found is None else found)
     if not pools:
         return np.arange(len(index), dtype=np.int64)
     return np.unique(np.concatenate(pools))
@@ -263,15 +274,14 @@ def _candidates(
 def _fuse(
     index: SeminarIndex,
     policy: SearchPolicy,
-    language: Language,
-    terms: QuestionTerms,
-    bm25: NDArray[np.float32],
+    early: _Lexical,
     vectors: dict[str, NDArray[np.float32]],
     full: bool,
 ) -> Scores:
     """Pick the candidates, score them with every model, rescale and add up (one question)."""
+    language, terms, bm25 = early.language, early.terms, early.bm25
     weights = policy.weights(language, index.model_names)
-    candidates = None if full else _candidates(index, policy, weights, bm25, vectors)
+    candidates = None if full else _candidates(index, policy, weights, early, vectors)
     components = {"bm25": bm25 if candidates is None else bm25[candidates]}
     scorers: dict[str, tuple[DenseVectors, Scorer]] = {}
     for dense in index.dense:
@@ -300,7 +310,7 @@ def _fuse(
     # sentences: 73-98 MB a model, ~7 ms each on one core); numpy lets go of the GIL while it
     # multiplies, so the models run side by side.
     if candidates is None and len(index.dense) > 1 and index.sentence_count >= _PARALLEL_SENTENCES:
-        all_scored = list(_ENCODERS.map(score, index.dense))
+        all_scored = list(ENCODER_THREADS.map(score, index.dense))
     else:
         all_scored = [score(dense) for dense in index.dense]
     for scored in all_scored:

@@ -1,0 +1,102 @@
+"""A question's vectors from every model: the encoders share the cores in lanes.
+
+Each lane is one thread running its models one after the other; the calling thread runs the last
+lane itself and, while the others finish, the work its caller hands it (fusion's question words,
+BM25 and the faster models' candidate lists).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from seminar_qa.bridges import gloss_translation
+from seminar_qa.embedding import reads
+from seminar_qa.text import language_of
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from seminar_qa.embedding import Embedder
+
+ENCODER_THREADS = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="encode")
+"""Runs lanes of question encoders beside the calling thread's own lane (onnxruntime and numpy
+release the GIL while they compute)."""
+
+_LANES = max(1, min(4, os.cpu_count() or 1))
+"""How many encoders run at once: one per core. Three models on two cores as three threads left
+the scheduler to slice E5, the longest, against the others (English questions at 10,402
+passages: E5 alone 13.2 ms, the three side by side 18.3 ms; E5 on one thread and MiniLM then
+USE on the other 14.6 ms; /tmp throwaway loop, 2026-12-04, written up in BENCHMARKS.md)."""
+
+_SECONDS: dict[str, float] = {}
+"""Each model's recent seconds per question encoded (a moving average), for packing the lanes."""
+
+
+def encoder_lanes(embedders: Sequence[Embedder], lanes: int) -> list[list[Embedder]]:
+    """Share ``embedders`` among at most ``lanes`` threads so the slowest lane finishes first.
+
+    Longest first, each to the lane with the least work so far (the classic LPT rule), by the
+    time each model took on recent questions; a model not timed yet goes first and counts as
+    the slowest.
+    """
+    slowest = max(_SECONDS.values(), default=1.0)
+    ranked = sorted(embedders, key=lambda e: (e.name in _SECONDS, -_SECONDS.get(e.name, 0.0)))
+    packed: list[list[Embedder]] = [[] for _ in range(min(lanes, len(embedders)))]
+    loads = [0.0] * len(packed)
+    for embedder in ranked:
+        lane = loads.index(min(loads))
+        packed[lane].append(embedder)
+        loads[lane] += _SECONDS.get(embedder.name, slowest)
+    return packed
+
+
+def _encode_lane(
+    embedders: Sequence[Embedder], questions: Sequence[str]
+) -> dict[str, NDArray[np.float32]]:
+    """Encode ``questions`` with each model of one lane in turn, timing each."""
+    vectors = {}
+    for embedder in embedders:
+        started = time.perf_counter()
+        vectors[embedder.name] = embedder.encode_queries(model_texts(embedder, questions))
+        seconds = (time.perf_counter() - started) / max(1, len(questions))
+        known = _SECONDS.get(embedder.name)
+        _SECONDS[embedder.name] = seconds if known is None else 0.8 * known + 0.2 * seconds
+    return vectors
+
+
+def model_texts(embedder: Embedder, questions: Sequence[str]) -> list[str]:
+    """What ``embedder`` is asked: each question, or its gloss translation.
+
+    The translation goes to a model that does not read the question's language (MiniLM and a
+    Chinese question).
+    """
+    return [q if reads(embedder, language_of(q)) else gloss_translation(q) for q in questions]
+
+
+def encode_questions(
+    embedders: Sequence[Embedder],
+    questions: Sequence[str],
+    meanwhile: Callable[[Mapping[str, NDArray[np.float32]]], None] | None = None,
+) -> dict[str, NDArray[np.float32]]:
+    """Each model's vectors of ``questions``; the models run in parallel, one lane a core.
+
+    The calling thread runs the last lane itself, then ``meanwhile`` with the vectors it has,
+    while the other lanes finish (work that needs no other model's vectors).
+    """
+    if not embedders:
+        if meanwhile is not None:
+            meanwhile({})
+        return {}
+    *others, own = encoder_lanes(embedders, _LANES)
+    futures = [ENCODER_THREADS.submit(_encode_lane, lane, questions) for lane in others]
+    vectors = _encode_lane(own, questions)
+    if meanwhile is not None:
+        meanwhile(vectors)
+    for future in futures:
+        vectors.update(future.result())
+    return {e.name: vectors[e.name] for e in embedders}
