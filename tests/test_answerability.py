@@ -176,7 +176,14 @@ def test_json_trees_score_exactly_as_scikit_learn() -> None:
     rng = np.random.default_rng(3)
     x = rng.normal(size=(400, len(FEATURES)))
     y = (x[:, 2] + 0.5 * x[:, 7] - x[:, 11] + rng.normal(scale=0.5, size=400)) > 0
-    fitted = GradientBoostingClassifier(n_estimators=30, max_depth=3, random_state=0).fit(x, y)
+    fitted = GradientBoostingClassifier(
+        n_estimators=30, max_depth=4, min_samples_leaf=20, random_state=0
+    ).fit(x, y)
+    # Leaves at several depths in one tree: the trees are walked side by side, a level a step.
+    assert any(
+        len(set(tree.tree_.compute_node_depths()[tree.tree_.children_left == -1])) > 1
+        for tree in fitted.estimators_[:, 0]
+    )
     model = AnswerabilityModel.from_json(export(fitted, (1.3, -0.2), {}))
     expected = fitted.decision_function(x[:25])
     got = [model.raw(dict(zip(FEATURES, row, strict=True))) for row in x[:25]]

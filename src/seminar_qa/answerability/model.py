@@ -14,9 +14,12 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 MODEL_FILE = Path(__file__).resolve().parent / "model.json"
 MODEL_FORMAT = 2
@@ -31,14 +34,6 @@ class Tree:
     left: tuple[int, ...]
     right: tuple[int, ...]
     value: tuple[float, ...]
-
-    def leaf_value(self, row: Sequence[float]) -> float:
-        """The value of the leaf ``row`` falls into (``<=`` goes left, as in sklearn)."""
-        node = 0
-        while self.left[node] != -1:
-            go_left = row[self.feature[node]] <= self.threshold[node]
-            node = self.left[node] if go_left else self.right[node]
-        return self.value[node]
 
     @classmethod
     def from_json(cls, data: Mapping[str, Sequence[Any]]) -> Tree:
@@ -56,6 +51,68 @@ class Tree:
 
 
 @dataclass(frozen=True)
+class Forest:
+    """Every tree's arrays side by side (one row a tree), walked for all trees at once.
+
+    Walking 200 trees node by node in Python took ~0.5 ms a question (cProfile, 10,402
+    passages, 2026-12-04); a few numpy steps, one per level, take a tenth of that.
+    """
+
+    feature: NDArray[np.int64]
+    threshold: NDArray[np.float64]
+    left: NDArray[np.int64]
+    right: NDArray[np.int64]
+    value: NDArray[np.float64]
+    depth: int
+
+    @classmethod
+    def of(cls, trees: Sequence[Tree]) -> Forest:
+        """The trees' arrays, padded to the largest tree (padding is never reached)."""
+        width = max((len(t.feature) for t in trees), default=1)
+
+        def table(name: str, fill: float, dtype: type) -> NDArray[Any]:
+            rows: NDArray[Any] = np.full((len(trees), width), fill, dtype=dtype)
+            for number, tree in enumerate(trees):
+                values = getattr(tree, name)
+                rows[number, : len(values)] = values
+            return rows
+
+        forest = cls(
+            feature=table("feature", 0, np.int64),
+            threshold=table("threshold", 0.0, np.float64),
+            left=table("left", -1, np.int64),
+            right=table("right", -1, np.int64),
+            value=table("value", 0.0, np.float64),
+            depth=max((_depth(t) for t in trees), default=0),
+        )
+        return forest
+
+    def leaf_values(self, row: NDArray[np.float32]) -> list[float]:
+        """Each tree's leaf value for ``row`` (``<=`` goes left, as in sklearn)."""
+        trees = np.arange(len(self.feature))
+        node = np.zeros(len(self.feature), dtype=np.int64)
+        values = row.astype(np.float64)
+        for _ in range(self.depth):
+            left = self.left[trees, node]
+            go_left = values[self.feature[trees, node]] <= self.threshold[trees, node]
+            node = np.where(left == -1, node, np.where(go_left, left, self.right[trees, node]))
+        leaves: list[float] = self.value[trees, node].tolist()
+        return leaves
+
+
+def _depth(tree: Tree) -> int:
+    """The number of splits on the longest path from the root to a leaf."""
+    deepest, stack = 0, [(0, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if tree.left[node] == -1:
+            deepest = max(deepest, depth)
+        else:
+            stack += [(tree.left[node], depth + 1), (tree.right[node], depth + 1)]
+    return deepest
+
+
+@dataclass(frozen=True)
 class AnswerabilityModel:
     """Boosted trees with a Platt calibration over named features."""
 
@@ -70,8 +127,12 @@ class AnswerabilityModel:
         """The uncalibrated score (log-odds of the boosted trees)."""
         # sklearn compares float32 features with its thresholds; do the same, so the scores
         # here equal its decision_function (a test checks this).
-        row = np.asarray([features[name] for name in self.features], dtype=np.float32).tolist()
-        return self.init + self.learning_rate * math.fsum(t.leaf_value(row) for t in self.trees)
+        row = np.asarray([features[name] for name in self.features], dtype=np.float32)
+        return self.init + self.learning_rate * math.fsum(self._forest.leaf_values(row))
+
+    @functools.cached_property
+    def _forest(self) -> Forest:
+        return Forest.of(self.trees)
 
     def probability(self, features: Mapping[str, float]) -> float:
         """The calibrated probability (0..1) that the top passage answers the question."""
