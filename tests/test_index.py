@@ -406,3 +406,30 @@ def test_loading_an_index_starts_its_models_loading_in_the_background(
     SeminarIndex.load(settings.index_dir)
     assert fake.loaded.wait(10), "the model was not asked to load"
     assert fake.thread == "preload-hashing"  # a thread of its own, not the loading one
+
+
+def test_a_question_searches_faiss_on_one_thread_and_puts_the_setting_back(
+    settings: Settings, embedder: HashingEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import faiss
+
+    build_index(settings, embedders=[embedder])
+    dense = SeminarIndex.load(settings.index_dir, [embedder]).dense[0]
+    vector = embedder.encode_queries(["Who spoke about GeoGebra?"])[0]
+    expected = dense.nearest(vector, 3)
+    threads_during: list[int] = []
+    search = type(dense.vectors).search
+
+    def recording(index: Any, *args: Any, **kwargs: Any) -> Any:
+        threads_during.append(faiss.omp_get_max_threads())
+        return search(index, *args, **kwargs)
+
+    monkeypatch.setattr(type(dense.vectors), "search", recording)
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(2)
+    try:
+        assert np.array_equal(dense.nearest(vector, 3), expected)
+        assert threads_during == [1]
+        assert faiss.omp_get_max_threads() == 2
+    finally:
+        faiss.omp_set_num_threads(before)

@@ -166,8 +166,23 @@ class DenseVectors:
         return np.asarray(self.vectors.reconstruct_batch(positions), dtype=np.float32)
 
     def nearest(self, vector: NDArray[np.float32], count: int) -> NDArray[np.int64]:
-        """Positions of the ``count`` passages nearest to ``vector`` (FAISS search)."""
-        _, ids = self.vectors.search(vector[None, :], count)
+        """Positions of the ``count`` passages nearest to ``vector`` (FAISS search, one thread).
+
+        One question's search gains nothing from a second OpenMP thread (FAISS flat and IVF at
+        100k: 0.187 against 0.184 ms, BENCHMARKS.md "Thread settings"), and its threads spin
+        against the question encoders on the other core: in a process that had imported torch
+        first (the benchmark's), the dense stage at 10,402 passages took 11-12 ms against 7 with
+        one thread (/tmp throwaway loop over bench/run.py's latency section, 2026-12-04). The
+        calling thread's setting is put back afterwards.
+        """
+        import faiss
+
+        previous = faiss.omp_get_max_threads()
+        faiss.omp_set_num_threads(1)
+        try:
+            _, ids = self.vectors.search(vector[None, :], count)
+        finally:
+            faiss.omp_set_num_threads(previous)
         found: NDArray[np.int64] = ids[0][ids[0] >= 0].astype(np.int64)
         return found
 
