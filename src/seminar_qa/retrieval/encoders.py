@@ -27,11 +27,13 @@ ENCODER_THREADS = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_na
 """Runs lanes of question encoders beside the calling thread's own lane (onnxruntime and numpy
 release the GIL while they compute)."""
 
-_LANES = max(1, min(4, os.cpu_count() or 1))
-"""How many encoders run at once: one per core. Three models on two cores as three threads left
-the scheduler to slice E5, the longest, against the others (English questions at 10,402
-passages: E5 alone 13.2 ms, the three side by side 18.3 ms; E5 on one thread and MiniLM then
-USE on the other 14.6 ms; /tmp throwaway loop, 2026-12-04, written up in BENCHMARKS.md)."""
+_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+_LANES = max(1, min(4, _CORES or 1))
+"""How many encoders run at once: one per core this process may use. Three models on two
+cores as three threads left the scheduler to slice E5, the longest, against the others
+(English questions at 10,402 passages: E5 alone 13.2 ms, the three side by side 18.3 ms; E5
+on one thread and MiniLM then USE on the other 14.6 ms; /tmp throwaway loop, 2026-12-04,
+written up in BENCHMARKS.md)."""
 
 _SECONDS: dict[str, float] = {}
 """Each model's recent seconds per question encoded (a moving average), for packing the lanes."""
