@@ -183,6 +183,8 @@ class _Lexical:
 
     language: Language
     terms: QuestionTerms
+    weights: Mapping[str, float]
+    """Fusion's weights for the question's language."""
     bm25: NDArray[np.float32]
     nearest: dict[str, NDArray[np.int64]]
     """Candidate lists of the models whose vectors came first (large indexes only)."""
@@ -219,14 +221,14 @@ def score_passages(
                 bm25 = index.lexical.scores(terms.all)
             nearest = {}
             with stage(overlapped, "dense scores + fusion"):
+                weights = policy.weights(language, index.model_names)
                 if not full:
-                    weights = policy.weights(language, index.model_names)
                     for dense in index.dense:
                         if dense.name in ready and _retrieves(dense.name, weights):
                             nearest[dense.name] = dense.nearest(
                                 ready[dense.name][number], limits.per_retriever
                             )
-            lexical.append(_Lexical(language, terms, bm25, nearest))
+            lexical.append(_Lexical(language, terms, weights, bm25, nearest))
 
     encoding = f"encode question ({' + '.join(e.name for e in embedders)})"
     with stage(timings, encoding):
@@ -251,7 +253,6 @@ def _retrieves(model: str, weights: Mapping[str, float]) -> bool:
 def _candidates(
     index: SeminarIndex,
     policy: SearchPolicy,
-    weights: Mapping[str, float],
     early: _Lexical,
     vectors: dict[str, NDArray[np.float32]],
 ) -> NDArray[np.int64]:
@@ -260,7 +261,7 @@ def _candidates(
     A retriever fusion gives no weight in the question's language (USE for English questions)
     adds none: its scores could not lift the passages it lists.
     """
-    count = policy.candidates.per_retriever
+    count, weights = policy.candidates.per_retriever, early.weights
     pools = [top_positions(early.bm25, count)] if weights.get("bm25") else []
     for dense in index.dense:
         if _retrieves(dense.name, weights):
@@ -279,9 +280,8 @@ def _fuse(
     full: bool,
 ) -> Scores:
     """Pick the candidates, score them with every model, rescale and add up (one question)."""
-    language, terms, bm25 = early.language, early.terms, early.bm25
-    weights = policy.weights(language, index.model_names)
-    candidates = None if full else _candidates(index, policy, weights, early, vectors)
+    language, terms, weights, bm25 = early.language, early.terms, early.weights, early.bm25
+    candidates = None if full else _candidates(index, policy, early, vectors)
     components = {"bm25": bm25 if candidates is None else bm25[candidates]}
     scorers: dict[str, tuple[DenseVectors, Scorer]] = {}
     for dense in index.dense:
