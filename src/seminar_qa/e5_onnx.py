@@ -196,12 +196,11 @@ def convert(source: Path, target: Path) -> None:
 
     Every product is int8, its outlier channels apart in float32
     (:func:`onnx_bert.outlier_channels`, measured on :data:`onnx_bert.CALIBRATION_TEXTS` as
-    questions and as passages). Before
-    (format 3) the feed-forward output products stayed float32 instead, their input (GELU's
-    output) being where 8-bit activations lost most: cosine with the float32 graph .9986 (min
-    .9977) for questions at ~17 ms a question; now .9993 (min .9987) at ~14 ms (150 XQuAD
-    questions, /tmp throwaway script, 2026-12-04). Weights are in 7 bits
-    (:func:`onnx_bert.write_int8`).
+    questions and as passages). Before (format 3) the feed-forward output products stayed
+    float32 instead, their input (GELU's output) being where 8-bit activations lost most:
+    cosine with the float32 graph .9986 (min .9979) for questions at 14.0 ms a question; now
+    .9994 (min .9991) at 11.9 ms (150 XQuAD questions, alternating /tmp throwaway runs,
+    2026-12-04). Weights are in 7 bits (:func:`onnx_bert.write_int8`).
     """
     model = _model_file(source)
     tokenizer = Tokenizer(tokenizer_tables(model))

@@ -143,12 +143,18 @@ def write_int8(graph: Any, target: Path, float_nodes: Sequence[str]) -> None:
     write_atomically(target, write)
 
 
+def run_one(runner: Any, embeddings: NDArray[np.float32]) -> list[NDArray[np.float32]]:
+    """The graph's outputs for one unpadded sequence of input rows (tokens x hidden)."""
+    mask = np.ones((1, len(embeddings)), np.float32)
+    outputs: list[NDArray[np.float32]] = runner.run(
+        None, {"embeddings": embeddings[None], "mask": mask}
+    )
+    return outputs
+
+
 def pooled(runner: Any, embeddings: NDArray[np.float32]) -> NDArray[np.float32]:
     """The mean of the last hidden states of one unpadded sequence (before normalisation)."""
-    mask = np.ones((1, len(embeddings)), np.float32)
-    result: NDArray[np.float32] = runner.run(None, {"embeddings": embeddings[None], "mask": mask})[
-        0
-    ][0]
+    result: NDArray[np.float32] = run_one(runner, embeddings)[0][0]
     return result
 
 
@@ -319,8 +325,9 @@ def outlier_channels(
     10-70 times the rest (on the first and last tokens): they set the scale, and every other
     value keeps only a few of its 8 bits. With those channels multiplied apart in float32
     (:func:`build_graph`), every product can be int8: E5's question cosine to its float32 graph
-    rose from .9986 (feed-forward output in float32, the rest int8) to .9993, and the question
-    took ~14 ms against ~17 (150 XQuAD questions, /tmp throwaway script, 2026-12-04).
+    rose from .9986 (feed-forward output in float32, the rest int8) to .9994, and a question
+    took 11.9 ms in onnxruntime against 14.0 (150 XQuAD questions, alternating /tmp throwaway
+    runs, 2026-12-04; BENCHMARKS.md "Outlier channels apart").
     """
     import onnx
     import onnxruntime
@@ -341,9 +348,7 @@ def outlier_channels(
     names = [output.name for output in runner.get_outputs()]
     largest: dict[str, NDArray[np.float32]] = {}
     for embeddings in samples:
-        mask = np.ones((1, len(embeddings)), np.float32)
-        values = runner.run(None, {"embeddings": embeddings[None], "mask": mask})
-        for name, value in zip(names, values, strict=True):
+        for name, value in zip(names, run_one(runner, embeddings), strict=True):
             peak = np.abs(value).reshape(-1, value.shape[-1]).max(axis=0)
             largest[name] = peak if name not in largest else np.maximum(largest[name], peak)
     channels = {}

@@ -77,7 +77,7 @@ class Forest:
                 rows[number, : len(values)] = values
             return rows
 
-        forest = cls(
+        return cls(
             feature=table("feature", 0, np.int64),
             threshold=table("threshold", 0.0, np.float64),
             left=table("left", -1, np.int64),
@@ -85,7 +85,6 @@ class Forest:
             value=table("value", 0.0, np.float64),
             depth=max((_depth(t) for t in trees), default=0),
         )
-        return forest
 
     def leaf_values(self, row: NDArray[np.float32]) -> list[float]:
         """Each tree's leaf value for ``row`` (``<=`` goes left, as in sklearn)."""
