@@ -72,6 +72,12 @@ eval: $(TEST_STAMP)
 answerability: $(TEST_STAMP)
 	$(BIN)/python -m seminar_qa.answerability.train
 
+# Refit E5's language offset (src/seminar_qa/retrieval/language_offsets.json) from XQuAD's
+# translated questions in ../shared/eval/external; prints the held-out check first.
+.PHONY: language-offsets
+language-offsets: $(TEST_STAMP)
+	$(BIN)/python -m seminar_qa.retrieval.crossing_fit
+
 # Refit the answer-sentence scorer (src/seminar_qa/answer_sentence/model.json) from the same
 # development splits and the eval/ sets (not the validation set); builds their indexes the first time.
 .PHONY: answer-sentence

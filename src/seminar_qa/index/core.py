@@ -106,6 +106,7 @@ class SeminarIndex:
         self.passage_languages = np.array([main_language(p.text) for p in self.passages])
         """Each passage's main language ("en", "zh")."""
         self._unread: dict[str, NDArray[np.bool_] | None] = {}
+        self._in_language: dict[str, NDArray[np.bool_]] = {}
 
     def unread_by(self, embedder: Embedder) -> NDArray[np.bool_] | None:
         """Which passages are in a language ``embedder`` does not read (None: it reads them all)."""
@@ -118,6 +119,12 @@ class SeminarIndex:
             )
             self._unread[embedder.name] = unread if unread is not None and unread.any() else None
         return self._unread[embedder.name]
+
+    def passages_in(self, language: str) -> NDArray[np.bool_]:
+        """Which passages are mainly in ``language`` (worked out once per language)."""
+        if language not in self._in_language:
+            self._in_language[language] = self.passage_languages == language
+        return self._in_language[language]
 
     @functools.cached_property
     def passage_by_id(self) -> dict[str, Passage]:

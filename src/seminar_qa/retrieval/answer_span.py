@@ -166,7 +166,8 @@ def sentence_rows(
         type_test=answer_type_test(question, rules),
         heading=" ".join(title.split()),
         cosines={
-            name: by_name[name].sentence_scores(scores.vectors[name], position) for name in models
+            name: by_name[name].sentence_scores(scores.vectors[name].at(position), position)
+            for name in models
         },
         zh_question=scores.language == "zh",
         zh_passage=chinese_passage(index, position),
@@ -223,7 +224,9 @@ def sentence_similarity(
     for dense in index.dense:
         if not weights.get(sentence_signal(dense.name)):
             continue
-        similarity = min_max(dense.sentence_scores(scores.vectors[dense.name], position))
+        similarity = min_max(
+            dense.sentence_scores(scores.vectors[dense.name].at(position), position)
+        )
         total = similarity if total is None else total + similarity
     return total
 

@@ -22,6 +22,7 @@ import threadpoolctl
 
 from seminar_qa.index.lexical import QuestionTerms, question_terms, top_positions
 from seminar_qa.policy import SearchPolicy, sentence_signal, title_signal
+from seminar_qa.retrieval.crossing import QuestionVector
 from seminar_qa.retrieval.encoders import ENCODER_THREADS, encode_questions
 from seminar_qa.text import Language, language_of
 
@@ -140,8 +141,8 @@ class Scores:
     candidates: NDArray[np.int64]
     components: dict[str, NDArray[np.float32]]
     fused: NDArray[np.float32]
-    vectors: dict[str, NDArray[np.float32]]
-    """The question's vector from each model."""
+    vectors: dict[str, QuestionVector]
+    """The question's vector from each model (and where it crosses languages)."""
     deferred: dict[str, Deferred]
     order: tuple[str, ...]
     """Every signal's name, in the order hits report them."""
@@ -225,9 +226,10 @@ def score_passages(
                 if not full:
                     for dense in index.dense:
                         if dense.name in ready and _retrieves(dense.name, weights):
-                            nearest[dense.name] = dense.nearest(
-                                ready[dense.name][number], limits.per_retriever
+                            vector = QuestionVector.of(
+                                index, dense, language, ready[dense.name][number]
                             )
+                            nearest[dense.name] = vector.nearest(dense, limits.per_retriever)
             lexical.append(_Lexical(language, terms, weights, bm25, nearest))
 
     encoding = f"encode question ({' + '.join(e.name for e in embedders)})"
@@ -239,8 +241,13 @@ def score_passages(
             timings[name] = timings.get(name, 0.0) + seconds
     results = []
     for number, early in enumerate(lexical):
-        vectors = {name: rows[number] for name, rows in query_vectors.items()}
         with stage(timings, "dense scores + fusion"):
+            vectors = {
+                dense.name: QuestionVector.of(
+                    index, dense, early.language, query_vectors[dense.name][number]
+                )
+                for dense in index.dense
+            }
             results.append(_fuse(index, policy, early, vectors, full))
     return results
 
@@ -254,7 +261,7 @@ def _candidates(
     index: SeminarIndex,
     policy: SearchPolicy,
     early: _Lexical,
-    vectors: dict[str, NDArray[np.float32]],
+    vectors: dict[str, QuestionVector],
 ) -> NDArray[np.int64]:
     """The union of each weighted retriever's top passages, in passage order.
 
@@ -266,7 +273,7 @@ def _candidates(
     for dense in index.dense:
         if _retrieves(dense.name, weights):
             found = early.nearest.get(dense.name)
-            pools.append(dense.nearest(vectors[dense.name], count) if found is None else found)
+            pools.append(vectors[dense.name].nearest(dense, count) if found is None else found)
     if not pools:
         return np.arange(len(index), dtype=np.int64)
     return np.unique(np.concatenate(pools))
@@ -276,7 +283,7 @@ def _fuse(
     index: SeminarIndex,
     policy: SearchPolicy,
     early: _Lexical,
-    vectors: dict[str, NDArray[np.float32]],
+    vectors: dict[str, QuestionVector],
     full: bool,
 ) -> Scores:
     """Pick the candidates, score them with every model, rescale and add up (one question)."""
@@ -285,12 +292,15 @@ def _fuse(
     components = {"bm25": bm25 if candidates is None else bm25[candidates]}
     scorers: dict[str, tuple[DenseVectors, Scorer]] = {}
     for dense in index.dense:
-        vector = vectors[dense.name]
-        scorers[dense.name] = (dense, functools.partial(dense.passage_scores, vector))
-        scorers[title_signal(dense.name)] = (dense, functools.partial(dense.title_scores, vector))
+        scored_by = functools.partial(QuestionVector.scores, vectors[dense.name])
+        scorers[dense.name] = (dense, functools.partial(scored_by, dense.passage_scores))
+        scorers[title_signal(dense.name)] = (
+            dense,
+            functools.partial(scored_by, dense.title_scores),
+        )
         scorers[sentence_signal(dense.name)] = (
             dense,
-            functools.partial(dense.best_sentence_scores, vector),
+            functools.partial(scored_by, dense.best_sentence_scores),
         )
     fused_now = {name: entry for name, entry in scorers.items() if weights.get(name)}
 

@@ -1,0 +1,164 @@
+"""Crossing languages in a model's vector space: a Chinese question over English passages.
+
+A multilingual model writes a text's language into its vector beside its meaning. E5's vectors
+of the same questions asked in Chinese and in English differ by a nearly constant direction, and
+that direction pulls a Chinese question towards whatever English text happens to lie along it
+rather than towards the sentence that answers it: over XQuAD's English paragraphs, E5's best
+sentence put the answering paragraph first for 28% of the Chinese questions, against 93% of
+the same questions in English. Taking the direction out of the question's vector before it
+meets passages of the other language (``crossed``) lifts that to 69%, and E5's passage cosine
+from 64% to 75% (held-out articles; BENCHMARKS.md, "Crossing languages"). It is the language
+mean subtraction of Libovický et al., "On the Language Neutrality of Pre-trained Multilingual
+Representations" (2020), with the means taken from translated questions, so that only the
+language differs.
+
+The directions are plain JSON (``language_offsets.json``) fitted by
+``python -m seminar_qa.retrieval.crossing_fit`` (``make language-offsets``) from XQuAD's
+development split. USE has none: it was trained on translation pairs, and the same step lowered
+its Chinese-question figures. English questions over Chinese passages are left as they are: no
+set here measures them yet.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from numpy.typing import NDArray
+
+    from seminar_qa.index import SeminarIndex
+    from seminar_qa.index.dense import DenseVectors
+    from seminar_qa.text import Language
+
+OFFSETS_FILE = Path(__file__).resolve().parent / "language_offsets.json"
+OFFSETS_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class LanguageOffset:
+    """How one model's vectors of questions in ``source`` differ from the same in ``target``."""
+
+    model: str
+    source: str
+    """The question's language ("zh")."""
+    target: str
+    """The passages' language ("en")."""
+    direction: NDArray[np.float32]
+    """Mean of the model's vectors of questions in ``source`` minus that of the same questions
+    in ``target`` (unnormalised)."""
+    trained_on: dict[str, Any]
+
+    def crossed(self, vector: NDArray[np.float32]) -> NDArray[np.float32]:
+        """``vector`` (a question in ``source``) with the direction taken out, unit length."""
+        moved = np.asarray(vector, np.float32) - self.direction
+        norm = float(np.linalg.norm(moved))
+        return moved / norm if norm > 0 else np.asarray(vector, np.float32)
+
+
+def read_offsets(path: Path) -> dict[tuple[str, str], LanguageOffset]:
+    """The offsets in ``path`` by (model, question language); ValueError naming what is wrong."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("format") != OFFSETS_FORMAT:
+        raise ValueError(
+            f"{path}: language offsets format {data.get('format')!r}, expected "
+            f"{OFFSETS_FORMAT}; refit them with `make language-offsets`"
+        )
+    found = {}
+    for entry in data["offsets"]:
+        direction = np.asarray(entry["direction"], dtype=np.float32)
+        if direction.ndim != 1 or not np.isfinite(direction).all():
+            raise ValueError(f"{path}: the {entry['model']} offset is not a finite vector")
+        offset = LanguageOffset(
+            model=str(entry["model"]),
+            source=str(entry["source"]),
+            target=str(entry["target"]),
+            direction=direction,
+            trained_on=dict(entry.get("trained_on", {})),
+        )
+        found[(offset.model, offset.source)] = offset
+    return found
+
+
+@functools.cache
+def shipped_offsets() -> dict[tuple[str, str], LanguageOffset]:
+    """The offsets shipped with the package (none when the file is absent)."""
+    return read_offsets(OFFSETS_FILE) if OFFSETS_FILE.is_file() else {}
+
+
+def offset_for(model: str, dimension: int, language: str) -> LanguageOffset | None:
+    """The shipped offset for questions in ``language`` to ``model`` (None: there is none).
+
+    An offset of another dimension (a different model under the same name) is not used.
+    """
+    offset = shipped_offsets().get((model, language))
+    return offset if offset is not None and offset.direction.shape == (dimension,) else None
+
+
+@dataclass(frozen=True)
+class QuestionVector:
+    """One model's vector of a question, and the one it meets passages of another language with.
+
+    ``crossed`` is the vector with the model's language offset taken out
+    (:mod:`~seminar_qa.retrieval.crossing`), for the passages in ``across`` (every passage when
+    ``across`` is None); without an offset, or no passage in the other language, it is None.
+    """
+
+    plain: NDArray[np.float32]
+    crossed: NDArray[np.float32] | None = None
+    across: NDArray[np.bool_] | None = None
+
+    @classmethod
+    def of(
+        cls,
+        index: SeminarIndex,
+        dense: DenseVectors,
+        language: Language,
+        vector: NDArray[np.float32],
+    ) -> QuestionVector:
+        """The model's vector of a question in ``language``, crossed where an offset says so."""
+        offset = offset_for(dense.name, dense.embedder.dimension, language)
+        if offset is None:
+            return cls(vector)
+        other = index.passages_in(offset.target)
+        if not other.any():
+            return cls(vector)
+        return cls(vector, offset.crossed(vector), None if other.all() else other)
+
+    def at(self, position: int) -> NDArray[np.float32]:
+        """The vector that meets passage ``position``."""
+        if self.crossed is None or (self.across is not None and not self.across[position]):
+            return self.plain
+        return self.crossed
+
+    def scores(
+        self,
+        method: Callable[[NDArray[np.float32], NDArray[np.int64] | None], NDArray[np.float32]],
+        positions: NDArray[np.int64] | None,
+    ) -> NDArray[np.float32]:
+        """``method(vector, positions)`` with each passage met by its own vector."""
+        if self.crossed is None:
+            return method(self.plain, positions)
+        if self.across is None:
+            return method(self.crossed, positions)
+        values = method(self.plain, positions)
+        where = self.across if positions is None else self.across[positions]
+        if where.any():
+            values[where] = method(self.crossed, positions)[where]
+        return values
+
+    def nearest(self, dense: DenseVectors, count: int) -> NDArray[np.int64]:
+        """The model's candidate passages: each vector's nearest, together when both meet some."""
+        if self.crossed is None:
+            return dense.nearest(self.plain, count)
+        if self.across is None:
+            return dense.nearest(self.crossed, count)
+        both = (dense.nearest(self.plain, count), dense.nearest(self.crossed, count))
+        return np.unique(np.concatenate(both))
