@@ -25,19 +25,34 @@ from seminar_qa.testing.fakes import HashingEmbedder
 from tests.conftest import CHINESE_DOC
 
 
-def _offset(model: str, dimension: int, seed: int = 0) -> LanguageOffset:
+def _offset(model: str, dimension: int, seed: int = 0, strength: float = 1.0) -> LanguageOffset:
     direction = np.random.default_rng(seed).normal(0, 0.2, dimension).astype(np.float32)
-    return LanguageOffset(model, "zh", "en", direction, {})
+    return LanguageOffset(model, "zh", "en", direction, strength, {})
 
 
-def test_a_crossed_vector_has_the_offset_taken_out_and_unit_length() -> None:
-    offset = _offset("e5", 8)
+@pytest.mark.parametrize("strength", [1.0, 0.75])
+def test_a_crossed_vector_has_its_share_of_the_offset_taken_out_and_unit_length(
+    strength: float,
+) -> None:
+    offset = _offset("e5", 8, strength=strength)
     vector = np.random.default_rng(1).normal(size=8).astype(np.float32)
     vector /= np.linalg.norm(vector)
     crossed = offset.crossed(vector)
     assert abs(float(np.linalg.norm(crossed)) - 1.0) < 1e-5
-    expected = vector - offset.direction
+    expected = vector - strength * offset.direction
     assert np.allclose(crossed, expected / np.linalg.norm(expected), atol=1e-6)
+
+
+def test_the_strength_kept_is_the_best_on_held_out_articles_the_smaller_on_a_tie() -> None:
+    from seminar_qa.retrieval.crossing_fit import best_strength
+
+    def rates(both: float) -> dict[str, float]:
+        return {"passage": 0.5, "sentence": 0.5, "both": both}
+
+    found = {0.0: rates(0.9), 0.5: rates(0.70), 0.75: rates(0.76), 1.0: rates(0.76)}
+    assert best_strength({**found, 1.25: rates(0.74)}) == 0.75  # never 0: that is no step
+    found[1.0] = rates(0.77)
+    assert best_strength({**found, 1.25: rates(0.74)}) == 1.0
 
 
 def test_offsets_of_another_format_or_not_finite_are_refused_naming_the_file(
@@ -47,7 +62,13 @@ def test_offsets_of_another_format_or_not_finite_are_refused_naming_the_file(
     path.write_text(json.dumps({"format": 99, "offsets": []}), encoding="utf-8")
     with pytest.raises(ValueError, match=r"offsets\.json.*format 99.*make language-offsets"):
         read_offsets(path)
-    entry = {"model": "e5", "source": "zh", "target": "en", "direction": [0.1, float("nan")]}
+    entry = {
+        "model": "e5",
+        "source": "zh",
+        "target": "en",
+        "strength": 1.0,
+        "direction": [0.1, float("nan")],
+    }
     path.write_text(json.dumps({"format": 1, "offsets": [entry]}), encoding="utf-8")
     with pytest.raises(ValueError, match="e5 offset is not a finite vector"):
         read_offsets(path)
@@ -58,6 +79,7 @@ def test_the_shipped_offset_is_e5s_for_chinese_questions_and_fits_its_dimension(
     e5 = offsets[("e5", "zh")]
     assert (e5.source, e5.target) == ("zh", "en")
     assert e5.direction.shape == (384,)
+    assert 0 < e5.strength <= 1.25
     assert e5.trained_on["pairs"] >= 500  # XQuAD's development split: 612 pairs
     assert offset_for("e5", 384, "zh") is e5
     assert offset_for("e5", 512, "zh") is None  # another model under the same name

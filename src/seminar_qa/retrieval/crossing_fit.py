@@ -6,10 +6,11 @@ ids ``<id>-en`` and ``<id>-zh``). For each model with an offset (E5), the offset
 its vectors of the Chinese questions minus the mean of its vectors of the same questions in
 English, written to ``src/seminar_qa/retrieval/language_offsets.json``.
 
-Before writing, it checks the step on articles it did not see: fitted on the questions of every
-other article, it reports how often E5 alone (passage cosine, best sentence, both added) puts a
-paragraph holding the answer first for the Chinese questions of the remaining articles, with
-and without the step, over the XQuAD index (built under ``build/`` the first time).
+How much of the direction to take out (its strength) is chosen on articles it did not see:
+fitted on the questions of every other article, it reports how often E5 alone (passage cosine,
+best sentence, both added) puts a paragraph holding the answer first for the Chinese questions
+of the remaining articles, without the step and at each strength of :data:`STRENGTHS`, over
+the XQuAD index (built under ``build/`` the first time); the best of both added is kept.
 """
 
 from __future__ import annotations
@@ -78,29 +79,43 @@ def first_hit_rates(
     return {name: count / max(1, len(questions)) for name, count in firsts.items()}
 
 
+STRENGTHS = (0.5, 0.75, 1.0, 1.25)
+"""The shares of the direction tried on held-out articles (see :func:`held_out_check`)."""
+
+
 def held_out_check(
     index: SeminarIndex, embedder: Embedder, questions: Sequence[EvalQuestion]
-) -> dict[str, dict[str, float]]:
-    """First-hit rates of Chinese questions on half the articles, the offset fitted on the rest."""
+) -> dict[float, dict[str, float]]:
+    """First-hit rates of Chinese questions on half the articles, the offset fitted on the rest.
+
+    By strength (the share of the direction taken out; 0: without the step), each half of the
+    articles tested with the direction of the other half.
+    """
     articles = sorted({_article(q) for q in questions})
     halves = [set(articles[0::2]), set(articles[1::2])]
-    before: list[tuple[EvalQuestion, NDArray[np.float32]]] = []
-    after: list[tuple[EvalQuestion, NDArray[np.float32]]] = []
+    asked: list[EvalQuestion] = []
+    plain: list[NDArray[np.float32]] = []
+    directions: list[NDArray[np.float32]] = []
     for fitted, tested in (halves, halves[::-1]):
         seen = [q for q in questions if _article(q) in fitted]
-        offset = LanguageOffset(
-            embedder.name, "zh", "en", direction(embedder, translated_pairs(seen)), {}
-        )
-        asked = [q for q in questions if _article(q) in tested and q.lang == "zh"]
-        plain = embedder.encode_queries([q.question for q in asked])
-        before += list(zip(asked, plain, strict=True))
-        after += [(q, offset.crossed(v)) for q, v in zip(asked, plain, strict=True)]
-    return {
-        label: first_hit_rates(
-            index, embedder.name, [q for q, _ in rows], np.stack([v for _, v in rows])
-        )
-        for label, rows in (("without", before), ("with", after))
-    }
+        half = [q for q in questions if _article(q) in tested and q.lang == "zh"]
+        fitted_direction = direction(embedder, translated_pairs(seen))
+        asked += half
+        plain += list(embedder.encode_queries([q.question for q in half]))
+        directions += [fitted_direction] * len(half)
+    rates = {}
+    for strength in (0.0, *STRENGTHS):
+        vectors = [
+            LanguageOffset(embedder.name, "zh", "en", d, strength, {}).crossed(v)
+            for v, d in zip(plain, directions, strict=True)
+        ]
+        rates[strength] = first_hit_rates(index, embedder.name, asked, np.stack(vectors))
+    return rates
+
+
+def best_strength(rates: dict[float, dict[str, float]]) -> float:
+    """The strength whose passage and best sentence, added, ranked best (the smaller on a tie)."""
+    return max(STRENGTHS, key=lambda s: (rates[s]["both"], -s))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,7 +125,6 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m seminar_qa.retrieval.crossing_fit")
     parser.add_argument("--output", type=Path, default=OFFSETS_FILE)
-    parser.add_argument("--no-check", action="store_true", help="skip the held-out check")
     args = parser.parse_args(argv)
     source = EXTERNAL / "xquad" / "questions.jsonl"
     if not source.is_file():
@@ -124,20 +138,23 @@ def main(argv: list[str] | None = None) -> int:
         if dense.name not in MODELS:
             continue
         embedder = dense.embedder
-        if not args.no_check:
-            for label, rates in held_out_check(index, embedder, questions).items():
-                shown = ", ".join(f"{name} {rate:.3f}" for name, rate in rates.items())
-                print(f"{embedder.name}, Chinese questions, held-out articles, {label}: {shown}")
+        rates = held_out_check(index, embedder, questions)
+        for strength, found in rates.items():
+            shown = ", ".join(f"{name} {rate:.3f}" for name, rate in found.items())
+            print(f"{embedder.name}, held-out Chinese questions, strength {strength}: {shown}")
+        strength = best_strength(rates)
         offsets.append(
             {
                 "model": embedder.name,
                 "source": "zh",
                 "target": "en",
+                "strength": strength,
                 "direction": [round(float(x), 6) for x in direction(embedder, pairs)],
                 "trained_on": {
                     "set": "XQuAD development split (../shared/eval/external/xquad)",
                     "pairs": len(pairs),
                     "model_id": embedder.model_id,
+                    "held_out_first_hit": {str(s): r for s, r in rates.items()},
                 },
             }
         )
