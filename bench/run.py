@@ -15,7 +15,6 @@ import argparse
 import contextlib
 import gc
 import json
-import os
 import platform
 import re
 import shutil
@@ -40,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: `bench` is importable as a package
 
 from bench.distractor_eval import assemble_corpus, select_news  # noqa: E402
+from seminar_qa.cores import usable_cores  # noqa: E402
 from seminar_qa.text import has_cjk  # noqa: E402
 
 NEWS_DIR = ROOT.parent / "shared" / "bench" / "bbc-news"
@@ -205,7 +205,7 @@ def machine_info() -> dict[str, Any]:
         info["cpu"] = model.group(1).strip() if model else platform.processor()
     except OSError:
         info["cpu"] = platform.processor()
-    info["cores"] = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+    info["cores"] = usable_cores()
     try:
         mem = Path("/proc/meminfo").read_text()
         total = re.search(r"MemTotal:\s*(\d+)", mem)
@@ -571,7 +571,7 @@ def section_threads(ctx: Context) -> Result:
     questions = load_questions()
     original_torch, rows, figures = torch.get_num_threads(), [], {}
     notes = []
-    cores = os.cpu_count() or 1
+    cores = usable_cores()
     batches = [questions[i % len(questions)] for i in range(20)]
     for component in index.dense:
         embedder = component.embedder

