@@ -114,7 +114,8 @@ class Hit:
     answer_end: int = 0
     signals: dict[str, float] = field(default_factory=dict)
     """Raw scores behind the rank: ``bm25``, each model's cosine, and ``coverage`` (the share
-    of the question's IDF mass found in the passage)."""
+    of the question's IDF mass found in the passage). A Chinese question's E5 cosines with
+    English text are those of its crossed vector (``retrieval.crossing``)."""
     clause_start: int | None = None
     clause_end: int | None = None
 
