@@ -63,20 +63,30 @@ def _article(question: EvalQuestion) -> str:
     return question.gold[0].rsplit("-", 1)[0] if question.gold else ""
 
 
+def relevant_passages(index: SeminarIndex, question: EvalQuestion) -> NDArray[np.bool_]:
+    """Which passages of ``index`` hold an answer to ``question``."""
+    return np.array([question.relevance(p) > 0 for p in index.passages])
+
+
 def first_hit_rates(
-    index: SeminarIndex, model: str, questions: Sequence[EvalQuestion], vectors: NDArray[np.float32]
+    index: SeminarIndex,
+    model: str,
+    relevance: Sequence[NDArray[np.bool_]],
+    vectors: NDArray[np.float32],
 ) -> dict[str, float]:
-    """How often the model alone ranks a passage holding the answer first, three ways."""
+    """How often the model alone ranks a passage holding the answer first, three ways.
+
+    ``relevance`` holds, for each question in the order of ``vectors``, its relevant passages.
+    """
     dense = next(d for d in index.dense if d.name == model)
     firsts = {"passage": 0, "sentence": 0, "both": 0}
-    for question, vector in zip(questions, vectors, strict=True):
-        relevant = np.array([question.relevance(p) > 0 for p in index.passages])
+    for relevant, vector in zip(relevance, vectors, strict=True):
         passage = dense.passage_scores(vector)
         sentence = dense.best_sentence_scores(vector)
         for name, scores in (("passage", passage), ("sentence", sentence)):
             firsts[name] += bool(relevant[int(np.argmax(scores))])
         firsts["both"] += bool(relevant[int(np.argmax(passage + sentence))])
-    return {name: count / max(1, len(questions)) for name, count in firsts.items()}
+    return {name: count / max(1, len(relevance)) for name, count in firsts.items()}
 
 
 STRENGTHS = (0.5, 0.75, 1.0, 1.25)
@@ -103,13 +113,14 @@ def held_out_check(
         asked += half
         plain += list(embedder.encode_queries([q.question for q in half]))
         directions += [fitted_direction] * len(half)
+    relevance = [relevant_passages(index, q) for q in asked]  # the same for every strength
     rates = {}
     for strength in (0.0, *STRENGTHS):
         vectors = [
             LanguageOffset(embedder.name, "zh", "en", d, strength, {}).crossed(v)
             for v, d in zip(plain, directions, strict=True)
         ]
-        rates[strength] = first_hit_rates(index, embedder.name, asked, np.stack(vectors))
+        rates[strength] = first_hit_rates(index, embedder.name, relevance, np.stack(vectors))
     return rates
 
 
