@@ -433,3 +433,43 @@ def test_a_question_searches_faiss_on_one_thread_and_puts_the_setting_back(
         assert faiss.omp_get_max_threads() == 2
     finally:
         faiss.omp_set_num_threads(before)
+
+
+def _dense_over(count: int, seed: int = 0) -> tuple[Any, np.ndarray]:
+    """DenseVectors over ``count`` random unit vectors (one sentence per passage), exact index."""
+    import faiss
+
+    from seminar_qa.index.dense import DenseVectors, PassageLayout
+
+    rng = np.random.default_rng(seed)
+    matrix = rng.standard_normal((count, 64)).astype(np.float32)
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    index = faiss.IndexFlatIP(64)
+    index.add(matrix)
+    layout = PassageLayout.of([1] * count, [0] * count)
+    dense = DenseVectors(HashingEmbedder(64), index, layout, matrix, matrix[:1])
+    return dense, matrix
+
+
+def test_a_large_exact_index_is_searched_in_half_precision_and_scored_in_full() -> None:
+    import faiss
+
+    dense, matrix = _dense_over(6_000)
+    rng = np.random.default_rng(1)
+    for _ in range(20):
+        vector = rng.standard_normal(64).astype(np.float32)
+        vector /= np.linalg.norm(vector)
+        exact = np.argsort(-(matrix @ vector), kind="stable")
+        found = dense.nearest(vector, 200)
+        assert len(found) == 200
+        # The half-precision copy may swap passages at the edge of the 200, never deep inside.
+        assert set(exact[:150].tolist()) <= set(found.tolist())
+        assert np.array_equal(dense.passage_scores(vector, found), matrix[found] @ vector)
+    assert isinstance(faiss.downcast_index(dense._search_index()), faiss.IndexScalarQuantizer)
+
+
+def test_a_small_exact_index_is_searched_as_stored() -> None:
+    dense, matrix = _dense_over(500)
+    vector = matrix[7]
+    assert dense.nearest(vector, 1).tolist() == [7]
+    assert dense._search_index() is dense.vectors

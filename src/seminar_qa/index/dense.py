@@ -9,6 +9,7 @@ question — so nothing outside this module touches FAISS.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -132,6 +133,16 @@ def best_sentence_scores(
     return np.maximum.reduceat(np.asarray(sentences[rows] @ vector, np.float32), local)
 
 
+_HALF_PRECISION_FROM = 4_096
+"""From this many passages on, an exact index is searched through a half-precision copy.
+
+A question's candidate search streams every passage vector from memory; in 16 bits it streams
+half as much. FAISS at 10,402 vectors of 384 dimensions, top 200, one thread (/tmp throwaway
+loop, 2026-12-04): float32 0.92-1.02 ms, float16 0.55-0.57 ms, 200-recall 1.000 (8-bit: 0.66-0.76
+ms, recall .99). The copy only picks the candidates: every score fusion adds up is still
+computed from the 32-bit vectors. Smaller indexes are scored whole, without a search."""
+
+
 @dataclass
 class DenseVectors:
     """One embedding model's vectors: passages (FAISS), sentences and document titles (numpy)."""
@@ -146,11 +157,37 @@ class DenseVectors:
     params: dict[str, Any] = field(default_factory=lambda: {"type": "flat"})
     matrix: NDArray[np.float32] | None = None
     """The passage vectors viewed in place (flat, HNSW), or None when rebuilt on demand (IVF)."""
+    _searched: faiss.Index | None = field(default=None, init=False, repr=False)
+    _searching: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
         """View the passage vectors in place where FAISS allows."""
         if self.matrix is None:
             self.matrix = stored_vectors(self.vectors)
+
+    def _search_index(self) -> faiss.Index:
+        """What candidate searches run on: a half-precision copy of a large exact index.
+
+        Made at the first search (a large index's first question pays ~10 ms for it), so a
+        load stays as fast; the stored index otherwise.
+        """
+        if self._searched is not None:
+            return self._searched
+        import faiss
+
+        with self._searching:
+            if self._searched is None:
+                searched = self.vectors
+                exact = isinstance(faiss.downcast_index(self.vectors), faiss.IndexFlat)
+                if exact and self.matrix is not None and len(self.matrix) >= _HALF_PRECISION_FROM:
+                    searched = faiss.IndexScalarQuantizer(
+                        self.matrix.shape[1],
+                        faiss.ScalarQuantizer.QT_fp16,
+                        faiss.METRIC_INNER_PRODUCT,
+                    )
+                    searched.add(self.matrix)
+                self._searched = searched
+        return self._searched
 
     @property
     def name(self) -> str:
@@ -180,7 +217,7 @@ class DenseVectors:
         previous = faiss.omp_get_max_threads()
         faiss.omp_set_num_threads(1)
         try:
-            _, ids = self.vectors.search(vector[None, :], count)
+            _, ids = self._search_index().search(vector[None, :], count)
         finally:
             faiss.omp_set_num_threads(previous)
         found: NDArray[np.int64] = ids[0][ids[0] >= 0].astype(np.int64)
