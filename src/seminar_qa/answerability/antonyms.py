@@ -25,7 +25,7 @@ import json
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Set
 from pathlib import Path
 
 TABLE_FILE = Path(__file__).with_name("antonyms.json")
@@ -71,13 +71,33 @@ def _words(text: str) -> set[str]:
     return set(_WORD.findall(text.lower()))
 
 
-def _prefixed(word: str, others: set[str]) -> str | None:
+def _prefixed(word: str, others: Set[str]) -> str | None:
     """The word of ``others`` that ``word`` negates by a prefix (unconnected -> connected)."""
     for prefix in _PREFIXES:
         rest = word[len(prefix) :]
         if word.startswith(prefix) and len(rest) >= _STEM_LETTERS and rest in others:
             return rest
     return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _held(sentence: str) -> tuple[frozenset[str], dict[str, str], dict[str, str]]:
+    """A text's words, its words' base forms (form -> word) and its prefixed words (rest -> word).
+
+    Cached by text: the same top passages are read for many questions, and these lookups were
+    most of the answerability features' time (every word's forms, every prefix of every word).
+    """
+    held = frozenset(_words(sentence))
+    forms: dict[str, str] = {}
+    unprefixed: dict[str, str] = {}
+    for word in sorted(held):
+        for form in base_forms(word):
+            forms.setdefault(form, word)
+        for prefix in _PREFIXES:
+            rest = word[len(prefix) :]
+            if word.startswith(prefix) and len(rest) >= _STEM_LETTERS:
+                unprefixed.setdefault(rest, word)
+    return held, forms, unprefixed
 
 
 def opposed(question: str, sentence: str) -> list[tuple[str, str]]:
@@ -87,11 +107,8 @@ def opposed(question: str, sentence: str) -> list[tuple[str, str]]:
     not read as the question turning one into the other.
     """
     antonyms = _table()[0]
-    asked, held = _words(question), _words(sentence)
-    held_forms: dict[str, str] = {}
-    for word in held:
-        for form in base_forms(word):
-            held_forms.setdefault(form, word)
+    asked = _words(question)
+    held, held_forms, unprefixed = _held(sentence)
     pairs: list[tuple[str, str]] = []
     for word in sorted(asked - held):
         forms = base_forms(word)
@@ -101,7 +118,7 @@ def opposed(question: str, sentence: str) -> list[tuple[str, str]]:
         opposite = next((held_forms[o] for o in opposites if o in held_forms), None)
         opposite = opposite or _prefixed(word, held)
         if opposite is None:  # the sentence negates by a prefix what the question says
-            opposite = next((w for w in held if _prefixed(w, {word})), None)
+            opposite = unprefixed.get(word)
         if opposite is not None:
             pairs.append((word, opposite))
     return pairs
