@@ -14,7 +14,7 @@ import contextlib
 import functools
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -189,6 +189,10 @@ class _Lexical:
     bm25: NDArray[np.float32]
     nearest: dict[str, NDArray[np.int64]]
     """Candidate lists of the models whose vectors came first (large indexes only)."""
+    pool: NDArray[np.int64] | None = None
+    """The candidates known before the slowest model's vector, sorted (large indexes only)."""
+    prescored: dict[str, dict[str, NDArray[np.float32]]] = field(default_factory=dict)
+    """Per model whose vector came first: its weighed signals over ``pool``, not yet floored."""
 
 
 def score_passages(
@@ -220,17 +224,12 @@ def score_passages(
                 terms = question_terms(question)
             with stage(overlapped, "bm25"):
                 bm25 = index.lexical.scores(terms.all)
-            nearest = {}
             with stage(overlapped, "dense scores + fusion"):
                 weights = policy.weights(language, index.model_names)
+                early = _Lexical(language, terms, weights, bm25, {})
                 if not full:
-                    for dense in index.dense:
-                        if dense.name in ready and _retrieves(dense.name, weights):
-                            vector = QuestionVector.of(
-                                index, dense, language, ready[dense.name][number]
-                            )
-                            nearest[dense.name] = vector.nearest(dense, limits.per_retriever)
-            lexical.append(_Lexical(language, terms, weights, bm25, nearest))
+                    _score_early(index, policy, early, ready, number)
+            lexical.append(early)
 
     encoding = f"encode question ({' + '.join(e.name for e in embedders)})"
     with stage(timings, encoding):
@@ -252,6 +251,64 @@ def score_passages(
     return results
 
 
+def _score_early(
+    index: SeminarIndex,
+    policy: SearchPolicy,
+    early: _Lexical,
+    ready: Mapping[str, NDArray[np.float32]],
+    number: int,
+) -> None:
+    """The candidates and scores the models that came first can give, while the slowest encodes.
+
+    Their candidate lists, the union of those with BM25's (the final candidates less what the
+    slowest model adds), and their weighed signals over that union: after the slowest model,
+    only the passages it alone adds are scored by the others (at 10,402 passages the calling
+    thread had ~2 ms to spare before E5's vector; /tmp throwaway timing, 2026-12-04).
+    """
+    count, weights = policy.candidates.per_retriever, early.weights
+    vectors = {}
+    for dense in index.dense:
+        if dense.name in ready and _retrieves(dense.name, weights):
+            vector = QuestionVector.of(index, dense, early.language, ready[dense.name][number])
+            vectors[dense.name] = (dense, vector)
+            early.nearest[dense.name] = vector.nearest(dense, count)
+    pools = [top_positions(early.bm25, count)] if weights.get("bm25") else []
+    pools.extend(early.nearest.values())
+    early.pool = np.unique(np.concatenate(pools)) if pools else np.zeros(0, np.int64)
+    for dense, vector in vectors.values():
+        early.prescored[dense.name] = {
+            name: scorer(early.pool)
+            for name, scorer in _model_scorers(dense, vector).items()
+            if weights.get(name)
+        }
+
+
+def _model_scorers(dense: DenseVectors, vector: QuestionVector) -> dict[str, Scorer]:
+    """One model's three signals (passage, document title, best sentence) for a question."""
+    scored_by = functools.partial(QuestionVector.scores, vector)
+    return {
+        dense.name: functools.partial(scored_by, dense.passage_scores),
+        title_signal(dense.name): functools.partial(scored_by, dense.title_scores),
+        sentence_signal(dense.name): functools.partial(scored_by, dense.best_sentence_scores),
+    }
+
+
+def _extended(
+    pool: NDArray[np.int64],
+    values: NDArray[np.float32],
+    candidates: NDArray[np.int64],
+    scorer: Scorer,
+) -> NDArray[np.float32]:
+    """A signal over ``candidates``: from ``values`` (over ``pool``) where known, else scored."""
+    slots = np.minimum(np.searchsorted(pool, candidates), max(len(pool) - 1, 0))
+    known = pool[slots] == candidates if len(pool) else np.zeros(len(candidates), np.bool_)
+    result = np.empty(len(candidates), dtype=np.float32)
+    result[known] = values[slots[known]]
+    if not known.all():
+        result[~known] = scorer(candidates[~known])
+    return result
+
+
 def _retrieves(model: str, weights: Mapping[str, float]) -> bool:
     """Whether fusion weighs any of ``model``'s signals (then it lists candidates)."""
     return any(weights.get(s) for s in (model, sentence_signal(model), title_signal(model)))
@@ -269,7 +326,10 @@ def _candidates(
     adds none: its scores could not lift the passages it lists.
     """
     count, weights = policy.candidates.per_retriever, early.weights
-    pools = [top_positions(early.bm25, count)] if weights.get("bm25") else []
+    if early.pool is not None and early.pool.size:  # BM25's and the first models', meanwhile
+        pools = [early.pool]
+    else:
+        pools = [top_positions(early.bm25, count)] if weights.get("bm25") else []
     for dense in index.dense:
         if _retrieves(dense.name, weights):
             found = early.nearest.get(dense.name)
@@ -290,23 +350,19 @@ def _fuse(
     language, terms, weights, bm25 = early.language, early.terms, early.weights, early.bm25
     candidates = None if full else _candidates(index, policy, early, vectors)
     components = {"bm25": bm25 if candidates is None else bm25[candidates]}
-    scorers: dict[str, tuple[DenseVectors, Scorer]] = {}
-    for dense in index.dense:
-        scored_by = functools.partial(QuestionVector.scores, vectors[dense.name])
-        scorers[dense.name] = (dense, functools.partial(scored_by, dense.passage_scores))
-        scorers[title_signal(dense.name)] = (
-            dense,
-            functools.partial(scored_by, dense.title_scores),
-        )
-        scorers[sentence_signal(dense.name)] = (
-            dense,
-            functools.partial(scored_by, dense.best_sentence_scores),
-        )
+    scorers: dict[str, tuple[DenseVectors, Scorer]] = {
+        name: (dense, scorer)
+        for dense in index.dense
+        for name, scorer in _model_scorers(dense, vectors[dense.name]).items()
+    }
     fused_now = {name: entry for name, entry in scorers.items() if weights.get(name)}
 
     def score(dense: DenseVectors) -> dict[str, NDArray[np.float32]]:
+        known = early.prescored.get(dense.name)
         scored = {
             name: scorer(candidates)
+            if known is None or early.pool is None or candidates is None
+            else _extended(early.pool, known[name], candidates, scorer)
             for name, (owner, scorer) in fused_now.items()
             if owner is dense
         }
