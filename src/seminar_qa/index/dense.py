@@ -112,6 +112,35 @@ def stored_vectors(index: faiss.Index) -> NDArray[np.float32] | None:
     return None
 
 
+def row_products(
+    matrix: NDArray[np.float32], rows: NDArray[np.int64], vector: NDArray[np.float32]
+) -> NDArray[np.float32]:
+    """``matrix[rows] @ vector``, with the rows read where they lie instead of copied out first.
+
+    Copying a few thousand scattered rows out of the sentence vectors made numpy map fresh
+    memory for every product, and its page faults cost more than the arithmetic: 2,800 rows of
+    384 at 47,639 sentences took 0.33-0.95 ms copied and multiplied, 0.16-0.17 ms through
+    FAISS's products by index (512 dimensions: 1.15-1.19 against 0.22 ms; /tmp throwaway
+    timing, 2026-12-04). ``matrix`` is C-contiguous float32 (a mapped file or FAISS's storage).
+    """
+    import faiss
+
+    products = np.empty(len(rows), dtype=np.float32)
+    if len(rows):
+        rows = np.ascontiguousarray(rows, dtype=np.int64)
+        vector = np.ascontiguousarray(vector, dtype=np.float32)
+        faiss.fvec_inner_products_by_idx(  # type: ignore[attr-defined]  # not in the stubs
+            faiss.swig_ptr(products),
+            faiss.swig_ptr(vector),
+            faiss.swig_ptr(matrix),
+            faiss.swig_ptr(rows),
+            matrix.shape[1],
+            1,
+            len(rows),
+        )
+    return products
+
+
 def best_sentence_scores(
     sentences: NDArray[np.float32],
     starts: NDArray[np.int64],
@@ -130,7 +159,9 @@ def best_sentence_scores(
     counts = starts[passages + 1] - starts[passages]
     local = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
     rows = np.repeat(starts[passages] - local, counts) + np.arange(int(counts.sum()))
-    return np.maximum.reduceat(np.asarray(sentences[rows] @ vector, np.float32), local)
+    if not sentences.flags.c_contiguous:
+        return np.maximum.reduceat(np.asarray(sentences[rows] @ vector, np.float32), local)
+    return np.maximum.reduceat(row_products(sentences, rows, vector), local)
 
 
 _HALF_PRECISION_FROM = 4_096
@@ -227,6 +258,8 @@ class DenseVectors:
         self, vector: NDArray[np.float32], positions: NDArray[np.int64] | None = None
     ) -> NDArray[np.float32]:
         """Cosine of each passage (all, or those at ``positions``) with ``vector``."""
+        if positions is not None and self.matrix is not None and self.matrix.flags.c_contiguous:
+            return row_products(self.matrix, positions, vector)
         return np.asarray(self.rows(positions) @ vector, dtype=np.float32)
 
     def best_sentence_scores(
