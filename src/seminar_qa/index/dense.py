@@ -129,15 +129,22 @@ def row_products(
     if len(rows):
         rows = np.ascontiguousarray(rows, dtype=np.int64)
         vector = np.ascontiguousarray(vector, dtype=np.float32)
-        faiss.fvec_inner_products_by_idx(  # type: ignore[attr-defined]  # not in the stubs
-            faiss.swig_ptr(products),
-            faiss.swig_ptr(vector),
-            faiss.swig_ptr(matrix),
-            faiss.swig_ptr(rows),
-            matrix.shape[1],
-            1,
-            len(rows),
-        )
+        # FAISS opens an OpenMP region even for one vector; its second thread would spin
+        # against the question encoders (as in DenseVectors.nearest).
+        previous = faiss.omp_get_max_threads()
+        faiss.omp_set_num_threads(1)
+        try:
+            faiss.fvec_inner_products_by_idx(  # type: ignore[attr-defined]  # not in the stubs
+                faiss.swig_ptr(products),
+                faiss.swig_ptr(vector),
+                faiss.swig_ptr(matrix),
+                faiss.swig_ptr(rows),
+                matrix.shape[1],
+                1,
+                len(rows),
+            )
+        finally:
+            faiss.omp_set_num_threads(previous)
     return products
 
 
