@@ -25,6 +25,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -212,11 +213,20 @@ def machine_info() -> dict[str, Any]:
         info["ram_gb"] = round(int(total.group(1)) / 1024 / 1024, 1) if total else None
     except OSError:
         info["ram_gb"] = None
-    for name in ("torch", "faiss", "numpy", "bm25s", "sentence_transformers"):
+    # Versions from the installed distributions, not by importing them: importing torch (and
+    # its OpenMP runtime) here made every later section run in a process unlike the app's,
+    # where a question never imports torch.
+    distributions = {
+        "torch": "torch",
+        "faiss": "faiss-cpu",
+        "numpy": "numpy",
+        "bm25s": "bm25s",
+        "sentence_transformers": "sentence-transformers",
+    }
+    for name, distribution in distributions.items():
         try:
-            module = __import__(name)
-            info[name] = str(getattr(module, "__version__", "?"))
-        except ImportError:
+            info[name] = metadata.version(distribution)
+        except metadata.PackageNotFoundError:
             info[name] = None
     return info
 
