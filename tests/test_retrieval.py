@@ -490,6 +490,31 @@ def test_encoder_lanes_leave_the_slowest_model_a_lane_of_its_own(
     assert lanes(4) == [["hashing"], ["hashing2"], ["hashing-slow"]]
 
 
+def test_a_models_first_call_and_a_pause_do_not_repack_the_lanes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from seminar_qa.retrieval import encoders
+
+    monkeypatch.setattr(encoders, "_SECONDS", {})
+    monkeypatch.setattr(encoders, "_CALLS", {})
+    encoders.record("e5", 0.3)  # the first call loads the model
+    assert "e5" not in encoders._SECONDS
+    encoders.record("e5", 0.010)
+    encoders.record("minilm", 0.2)
+    encoders.record("minilm", 0.004)
+    assert encoders._SECONDS == {"e5": 0.010, "minilm": 0.004}
+    encoders.record("minilm", 5.0)  # a pause counts as four times the average at most
+    assert encoders._SECONDS["minilm"] == pytest.approx(0.8 * 0.004 + 0.2 * 0.016)
+    models = [HashingEmbedder(), _SecondHashing()]
+    encoders._SECONDS.update({"hashing": 0.010, "hashing2": 0.004})
+    encoders._CALLS.update({"hashing": 9, "hashing2": 9})
+    encoders.record("hashing2", 1.0)  # one slow call: the slower model keeps its own lane
+    assert encoders.encoder_lanes(models, 2)[0][0].name == "hashing"
+    for _ in range(3):  # a model that stays slow is packed as the slow one
+        encoders.record("hashing2", 1.0)
+    assert encoders.encoder_lanes(models, 2)[0][0].name == "hashing2"
+
+
 def test_lists_found_while_a_slower_model_encodes_are_the_candidates(
     tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -37,6 +37,13 @@ written up in BENCHMARKS.md)."""
 _SECONDS: dict[str, float] = {}
 """Each model's recent seconds per question encoded (a moving average), for packing the lanes."""
 
+_CALLS: dict[str, int] = {}
+"""How many times each model has encoded questions in this process."""
+
+_OUTLIER = 4.0
+"""A call counts at most this many times the model's average: a pause (a collection, a page
+fault burst, another process) should not repack the lanes for the next dozen questions."""
+
 
 def encoder_lanes(embedders: Sequence[Embedder], lanes: int) -> list[list[Embedder]]:
     """Share ``embedders`` among at most ``lanes`` threads so the slowest lane finishes first.
@@ -64,10 +71,26 @@ def _encode_lane(
     for embedder in embedders:
         started = time.perf_counter()
         vectors[embedder.name] = embedder.encode_queries(model_texts(embedder, questions))
-        seconds = (time.perf_counter() - started) / max(1, len(questions))
-        known = _SECONDS.get(embedder.name)
-        _SECONDS[embedder.name] = seconds if known is None else 0.8 * known + 0.2 * seconds
+        record(embedder.name, (time.perf_counter() - started) / max(1, len(questions)))
     return vectors
+
+
+def record(model: str, seconds: float) -> None:
+    """Count one call of ``model`` that took ``seconds`` a question in its moving average.
+
+    A model's first call is not counted: it loads the model and warms its session (135-316 ms
+    against 4-12 ms later, in `seminar-qa eval`'s first question), and with it in the average
+    E5 shared a lane with MiniLM for the next 15 questions (/tmp throwaway trace, 2026-12-05).
+    """
+    calls = _CALLS.get(model, 0) + 1
+    _CALLS[model] = calls
+    if calls == 1:
+        return
+    known = _SECONDS.get(model)
+    if known is None:
+        _SECONDS[model] = seconds
+    else:
+        _SECONDS[model] = 0.8 * known + 0.2 * min(seconds, _OUTLIER * known)
 
 
 def model_texts(embedder: Embedder, questions: Sequence[str]) -> list[str]:
