@@ -29,6 +29,7 @@ from seminar_qa.evaluation import (
     parse_minimum,
     shortfalls,
 )
+from seminar_qa.evaluation.judging import PassagesByDocument, judge
 from seminar_qa.evaluation.metrics import HIT_CUTOFFS, compute_metrics
 from seminar_qa.evaluation.ranking import ranking_metrics
 from seminar_qa.index import SeminarIndex
@@ -528,3 +529,43 @@ def test_ranking_metrics_equal_ranx(judged: dict[str, int], ranking: list[str], 
         evaluate(Qrels({"q": judged}), run, list(names.values()), threads=1)
     for mine, theirs in names.items():
         assert ours[mine] == pytest.approx(float(run.scores[theirs]["q"]), abs=1e-9), mine
+
+
+_DOCS = ("a.txt", "b.md", "c", "a")
+_WORDS = ("Shanghai", "portal", "GeoGebra", "teachers")
+
+
+@hsettings(max_examples=120, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(_DOCS), st.sets(st.sampled_from(_WORDS))), max_size=12),
+    st.sets(st.sampled_from(_WORDS), max_size=2),
+    st.sets(st.sampled_from(("a", "a.txt", "b", "c", "d")), max_size=2),
+    st.one_of(st.none(), st.sets(st.sampled_from(_DOCS))),
+    st.dictionaries(st.sampled_from(("p0", "p1", "b.md", "zz")), st.integers(-1, 2), max_size=2),
+)
+def test_judging_only_the_passages_that_may_be_relevant_changes_nothing(
+    texts: list[tuple[str, set[str]]],
+    answers: set[str],
+    gold: set[str],
+    relevant_docs: set[str] | None,
+    judged: dict[str, int],
+) -> None:
+    passages = [
+        Passage(f"p{i}", doc, doc, i, 0, 1, " ".join(sorted(words)) or "nothing")
+        for i, (doc, words) in enumerate(texts)
+    ]
+    grouped = PassagesByDocument(passages)
+    for question in (
+        EvalQuestion("q", "?", answers=tuple(sorted(answers)), gold=tuple(sorted(gold))),
+        EvalQuestion("q", "?", judged=judged),
+    ):
+        plain = judge(question, [], passages, abstained=False, relevant_docs=relevant_docs)
+        quick = judge(
+            question,
+            [],
+            passages,
+            abstained=False,
+            relevant_docs=relevant_docs,
+            by_document=grouped,
+        )
+        assert quick.relevant == plain.relevant

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING
 
-from seminar_qa.evaluation.judging import QuestionResult, judge
+from seminar_qa.evaluation.judging import PassagesByDocument, QuestionResult, judge
 from seminar_qa.evaluation.questions import EvalQuestion
 from seminar_qa.evaluation.report import EvalReport, build_report
 from seminar_qa.retrieval.question import EmptyQuestionError
@@ -30,6 +30,7 @@ def evaluate_questions(
     ``on_progress(done, total)`` is called after each question.
     """
     passages = assistant.index.passages
+    by_document = PassagesByDocument(passages)
     docs = set(relevant_docs) if relevant_docs is not None else None
     results: list[QuestionResult] = []
     for done, question in enumerate(questions, start=1):
@@ -44,6 +45,7 @@ def evaluate_questions(
                     abstained=True,
                     relevant_docs=docs,
                     answer_kind="not_found",
+                    by_document=by_document,
                 )
             )
         else:
@@ -57,6 +59,7 @@ def evaluate_questions(
                     confidence=answer.confidence,
                     label=answer.label,
                     answer_kind=answer.answer_kind,
+                    by_document=by_document,
                 )
             )
         if on_progress:
