@@ -195,8 +195,10 @@ class DenseVectors:
     params: dict[str, Any] = field(default_factory=lambda: {"type": "flat"})
     matrix: NDArray[np.float32] | None = None
     """The passage vectors viewed in place (flat, HNSW), or None when rebuilt on demand (IVF)."""
-    _searched: faiss.Index | None = field(default=None, init=False, repr=False)
-    _searching: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _searched: faiss.Index | None = field(default=None, init=False, repr=False, compare=False)
+    _searching: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         """View the passage vectors in place where FAISS allows."""
