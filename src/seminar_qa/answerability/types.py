@@ -64,8 +64,14 @@ class AnswerType:
         return self.asks.search(to_simplified(question)) is not None
 
     def holds(self, text: str) -> bool:
-        """Whether ``text`` holds this kind of answer."""
-        return self.test(to_simplified(text))
+        """Whether ``text`` holds this kind of answer (cached: hits' sentences come back)."""
+        return _holds(self, text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _holds(kind: AnswerType, text: str) -> bool:
+    """:meth:`AnswerType.holds`: the same passages' sentences are tested for many questions."""
+    return kind.test(to_simplified(text))
 
 
 def _pattern(*alternatives: str, ignore_case: bool = True) -> re.Pattern[str]:
