@@ -9,7 +9,9 @@ question — so nothing outside this module touches FAISS.
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -112,6 +114,27 @@ def stored_vectors(index: faiss.Index) -> NDArray[np.float32] | None:
     return None
 
 
+@contextlib.contextmanager
+def _one_openmp_thread() -> Iterator[None]:
+    """Run FAISS on the calling thread only, then put the thread's setting back.
+
+    One question's search or products gain nothing from a second OpenMP thread (FAISS flat and
+    IVF at 100k: 0.187 against 0.184 ms, BENCHMARKS.md "Thread settings"), and FAISS opens a
+    parallel region even for one vector: its threads spin against the question encoders on
+    the other core. In a process that had imported torch first (the benchmark's), the dense
+    stage at 10,402 passages took 11-12 ms against 7 with one thread, and the products by
+    index raised the p50 from 18 to 25.5 ms (/tmp throwaway loops, 2026-12-04).
+    """
+    import faiss
+
+    previous = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(previous)
+
+
 def row_products(
     matrix: NDArray[np.float32], rows: NDArray[np.int64], vector: NDArray[np.float32]
 ) -> NDArray[np.float32]:
@@ -129,11 +152,7 @@ def row_products(
     if len(rows):
         rows = np.ascontiguousarray(rows, dtype=np.int64)
         vector = np.ascontiguousarray(vector, dtype=np.float32)
-        # FAISS opens an OpenMP region even for one vector; its second thread would spin
-        # against the question encoders (as in DenseVectors.nearest).
-        previous = faiss.omp_get_max_threads()
-        faiss.omp_set_num_threads(1)
-        try:
+        with _one_openmp_thread():
             faiss.fvec_inner_products_by_idx(  # type: ignore[attr-defined]  # not in the stubs
                 faiss.swig_ptr(products),
                 faiss.swig_ptr(vector),
@@ -143,8 +162,6 @@ def row_products(
                 1,
                 len(rows),
             )
-        finally:
-            faiss.omp_set_num_threads(previous)
     return products
 
 
@@ -243,23 +260,9 @@ class DenseVectors:
         return np.asarray(self.vectors.reconstruct_batch(positions), dtype=np.float32)
 
     def nearest(self, vector: NDArray[np.float32], count: int) -> NDArray[np.int64]:
-        """Positions of the ``count`` passages nearest to ``vector`` (FAISS search, one thread).
-
-        One question's search gains nothing from a second OpenMP thread (FAISS flat and IVF at
-        100k: 0.187 against 0.184 ms, BENCHMARKS.md "Thread settings"), and its threads spin
-        against the question encoders on the other core: in a process that had imported torch
-        first (the benchmark's), the dense stage at 10,402 passages took 11-12 ms against 7 with
-        one thread (/tmp throwaway loop over bench/run.py's latency section, 2026-12-04). The
-        calling thread's setting is put back afterwards.
-        """
-        import faiss
-
-        previous = faiss.omp_get_max_threads()
-        faiss.omp_set_num_threads(1)
-        try:
+        """Positions of the ``count`` passages nearest to ``vector`` (FAISS search, one thread)."""
+        with _one_openmp_thread():
             _, ids = self._search_index().search(vector[None, :], count)
-        finally:
-            faiss.omp_set_num_threads(previous)
         found: NDArray[np.int64] = ids[0][ids[0] >= 0].astype(np.int64)
         return found
 
