@@ -97,24 +97,22 @@ class PassagesByDocument:
     def that_may_be_relevant(
         self, question: EvalQuestion, relevant_docs: Collection[str] | None
     ) -> Sequence[Passage]:
-        """The passages whose relevance to ``question`` can be above 0, in index order.
+        """The passages whose relevance to ``question`` can be above 0.
 
-        A question with gold documents is answered only in them (``EvalQuestion.relevance``);
-        ``relevant_docs`` limits any question to those documents; judged (BEIR) questions
-        read every passage.
+        A question with gold documents is answered only in them (``EvalQuestion.relevance``;
+        the grouping by name without extension is its ``in_gold``); ``relevant_docs`` limits any
+        question to those documents; judged (BEIR) questions read every passage.
         """
         if question.judged or not (question.gold or relevant_docs is not None):
             return self.passages
-        if question.gold:
-            found = {id(p): p for name in question.gold for p in self._by_name.get(name, ())}
-            chosen = [p for p in found.values() if question.in_gold(p.doc_id)]
-        else:
-            chosen = [p for name in set(relevant_docs or ()) for p in self._by_name.get(name, ())]
-            chosen = list({id(p): p for p in chosen}.values())
-        if relevant_docs is not None:
-            allowed = set(relevant_docs)
-            chosen = [p for p in chosen if p.doc_id in allowed]
-        return chosen
+        allowed = None if relevant_docs is None else set(relevant_docs)
+        if not question.gold:
+            return [
+                p for name in allowed or () for p in self._by_name.get(name, ()) if p.doc_id == name
+            ]
+        # A gold "report" and "report.txt" name the same passages once.
+        found = {id(p): p for name in question.gold for p in self._by_name.get(name, ())}
+        return [p for p in found.values() if allowed is None or p.doc_id in allowed]
 
 
 def judge(
