@@ -14,6 +14,7 @@ import pytest
 
 from seminar_qa.answer_sentence.features import (
     BASE_FEATURES,
+    CHINESE_TEXT_ONLY,
     FEATURES,
     MODELS,
     sentence_features,
@@ -47,6 +48,7 @@ def _rows(
     sentences: Sequence[str] = SENTENCES,
     cosines: Sequence[float] = (0.2, 0.5, 0.1),
     rules: Sequence[float] = (1.0, 2.5, 0.0),
+    heading: str = "",
 ) -> Any:
     return sentence_features(
         question,
@@ -56,7 +58,7 @@ def _rows(
         lambda _: 1.0,
         word_weight=lambda _: 1.0,
         type_test=type_test,
-        heading="",
+        heading=heading,
         cosines={m: np.array(cosines, np.float32) for m in MODELS},
         zh_question=zh_question,
         zh_passage=zh_passage,
@@ -119,7 +121,8 @@ def test_character_pairs_count_only_for_a_chinese_question_over_chinese_text() -
                        for suffix in ("", "_below_best", "_plain")]  # fmt: skip
     assert not rows(zh_passage=False)[:, chinese_columns].any()
     # Over Chinese text the question's words count through pairs and characters only.
-    assert not chinese[:, COLUMN["local_words"] :].any()
+    local_words = [COLUMN[f"local_words{suffix}"] for suffix in ("", "_below_best", "_plain")]
+    assert not chinese[:, local_words].any()
 
 
 def test_local_words_weigh_a_word_by_how_few_sentences_hold_it() -> None:
@@ -160,6 +163,37 @@ def test_single_characters_count_a_meaning_shared_in_one_character() -> None:
     assert characters[1] == pytest.approx(characters[0])
     assert characters[0] > characters[2] > 0
     assert chinese[:, COLUMN["characters_plain"]].tolist() == pytest.approx([3 / 7, 3 / 7, 1 / 7])
+
+
+def test_characters_off_the_title_leave_out_the_topic_the_question_names() -> None:
+    question = "疣鹦嘴鱼的鳞片有什么特点？"
+    sentences = ["疣鹦嘴鱼是一种鱼。", "各鳞片具淡红色缘。", "头部及各鳍条较暗色。"]
+
+    def rows(zh_question: bool = True, zh_passage: bool = True) -> Any:
+        return _rows(
+            zh_question,
+            zh_passage,
+            question=question,
+            words=("疣鹦嘴鱼", "鳞片", "特点"),
+            sentences=sentences,
+            cosines=(0.0, 0.0, 0.0),
+            rules=(0.0, 0.0, 0.0),
+            heading="疣鹦嘴鱼",
+        )
+
+    chinese = rows()
+    # All the question's characters: the opening sentence holds the four of the fish's name.
+    assert int(np.argmax(chinese[:, COLUMN["characters"]])) == 0
+    # Off the title: 鳞 and 片 are left, which only the answer sentence holds.
+    off_title = chinese[:, COLUMN["characters_off_title"]]
+    assert off_title.tolist() == pytest.approx([0.0, off_title[1], 0.0])
+    assert off_title[1] > 0
+    assert chinese[:, COLUMN["characters_off_title_plain"]].tolist() == pytest.approx(
+        [0.0, 2 / 8, 0.0]  # 的 鳞 片 有 什 么 特 点: the title's 鱼 is out
+    )
+    columns = [COLUMN[name] for name in CHINESE_TEXT_ONLY]
+    assert not rows(zh_passage=False)[:, columns].any()
+    assert not rows(zh_question=False)[:, columns].any()
 
 
 def _model_json(
@@ -225,6 +259,8 @@ def test_the_shipped_model_reads_all_three_models_and_was_cross_validated() -> N
     validation = json.loads(MODEL_FILE.read_text(encoding="utf-8"))["trained_on"]
     assert validation["validation"].startswith("eval/validation_questions.jsonl is never used")
     assert {"xquad-en", "xquad-zh", "cmrc-zh"} <= set(validation["cross_validation"])
+    only = [COLUMN[name] for name in CHINESE_TEXT_ONLY]
+    assert not model.weights[only].any() and model.chinese_weights[only].any()
 
 
 def _passages(count: int, seed: int) -> list[Passage]:
@@ -264,6 +300,10 @@ def test_fitting_learns_the_signal_and_writes_a_model_that_reads_back() -> None:
     # The Chinese-text weights are fitted on the same rows, less regularised.
     assert data["chinese_text"]["C"] > data["C"]
     assert model.chinese_weights[COLUMN["words"]] > model.weights[COLUMN["words"]] > 0
+    # Features only Chinese text has are left out of the other weights (the rows are random,
+    # so a fit that saw them would weigh them).
+    only = [COLUMN[name] for name in CHINESE_TEXT_ONLY]
+    assert not model.weights[only].any() and model.chinese_weights[only].all()
 
 
 def test_fitting_learns_from_differences_within_a_passage() -> None:

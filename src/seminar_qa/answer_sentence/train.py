@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from seminar_qa.answer_sentence.features import FEATURES, MODELS
+from seminar_qa.answer_sentence.features import CHINESE_TEXT_ONLY, FEATURES, MODELS
 from seminar_qa.answer_sentence.model import MODEL_FILE as MODEL
 from seminar_qa.answerability.rows import (
     EXTERNAL,
@@ -253,20 +253,35 @@ def _weights(fitted: _Fitted) -> dict[str, Any]:
     }
 
 
+_CHINESE_TEXT_ONLY = [FEATURES.index(name) for name in CHINESE_TEXT_ONLY]
+
+
+def _other_text(x: Any) -> Any:
+    """The rows the weights for text that is not Chinese are fitted on.
+
+    ``CHINESE_TEXT_ONLY`` is set to zero there, so that those weights are zero.
+    """
+    rows = x.copy()
+    rows[:, _CHINESE_TEXT_ONLY] = 0.0
+    return rows
+
+
 def fit(passages: Sequence[Passage]) -> dict[str, Any]:
     """Cross-validate, then fit on every row; return the model's JSON.
 
     Two sets of weights from the same rows: one for passages of Chinese text (``C_CHINESE_TEXT``)
     and one for every other passage (``C``); each passage is scored, in cross-validation as in
-    answering, by the weights of its text's language.
+    answering, by the weights of its text's language. The features only Chinese text has
+    (``CHINESE_TEXT_ONLY``) are left out of the other weights.
     """
     from sklearn.model_selection import GroupKFold
 
     x, y, weight, groups, owner = _arrays(passages)
     chinese = np.array([chinese_text(p) for p in passages for _ in p.labels], dtype=bool)
     scores = np.zeros(len(y))
+    other = _other_text(x)
     for train, test in GroupKFold(n_splits=FOLDS).split(x, y, groups):
-        fitted = _fitted(x[train], y[train], weight[train], owner[train])
+        fitted = _fitted(other[train], y[train], weight[train], owner[train])
         scores[test] = fitted.scores(x[test])
         if chinese[test].any():
             text = _fitted(x[train], y[train], weight[train], owner[train], C_CHINESE_TEXT)
@@ -276,7 +291,7 @@ def fit(passages: Sequence[Passage]) -> dict[str, Any]:
         "kind": "pairwise logistic regression (scikit-learn) on standardised features",
         "models": list(MODELS),
         "features": list(FEATURES),
-        **_weights(_fitted(x, y, weight, owner)),
+        **_weights(_fitted(other, y, weight, owner)),
         "intercept": 0.0,
         "C": C,
         "chinese_text": {
