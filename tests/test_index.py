@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from seminar_qa.answering import Assistant
+from seminar_qa.embedding import MODEL_TEXT
 from seminar_qa.errors import (
     BuildLockedError,
     EmbedderMismatchError,
@@ -24,6 +25,7 @@ from seminar_qa.index import storage as index_storage
 from seminar_qa.index.manifest import BM25, DOCUMENTS, PASSAGES, POLICY, read_manifest
 from seminar_qa.pipeline import build_index, index_status
 from seminar_qa.policy import DEFAULT_POLICY, Candidates
+from seminar_qa.retrieval.encoders import encode_questions
 from seminar_qa.retrieval.fusion import score_passages
 from seminar_qa.settings import Settings
 from seminar_qa.testing.fakes import HashingEmbedder
@@ -58,6 +60,7 @@ def test_build_save_load_round_trip(settings: Settings, embedder: HashingEmbedde
         {
             "name": "hashing",
             "model_id": embedder.model_id,
+            "text": MODEL_TEXT,
             "dimension": embedder.dimension,
             "normalized": True,
             "metric": "inner_product",
@@ -275,6 +278,42 @@ def test_status_reports_missing_current_and_each_kind_of_change(
     other = settings.with_(chunking=type(settings.chunking)(target_chars=300, max_chars=600))
     assert index_status(other, embedders=[embedder]).settings_changed == ["chunking"]
     assert index_status(settings, embedders=[HashingEmbedder(64)]).settings_changed == ["embedders"]
+    # Vectors made before the models read Chinese in simplified characters are stale.
+    path = settings.index_dir / MANIFEST
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    for entry in manifest["embedders"]:
+        del entry["text"]
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    assert index_status(settings, embedders=[embedder]).settings_changed == ["model text"]
+
+
+def test_the_models_read_chinese_in_simplified_characters(
+    tmp_path: Path, embedder: HashingEmbedder
+) -> None:
+    """Traditional characters get their simplified twins' vectors.
+
+    Passages, sentences and titles when an index is built, and questions when they are asked.
+    """
+    texts = {
+        "traditional": "會議紀要\n\n這次會議在上海舉行。誰發言了？教師們討論了數字學習。\n",
+        "simplified": "会议纪要\n\n这次会议在上海举行。谁发言了？教师们讨论了数字学习。\n",
+    }
+    vectors = {}
+    for script, text in texts.items():
+        corpus = tmp_path / script / "corpus"
+        corpus.mkdir(parents=True)
+        (corpus / "notes.txt").write_text(text, encoding="utf-8")
+        settings = Settings(corpus_dir=corpus, index_dir=tmp_path / script / "ix")
+        build_index(settings, embedders=[embedder])
+        vectors[script] = SeminarIndex.load(settings.index_dir, [embedder]).dense[0]
+    traditional, simplified = vectors["traditional"], vectors["simplified"]
+    assert np.array_equal(traditional.sentences, simplified.sentences)
+    assert np.array_equal(traditional.titles, simplified.titles)
+    assert np.array_equal(traditional.rows(), simplified.rows())
+    # The hashing fake tells the scripts apart: without the step these would differ.
+    assert not np.array_equal(*embedder.encode(["會議", "会议"]))
+    asked = encode_questions([embedder], ["誰發言了？", "谁发言了？", "Who spoke?"])[embedder.name]
+    assert np.array_equal(asked[0], asked[1]) and not np.array_equal(asked[1], asked[2])
 
 
 def test_skipped_files_do_not_make_the_index_look_stale(

@@ -11,7 +11,7 @@ from typing import Literal
 
 from seminar_qa.cache import CachingEmbedder, EmbeddingCache, default_cache_dir
 from seminar_qa.chunking import chunk_document
-from seminar_qa.embedding import Embedder
+from seminar_qa.embedding import MODEL_TEXT, Embedder
 from seminar_qa.errors import (
     IndexFormatError,
     IndexNotFoundError,
@@ -260,6 +260,8 @@ def index_status(settings: Settings, *, embedders: Sequence[Embedder] | None = N
     wanted = [e.model_id for e in (embedders or resolve_embedders(settings))]
     if [e.get("model_id") for e in manifest.embedders] != wanted:
         settings_changed.append("embedders")
+    elif any(e.get("text") != MODEL_TEXT for e in manifest.embedders):
+        settings_changed.append("model text")
     stale = bool(added or removed or changed or settings_changed)
     return IndexStatus(
         "stale" if stale else "current",

@@ -30,7 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from seminar_qa import __version__
-from seminar_qa.embedding import Embedder, preload
+from seminar_qa.embedding import Embedder, model_text, preload
 from seminar_qa.errors import EmbedderMismatchError, IndexFormatError
 from seminar_qa.index.dense import DenseVectors, PassageLayout, make_vector_index
 from seminar_qa.index.lexical import TOKENS, LexicalIndex
@@ -198,7 +198,9 @@ class SeminarIndex:
         started = time.perf_counter()
         texts = [embedding_text(p) for p in passages]
         sentences = [p.text[a:b] for p in passages for a, b in p.sentences]
-        everything_texts = texts + sentences + [d.title for d in documents]
+        everything_texts = [
+            model_text(t) for t in (*texts, *sentences, *(d.title for d in documents))
+        ]
         layout = _layout(documents, passages)
         dense = []
         for embedder in embedders:

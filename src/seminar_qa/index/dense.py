@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from seminar_qa.embedding import Embedder
+from seminar_qa.embedding import MODEL_TEXT, Embedder
 from seminar_qa.errors import IndexFormatError
 from seminar_qa.index.manifest import REBUILD_HINT
 from seminar_qa.settings import VectorIndexSettings
@@ -316,6 +316,7 @@ class DenseVectors:
         return {
             "name": self.name,
             "model_id": self.embedder.model_id,
+            "text": MODEL_TEXT,
             "dimension": self.embedder.dimension,
             "normalized": True,
             "metric": "inner_product",

@@ -26,6 +26,7 @@ import numpy as np
 
 from seminar_qa.answerability.rows import EXTERNAL, external_index
 from seminar_qa.retrieval.crossing import OFFSETS_FILE, OFFSETS_FORMAT, LanguageOffset
+from seminar_qa.retrieval.encoders import model_texts
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -53,8 +54,8 @@ def direction(
     embedder: Embedder, pairs: Sequence[tuple[EvalQuestion, EvalQuestion]]
 ) -> NDArray[np.float32]:
     """Mean vector of the Chinese questions minus that of their English originals."""
-    chinese = embedder.encode_queries([zh.question for zh, _ in pairs])
-    english = embedder.encode_queries([en.question for _, en in pairs])
+    chinese = embedder.encode_queries(model_texts(embedder, [zh.question for zh, _ in pairs]))
+    english = embedder.encode_queries(model_texts(embedder, [en.question for _, en in pairs]))
     return np.asarray(chinese.mean(axis=0) - english.mean(axis=0), dtype=np.float32)
 
 
@@ -111,7 +112,7 @@ def held_out_check(
         half = [q for q in questions if _article(q) in tested and q.lang == "zh"]
         fitted_direction = direction(embedder, translated_pairs(seen))
         asked += half
-        plain += list(embedder.encode_queries([q.question for q in half]))
+        plain += list(embedder.encode_queries(model_texts(embedder, [q.question for q in half])))
         directions += [fitted_direction] * len(half)
     relevance = [relevant_passages(index, q) for q in asked]  # the same for every strength
     rates = {}

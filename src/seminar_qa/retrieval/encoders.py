@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from seminar_qa.bridges import gloss_translation
 from seminar_qa.cores import usable_cores
-from seminar_qa.embedding import reads
+from seminar_qa.embedding import model_text, reads
 from seminar_qa.text import language_of
 
 if TYPE_CHECKING:
@@ -94,12 +94,15 @@ def record(model: str, seconds: float) -> None:
 
 
 def model_texts(embedder: Embedder, questions: Sequence[str]) -> list[str]:
-    """What ``embedder`` is asked: each question, or its gloss translation.
+    """What ``embedder`` is asked: each question as the models read text, or its gloss translation.
 
     The translation goes to a model that does not read the question's language (MiniLM and a
-    Chinese question).
+    Chinese question); the others read it as they read passages (:func:`model_text`).
     """
-    return [q if reads(embedder, language_of(q)) else gloss_translation(q) for q in questions]
+    return [
+        model_text(q) if reads(embedder, language_of(q)) else gloss_translation(q)
+        for q in questions
+    ]
 
 
 def encode_questions(
