@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from seminar_qa.answerability import features as answerability_features
 from seminar_qa.answerability.model import MODEL_FILE, AnswerabilityModel, load_model
 from seminar_qa.answerability.train import export
-from seminar_qa.answering import Assistant
+from seminar_qa.answering import Assistant, says_more_than_its_title
 from seminar_qa.calibration import calibrate, high_threshold, threshold_for
 from seminar_qa.cli import cli
 from seminar_qa.evaluation import load_questions
@@ -280,6 +280,23 @@ def test_a_passage_without_the_count_asked_for_is_at_most_the_closest(tmp_path: 
     assert assistant.answer("机器人俱乐部几点活动？").answer_kind == "closest"
     assert always.judge(0.9, holds_asked=False).kind == "closest"
     assert always.judge(0.9).kind == "answered"
+
+
+def test_a_passage_that_is_only_its_title_is_at_most_the_closest(tmp_path: Path) -> None:
+    index = one_document_index(tmp_path, "# Hassan Whiteside\n")
+    always = replace(FAKE, answer_at=0.0, closest_at=0.0)  # every probability is an answer
+    assistant = Assistant(index, replace(DEFAULT_POLICY, answerability=always))
+    # (No count asked: a count missing from the passage would make it the closest anyway.)
+    answer = assistant.answer("What position does Hassan Whiteside play?")
+    assert answer.hits[0].passage.text.strip() == "Hassan Whiteside"
+    assert answer.answer_kind == "closest"
+    assert not says_more_than_its_title(answer.hits[0].passage)
+    (tmp_path / "body").mkdir()
+    body = one_document_index(tmp_path / "body", "# Hassan Whiteside\n\nHe blocked 5 shots.\n")
+    said = Assistant(body, replace(DEFAULT_POLICY, answerability=always)).answer(
+        "What did Hassan Whiteside block?"
+    )
+    assert said.answer_kind == "answered" and says_more_than_its_title(said.hits[0].passage)
 
 
 def test_off_topic_rows_are_english_questions_of_other_sets_labelled_unanswerable(

@@ -233,8 +233,9 @@ class Answerability:
     def judge(self, probability: float, holds_asked: bool = True) -> Verdict:
         """The verdict for a calibrated answerability ``probability``.
 
-        ``holds_asked`` is False when the question asks for a ``must_hold`` type the top passage
-        does not hold: then it is at most the closest passage (the probability is kept as the
+        ``holds_asked`` is False when the top passage cannot be the answer whatever the score: the
+        question asks for a ``must_hold`` type it does not hold, or it holds nothing but its
+        title. It is then at most the closest passage (the probability is kept as the
         confidence).
         """
         if probability >= self.answer_at and holds_asked:
