@@ -17,6 +17,7 @@ from seminar_qa.answerability.types import asked_type
 from seminar_qa.errors import UnknownDocumentError
 from seminar_qa.policy import DEFAULT_POLICY, SearchPolicy, Verdict
 from seminar_qa.records import Answer, Passage
+from seminar_qa.retrieval.answer_span import is_title_line
 from seminar_qa.retrieval.fusion import Timings, stage
 from seminar_qa.retrieval.question import prepare_question
 from seminar_qa.retrieval.search import Ranking, check_k, rank
@@ -37,8 +38,7 @@ def says_more_than_its_title(passage: Passage) -> bool:
     every one under a question the set marks unanswerable; three were "answered" (`make eval`,
     2026-12-05).
     """
-    title = " ".join(passage.title.split())
-    return any(" ".join(passage.text[a:b].split()) != title for a, b in passage.sentences)
+    return any(not is_title_line(passage.text[a:b], passage.title) for a, b in passage.sentences)
 
 
 class Assistant:

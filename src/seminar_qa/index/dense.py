@@ -144,8 +144,11 @@ def row_products(
     memory for every product, and its page faults cost more than the arithmetic: 2,800 rows of
     384 at 47,639 sentences took 0.33-0.95 ms copied and multiplied, 0.16-0.17 ms through
     FAISS's products by index (512 dimensions: 1.15-1.19 against 0.22 ms; /tmp throwaway
-    timing, 2026-12-04). ``matrix`` is C-contiguous float32 (a mapped file or FAISS's storage).
+    timing, 2026-12-04). A ``matrix`` that is not C-contiguous float32 (a mapped file or FAISS's
+    storage are) is multiplied by numpy as before.
     """
+    if not matrix.flags.c_contiguous or matrix.dtype != np.float32:
+        return np.asarray(matrix[rows] @ vector, dtype=np.float32)
     import faiss
 
     products = np.empty(len(rows), dtype=np.float32)
@@ -183,8 +186,6 @@ def best_sentence_scores(
     counts = starts[passages + 1] - starts[passages]
     local = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
     rows = np.repeat(starts[passages] - local, counts) + np.arange(int(counts.sum()))
-    if not sentences.flags.c_contiguous:
-        return np.maximum.reduceat(np.asarray(sentences[rows] @ vector, np.float32), local)
     return np.maximum.reduceat(row_products(sentences, rows, vector), local)
 
 
@@ -270,7 +271,7 @@ class DenseVectors:
         self, vector: NDArray[np.float32], positions: NDArray[np.int64] | None = None
     ) -> NDArray[np.float32]:
         """Cosine of each passage (all, or those at ``positions``) with ``vector``."""
-        if positions is not None and self.matrix is not None and self.matrix.flags.c_contiguous:
+        if positions is not None and self.matrix is not None:
             return row_products(self.matrix, positions, vector)
         return np.asarray(self.rows(positions) @ vector, dtype=np.float32)
 

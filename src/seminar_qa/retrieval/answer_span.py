@@ -114,12 +114,16 @@ def rule_scores(
     return scores
 
 
+def is_title_line(sentence: str, title: str) -> bool:
+    """Whether ``sentence`` is the document's title and nothing else (spacing aside)."""
+    return " ".join(sentence.split()) == " ".join(title.split())
+
+
 def _eligible(sentences: Sequence[str], title: str, rules: AnswerSentence) -> list[int]:
     """The sentences that may be marked: all but a bare title line (when the rules say so)."""
     eligible = list(range(len(sentences)))
     if rules.skip_title and title and len(sentences) > 1:
-        heading = " ".join(title.split())
-        eligible = [i for i in eligible if " ".join(sentences[i].split()) != heading] or eligible
+        eligible = [i for i in eligible if not is_title_line(sentences[i], title)] or eligible
     return eligible
 
 

@@ -272,7 +272,7 @@ def _score_early(
             vector = QuestionVector.of(index, dense, early.language, ready[dense.name][number])
             vectors[dense.name] = (dense, vector)
             early.nearest[dense.name] = vector.nearest(dense, count)
-    pools = [top_positions(early.bm25, count)] if weights.get("bm25") else []
+    pools = _bm25_pool(early, count)
     pools.extend(early.nearest.values())
     early.pool = np.unique(np.concatenate(pools)) if pools else np.zeros(0, np.int64)
     for dense, vector in vectors.values():
@@ -281,6 +281,11 @@ def _score_early(
             for name, scorer in _model_scorers(dense, vector).items()
             if weights.get(name)
         }
+
+
+def _bm25_pool(early: _Lexical, count: int) -> list[NDArray[np.int64]]:
+    """BM25's ``count`` top passages as a candidate pool, if fusion weighs BM25 at all."""
+    return [top_positions(early.bm25, count)] if early.weights.get("bm25") else []
 
 
 def _model_scorers(dense: DenseVectors, vector: QuestionVector) -> dict[str, Scorer]:
@@ -326,10 +331,9 @@ def _candidates(
     adds none: its scores could not lift the passages it lists.
     """
     count, weights = policy.candidates.per_retriever, early.weights
-    if early.pool is not None and early.pool.size:  # BM25's and the first models', meanwhile
-        pools = [early.pool]
-    else:
-        pools = [top_positions(early.bm25, count)] if weights.get("bm25") else []
+    # BM25's and the first models' pool, when it was made while the slowest model encoded.
+    pool = early.pool
+    pools = [pool] if pool is not None and pool.size else _bm25_pool(early, count)
     for dense in index.dense:
         if _retrieves(dense.name, weights):
             found = early.nearest.get(dense.name)
