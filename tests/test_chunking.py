@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from itertools import pairwise
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -112,6 +113,28 @@ def test_short_paragraphs_merge_and_long_sentence_is_cut_at_whitespace() -> None
     assert all(len(p.text) <= 500 for p in passages)
     assert all(not p.text.startswith(" ") and not p.text.endswith(" ") for p in passages)
     assert sum(p.text.count("word") for p in passages) >= 400
+
+
+def test_paragraph_up_to_paragraph_chars_stays_whole() -> None:
+    # A 900-character paragraph is one passage by default; cut at target_chars (700), as it
+    # was before paragraph_chars, its answer could land in the half the question does not match.
+    sentences = (f"Sentence {i} of the long paragraph says a thing." for i in range(18))
+    long_paragraph = " ".join(sentences)
+    assert 700 < len(long_paragraph) <= 1200
+    text = f"{long_paragraph}\n\nA second paragraph follows it here."
+    doc = make_doc(text)
+    whole = chunk_document(doc)
+    assert whole[0].text == long_paragraph
+    cut = chunk_document(doc, ChunkSettings(paragraph_chars=700))
+    assert len([p for p in cut if p.start < len(long_paragraph)]) >= 2
+    # A paragraph longer than paragraph_chars is still cut near target_chars.
+    longer = chunk_document(make_doc(" ".join([long_paragraph] * 2)))
+    assert len(longer) >= 2 and all(len(p.text) <= 1200 for p in longer)
+
+
+def test_negative_paragraph_chars_is_refused() -> None:
+    with pytest.raises(ValueError, match="paragraph_chars=-1"):
+        ChunkSettings(paragraph_chars=-1)
 
 
 def test_pages_are_kept_for_paged_documents() -> None:

@@ -2,9 +2,9 @@
 
 Every passage is a contiguous span ``document.text[start:end]``, so the exact source can always be
 shown. A passage grows sentence by sentence up to ``target_chars``; it prefers to end at a paragraph
-boundary, and when a paragraph has to be split, the next passage repeats the last
-``overlap_sentences`` sentences of the previous one. No sentence is cut, except a single sentence
-longer than ``max_chars``, which is cut at whitespace.
+boundary, a paragraph up to ``paragraph_chars`` is never split, and when a longer one has to be,
+the next passage repeats the last ``overlap_sentences`` sentences of the previous one. No sentence
+is cut, except a single sentence longer than ``max_chars``, which is cut at whitespace.
 """
 
 from __future__ import annotations
@@ -211,6 +211,14 @@ def _sentences(text: str, max_chars: int) -> list[_Sentence]:
     return out
 
 
+def _paragraph_end(sentences: list[_Sentence], index: int) -> int:
+    """The index of the last sentence of the paragraph that sentence ``index`` is in."""
+    end = index
+    while end + 1 < len(sentences) and sentences[end + 1].paragraph == sentences[index].paragraph:
+        end += 1
+    return end
+
+
 def chunk_spans(text: str, settings: ChunkSettings | None = None) -> list[Span]:
     """Group the sentences of ``text`` into passage spans following ``settings``."""
     settings = settings or ChunkSettings()
@@ -229,20 +237,23 @@ def chunk_spans(text: str, settings: ChunkSettings | None = None) -> list[Span]:
     while index < len(sentences):
         sentence = sentences[index]
         starts_paragraph = index == 0 or sentences[index - 1].paragraph != sentence.paragraph
-        if current and starts_paragraph:
-            paragraph_end = index
-            while (
-                paragraph_end + 1 < len(sentences)
-                and sentences[paragraph_end + 1].paragraph == sentence.paragraph
-            ):
-                paragraph_end += 1
-            if width(current[0], sentences[paragraph_end]) <= settings.target_chars:
+        if starts_paragraph:
+            paragraph_end = _paragraph_end(sentences, index)
+            if current and width(current[0], sentences[paragraph_end]) <= settings.target_chars:
                 current.extend(sentences[index : paragraph_end + 1])
                 index = paragraph_end + 1
                 continue
-            if width(current[0], current[-1]) >= settings.min_chars:
+            if current and width(current[0], current[-1]) >= settings.min_chars:
                 emit()
                 current = []
+            # A paragraph up to paragraph_chars stays whole: cut at target_chars, the sentence
+            # that answers often lands in the other part from the ones the question matches.
+            if width(current[0] if current else sentence, sentences[paragraph_end]) <= min(
+                settings.paragraph_chars, settings.max_chars
+            ):
+                current.extend(sentences[index : paragraph_end + 1])
+                index = paragraph_end + 1
+                continue
         if current and width(current[0], sentence) > settings.target_chars:
             emit()
             carried = current[-settings.overlap_sentences :] if settings.overlap_sentences else []
