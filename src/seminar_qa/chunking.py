@@ -239,18 +239,15 @@ def chunk_spans(text: str, settings: ChunkSettings | None = None) -> list[Span]:
         starts_paragraph = index == 0 or sentences[index - 1].paragraph != sentence.paragraph
         if starts_paragraph:
             paragraph_end = _paragraph_end(sentences, index)
-            if current and width(current[0], sentences[paragraph_end]) <= settings.target_chars:
-                current.extend(sentences[index : paragraph_end + 1])
-                index = paragraph_end + 1
-                continue
-            if current and width(current[0], current[-1]) >= settings.min_chars:
+            last = sentences[paragraph_end]
+            joins = bool(current) and width(current[0], last) <= settings.target_chars
+            if current and not joins and width(current[0], current[-1]) >= settings.min_chars:
                 emit()
                 current = []
             # A paragraph up to paragraph_chars stays whole: cut at target_chars, the sentence
             # that answers often lands in the other part from the ones the question matches.
-            if width(current[0] if current else sentence, sentences[paragraph_end]) <= min(
-                settings.paragraph_chars, settings.max_chars
-            ):
+            whole = min(settings.paragraph_chars, settings.max_chars)
+            if joins or width(current[0] if current else sentence, last) <= whole:
                 current.extend(sentences[index : paragraph_end + 1])
                 index = paragraph_end + 1
                 continue
