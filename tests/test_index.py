@@ -277,6 +277,13 @@ def test_status_reports_missing_current_and_each_kind_of_change(
     assert index_status(settings, embedders=[embedder]).state == "current"
     other = settings.with_(chunking=type(settings.chunking)(target_chars=300, max_chars=600))
     assert index_status(other, embedders=[embedder]).settings_changed == ["chunking"]
+    # An index cut before paragraphs were kept whole (its manifest lacks paragraph_chars) is stale.
+    manifest_path = settings.index_dir / MANIFEST
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    del manifest["chunking"]["paragraph_chars"]
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    assert index_status(settings, embedders=[embedder]).settings_changed == ["chunking"]
+    build_index(settings, embedders=[embedder])
     assert index_status(settings, embedders=[HashingEmbedder(64)]).settings_changed == ["embedders"]
     # Vectors made before the models read Chinese in simplified characters are stale.
     path = settings.index_dir / MANIFEST
