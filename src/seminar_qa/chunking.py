@@ -233,6 +233,7 @@ def chunk_spans(text: str, settings: ChunkSettings | None = None) -> list[Span]:
         if current:
             spans.append(Span(current[0].span.start, current[-1].span.end))
 
+    whole = min(settings.paragraph_chars, settings.max_chars)  # the longest paragraph kept whole
     index = 0
     while index < len(sentences):
         sentence = sentences[index]
@@ -246,7 +247,6 @@ def chunk_spans(text: str, settings: ChunkSettings | None = None) -> list[Span]:
                 current = []
             # A paragraph up to paragraph_chars stays whole: cut at target_chars, the sentence
             # that answers often lands in the other part from the ones the question matches.
-            whole = min(settings.paragraph_chars, settings.max_chars)
             if joins or width(current[0] if current else sentence, last) <= whole:
                 current.extend(sentences[index : paragraph_end + 1])
                 index = paragraph_end + 1

@@ -178,13 +178,14 @@ def chinese_overlap(
     simplified = [to_simplified(text) for text in sentences]
     asked = to_simplified(question)
     characters = [chinese_characters(text) for text in simplified]
+    asked_characters = chinese_characters(asked)
     held = np.hstack(
         [
             _held_units(chinese_pairs(asked), [chinese_pairs(text) for text in simplified]),
-            _held_units(chinese_characters(asked), characters),
+            _held_units(asked_characters, characters),
         ]
     )
-    off_title = chinese_characters(asked) - set(to_simplified(title))
+    off_title = asked_characters - set(to_simplified(title))
     return held, _held_units(off_title, characters)
 
 
