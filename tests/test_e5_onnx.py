@@ -184,3 +184,34 @@ def test_an_unwritable_cache_folder_gets_a_model_of_the_process_own(
     path = e5_onnx.model_path()
     assert path.is_file() and not path.is_relative_to(blocker)
     assert path.name.startswith("e5onnx") and path.stat().st_size > 1_000_000
+
+
+def test_token_states_are_the_texts_own_tokens_after_the_prefix(engine: OnnxE5) -> None:
+    for text in [t for t in TEXTS if t.strip()]:
+        for query in (True, False):
+            states = engine.token_states(text, query=query)
+            prefix = "query: " if query else "passage: "
+            whole = [piece for _, piece in engine.tokenizer.content_pieces(prefix + text)]
+            assert list(states.pieces) == whole[len(whole) - len(states.pieces) :]
+            assert "".join(whole[: len(whole) - len(states.pieces)]) == "\u2581" + prefix.strip()
+            assert states.states.shape == (len(states.pieces), 384)
+            assert np.allclose(np.linalg.norm(states.states, axis=1), 1.0, atol=1e-5)
+
+
+def test_a_text_longer_than_one_window_has_a_state_for_every_token(engine: OnnxE5) -> None:
+    long_text = " ".join(f"Paragraph {n} of the report on digital learning." for n in range(90))
+    states = engine.token_states(long_text, query=False)
+    assert len(states.pieces) > engine.window
+    assert states.states.shape == (len(states.pieces), 384)
+
+
+def test_a_question_just_embedded_gives_the_same_states_without_another_pass(
+    engine: OnnxE5,
+) -> None:
+    question = "Who founded the university in 1850?"
+    engine.embed([question], query=True)
+    kept = engine.token_states(question, query=True)
+    assert engine.token_states(question, query=True) is kept
+    engine._asked.clear()
+    again = engine.token_states(question, query=True)
+    assert again is not kept and np.allclose(again.states, kept.states, atol=1e-6)

@@ -12,6 +12,7 @@ from seminar_qa.onnx_bert import (
     build_graph,
     outlier_channels,
     pooled,
+    run_one,
     session,
     write_int8,
     write_split_int8,
@@ -105,3 +106,17 @@ def test_int8_with_outliers_apart_stays_closer_to_float32(tmp_path: Path) -> Non
     # One channel 60x the rest sets int8's scale for every value of the first products' input:
     # apart, the mean error was .016 against .027 here (2026-12-04).
     assert error(apart) < error(whole) / 1.5, (error(apart), error(whole))
+
+
+def test_the_states_output_is_what_pooled_averages_and_changes_nothing(tmp_path: Path) -> None:
+    model = TinyEncoder()
+    plain, both = tmp_path / "plain.onnx", tmp_path / "states.onnx"
+    write_split_int8(model, plain, embeddings(8, seed=1))
+    write_split_int8(model, both, embeddings(8, seed=1), states=True)
+    inputs = embeddings(4, seed=4)
+    assert np.array_equal(outputs(plain, inputs), outputs(both, inputs))
+    runner = session(both)
+    for x in inputs:
+        row, states = run_one(runner, x, ["pooled", "states"])
+        assert states.shape == (1, len(x), TinyEncoder.hidden)
+        assert np.allclose(states[0].mean(axis=0), row[0], atol=1e-5)

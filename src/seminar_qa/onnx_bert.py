@@ -143,22 +143,29 @@ def write_int8(graph: Any, target: Path, float_nodes: Sequence[str]) -> None:
     write_atomically(target, write)
 
 
-def run_one(runner: Any, embeddings: NDArray[np.float32]) -> list[NDArray[np.float32]]:
-    """The graph's outputs for one unpadded sequence of input rows (tokens x hidden)."""
+def run_one(
+    runner: Any, embeddings: NDArray[np.float32], names: Sequence[str] | None = None
+) -> list[NDArray[np.float32]]:
+    """The graph's outputs (``names``, or all) for one unpadded sequence of input rows."""
     mask = np.ones((1, len(embeddings)), np.float32)
     outputs: list[NDArray[np.float32]] = runner.run(
-        None, {"embeddings": embeddings[None], "mask": mask}
+        None if names is None else list(names), {"embeddings": embeddings[None], "mask": mask}
     )
     return outputs
 
 
 def pooled(runner: Any, embeddings: NDArray[np.float32]) -> NDArray[np.float32]:
     """The mean of the last hidden states of one unpadded sequence (before normalisation)."""
-    result: NDArray[np.float32] = run_one(runner, embeddings)[0][0]
+    result: NDArray[np.float32] = run_one(runner, embeddings, ["pooled"])[0][0]
     return result
 
 
-def build_graph(model: EncoderWeights, outliers: Mapping[str, Sequence[int]] | None = None) -> Any:
+def build_graph(
+    model: EncoderWeights,
+    outliers: Mapping[str, Sequence[int]] | None = None,
+    *,
+    states: bool = False,
+) -> Any:
     """The encoder as a float32 ONNX graph: embeddings in, mean-pooled (unnormalised) rows out.
 
     Inputs ``embeddings`` [batch, tokens, hidden] (word + position + type, layer-normed: looked
@@ -166,7 +173,9 @@ def build_graph(model: EncoderWeights, outliers: Mapping[str, Sequence[int]] | N
     ``outliers`` names, per product (``l4.fo``), input channels multiplied apart: the product
     reads its input with those channels zeroed, and a small product of those channels alone
     (``l4.fo.side``, left in float32 by :func:`write_int8`) is added back. The sum is the same
-    product; see :func:`outlier_channels` for why it is split.
+    product; see :func:`outlier_channels` for why it is split. With ``states``, a second output
+    ``states`` [batch, tokens, hidden] is every token's last hidden state (what ``pooled``
+    averages): the products, and so the pooled rows, are the same.
     """
     import onnx
     from onnx import TensorProto, helper, numpy_helper
@@ -263,6 +272,11 @@ def build_graph(model: EncoderWeights, outliers: Mapping[str, Sequence[int]] | N
     total = node("ReduceSum", [node("Mul", [x, mask3], "masked"), axis1], "total", keepdims=0)
     count = node("ReduceSum", [mask3, axis1], "count", keepdims=0)
     node("Div", [total, count], "pooled")
+    outputs = [helper.make_tensor_value_info("pooled", TensorProto.FLOAT, ["b", hidden])]
+    if states:
+        node("Identity", [x], "states")
+        every = helper.make_tensor_value_info("states", TensorProto.FLOAT, ["b", "t", hidden])
+        outputs.append(every)
     graph = helper.make_graph(
         nodes,
         "e5",
@@ -270,7 +284,7 @@ def build_graph(model: EncoderWeights, outliers: Mapping[str, Sequence[int]] | N
             helper.make_tensor_value_info("embeddings", TensorProto.FLOAT, ["b", "t", hidden]),
             helper.make_tensor_value_info("mask", TensorProto.FLOAT, ["b", "t"]),
         ],
-        [helper.make_tensor_value_info("pooled", TensorProto.FLOAT, ["b", hidden])],
+        outputs,
         weights,
     )
     onnx_model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
@@ -361,8 +375,15 @@ def outlier_channels(
 
 
 def write_split_int8(
-    model: EncoderWeights, target: Path, samples: Sequence[NDArray[np.float32]]
+    model: EncoderWeights,
+    target: Path,
+    samples: Sequence[NDArray[np.float32]],
+    *,
+    states: bool = False,
 ) -> None:
-    """Write ``model`` with every product int8 and its outlier channels in float32 (atomically)."""
-    graph = build_graph(model, outlier_channels(build_graph(model), samples))
+    """Write ``model`` with every product int8 and its outlier channels in float32 (atomically).
+
+    ``states``: the graph also puts out every token's last hidden state (:func:`build_graph`).
+    """
+    graph = build_graph(model, outlier_channels(build_graph(model), samples), states=states)
     write_int8(graph, target, [node.name for node in graph.graph.node if node.name.endswith(SIDE)])
