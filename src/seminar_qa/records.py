@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from seminar_qa.policy.core import AnswerKind, Label, Verdict
+from seminar_qa.policy.verdicts import AnswerKind, Label, Verdict
 from seminar_qa.text import Language
 
 

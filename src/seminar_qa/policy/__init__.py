@@ -4,23 +4,26 @@ from seminar_qa.policy.core import (
     POLICY_FORMAT,
     SENTENCE,
     TITLE,
-    Abstention,
-    AbstentionRule,
-    Answerability,
-    AnswerKind,
+    Alignment,
     AnswerSentence,
     AnswerTypeCue,
     Candidates,
-    ConfidenceCurve,
     FusionWeights,
-    Label,
     ModelWeights,
     SearchPolicy,
-    Verdict,
     sentence_signal,
     title_signal,
 )
 from seminar_qa.policy.defaults import ANSWER_TYPE_CUES, DEFAULT_POLICY
+from seminar_qa.policy.verdicts import (
+    Abstention,
+    AbstentionRule,
+    Answerability,
+    AnswerKind,
+    ConfidenceCurve,
+    Label,
+    Verdict,
+)
 
 __all__ = [
     "ANSWER_TYPE_CUES",
@@ -30,6 +33,7 @@ __all__ = [
     "TITLE",
     "Abstention",
     "AbstentionRule",
+    "Alignment",
     "AnswerKind",
     "AnswerSentence",
     "AnswerTypeCue",
