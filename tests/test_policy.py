@@ -13,6 +13,7 @@ from seminar_qa.policy import (
     DEFAULT_POLICY,
     Abstention,
     AbstentionRule,
+    Alignment,
     ConfidenceCurve,
     SearchPolicy,
 )
@@ -114,6 +115,13 @@ def test_policy_json_round_trip_keeps_every_value() -> None:
     assert SearchPolicy.from_json(data) == DEFAULT_POLICY
     changed = replace(DEFAULT_POLICY, abstention=Abstention(rules=(E5,)), source="calibrated")
     assert SearchPolicy.from_json(changed.to_json()) == changed != DEFAULT_POLICY
+
+
+def test_a_policy_stored_before_alignment_existed_gets_the_shipped_alignment() -> None:
+    data = replace(DEFAULT_POLICY, alignment=Alignment(tie_margin=0.0)).to_json()
+    assert SearchPolicy.from_json(data).alignment.tie_margin == 0.0
+    del data["alignment"]
+    assert SearchPolicy.from_json(data).alignment == DEFAULT_POLICY.alignment == Alignment()
 
 
 @pytest.mark.parametrize(

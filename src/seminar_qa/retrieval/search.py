@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -14,6 +15,7 @@ from seminar_qa.errors import SeminarQAError
 from seminar_qa.index.lexical import QuestionTerms
 from seminar_qa.policy import SearchPolicy
 from seminar_qa.records import Hit
+from seminar_qa.retrieval.alignment import realigned
 from seminar_qa.retrieval.answer_span import (
     Idf,
     answer_span,
@@ -103,13 +105,16 @@ def _hits(
     learned = sentence_model(index, policy)
     holds_type = answer_type_test(question, policy.answer_sentence)  # for the clause
     hits: list[Hit] = []
-    for slot in np.argsort(-scores.fused, kind="stable"):
-        if len(hits) >= k:
-            break
+    slots = (
+        int(slot)
+        for slot in np.argsort(-scores.fused, kind="stable")
+        if wanted is None or index.passages[int(scores.candidates[slot])].doc_id in wanted
+    )
+    # Two at least, whatever k: the first passage must not depend on how many are asked for.
+    first = list(itertools.islice(slots, max(k, 2)))
+    for slot, score in realigned(index, question, scores, first, policy.alignment)[:k]:
         position = int(scores.candidates[slot])
         passage = index.passages[position]
-        if wanted is not None and passage.doc_id not in wanted:
-            continue
         document = index.documents.get(passage.doc_id)
         if learned is not None:
             start, end = learned_answer_span(
@@ -128,12 +133,12 @@ def _hits(
             )
         clause = answer_clause(passage.text, start, end, question, passage.title, holds_type)
         start = referent_start(passage.text, start)  # the stress stays on the chosen sentence
-        signals = scores.signals_at(int(slot))
+        signals = scores.signals_at(slot)
         signals["coverage"] = coverage(scores.terms.groups, passage.text, idf)
         hits.append(
             Hit(
                 passage=passage,
-                score=float(scores.fused[slot]),
+                score=score,
                 rank=len(hits) + 1,
                 metadata={"path": document.path, **document.metadata} if document else {},
                 answer_start=start,

