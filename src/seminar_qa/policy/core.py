@@ -113,9 +113,9 @@ class Alignment:
 
     ``retrieval.alignment``: each of the question's words is matched to its closest token of
     the passage by E5's last hidden states (read in context), and the mean of those matches is
-    the passage's alignment. Only the first two passages, only when their fused scores are
-    within ``tie_margin``: each takes a pass of E5 over its whole text (~0.1 s at 1,200
-    characters, 2026-12-05), which a clear winner does not need.
+    the passage's alignment. Only the first two passages, both in the question's language, and
+    only when their fused scores are within ``tie_margin``: each takes a pass of E5 over its
+    whole text (~0.1 s at 1,200 characters, 2026-12-05), which a clear winner does not need.
     """
 
     tie_margin: float = 0.05

@@ -6,14 +6,20 @@ the one that only names the same things. Here each of the question's words (its 
 not stop words or punctuation) is matched to its closest token of the passage, comparing E5's
 last hidden states, each read in the context of its own text, and the mean of those best matches
 is the passage's alignment: late interaction, as ColBERT scores passages, with E5's own states
-(not trained for it). E5 is multilingual, so a Chinese question's words meet English tokens too.
+(not trained for it).
 
 It costs a pass of E5 over each passage's whole text (~0.1 s at 1,200 characters here), so only a
 near tie pays it (:class:`~seminar_qa.policy.Alignment`). Over the development splits (throwaway
 re-ranking of the product's top two passages, 2026-12-05, margin 0.05 and weight 2: 9% of the
-questions re-ordered), first passages gained and lost: XQuAD English +7 / -0 of 612, Chinese +12
-/ -7, SQuAD 2.0 +9 / -4, ClapNQ 0 / 0, CMRC 0 / -1, the seminar's sets with 300 news articles
-+1 / 0; the same states as an answer-sentence or answerability feature added nothing (BENCHMARKS).
+questions re-ordered), first passages gained and lost: XQuAD English +7 / -0 of 612, SQuAD 2.0
++9 / -4, ClapNQ 0 / 0, CMRC 0 / -1, the seminar's sets with 300 news articles +1 / 0.
+
+Only within one language. A Chinese question over English text gained on XQuAD (+12 / -7 of
+612), but E5 meets a Chinese word's English counterpart less surely than the same word, and the
+seminar lost: "长宁区教育局局长是谁？" went to a passage listing district heads instead of the
+Changning director's, and aligning through the question's gloss translation instead (研讨会 ->
+"discussion forum") sent "这次研讨会是哪天举行的？" to a news story of "two days of talks" among
+300 news articles (BENCHMARKS.md, "Token alignment").
 """
 
 from __future__ import annotations
@@ -105,9 +111,10 @@ def realigned(
 ) -> list[tuple[int, float]]:
     """``slots`` (best first) with their fused scores, the first two re-ordered on a near tie.
 
-    On a tie within ``policy.tie_margin`` each of the two loses ``policy.weight`` times what its
-    alignment falls short of the better one's, so the better-aligned passage keeps its own score
-    and the order stays by score.
+    Only when both passages are in the question's language. On a tie within
+    ``policy.tie_margin`` each of the two loses ``policy.weight`` times what its alignment falls
+    short of the better one's, so the better-aligned passage keeps its own score and the order
+    stays by score.
     """
     ranked = [(int(slot), float(scores.fused[slot])) for slot in slots]
     if len(ranked) < 2 or ranked[0][1] - ranked[1][1] >= policy.tie_margin:
@@ -116,7 +123,9 @@ def realigned(
     if encoder is None:
         return ranked
     texts = [index.passages[int(scores.candidates[slot])].text for slot, _ in ranked[:2]]
-    asked, *read = _states(encoder, aligned_question(question, texts), tuple(texts))
+    if any(main_language(text) != language_of(question) for text in texts):
+        return ranked  # across languages, see the module's docstring
+    asked, *read = _states(encoder, question, tuple(texts))
     wanted = question_rows(asked)
     aligned = [alignment(wanted, passage_rows(states)) for states in read]
     best = max(aligned)
@@ -125,22 +134,6 @@ def realigned(
         for (slot, score), value in zip(ranked[:2], aligned, strict=True)
     ]
     return sorted(adjusted + ranked[2:], key=lambda pair: -pair[1])
-
-
-def aligned_question(question: str, texts: Sequence[str]) -> str:
-    """What is aligned with ``texts``: the question, or a Chinese one's gloss translation.
-
-    E5 meets a Chinese word's English translation in context less surely than the same English
-    word: over English text a Chinese question is aligned through the English rendering MiniLM
-    reads (``bridges.gloss_translation``: 长宁区教育局局长是谁？ -> "who Changning district educate
-    cramped bureau chief"). XQuAD Chinese, first passage .897 both ways, marked sentence .716 ->
-    .724 (`bench/external_eval.py --sets xquad`, 2026-12-05).
-    """
-    if language_of(question) != "zh" or any(main_language(text) == "zh" for text in texts):
-        return question
-    from seminar_qa.bridges import gloss_translation  # CC-CEDICT: only a Chinese question
-
-    return gloss_translation(question) or question
 
 
 def _states(encoder: TokenEncoder, question: str, texts: tuple[str, ...]) -> list[TokenStates]:
