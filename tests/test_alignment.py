@@ -50,9 +50,12 @@ def fake_index(texts: list[str], encoder: object | None) -> Any:
     )
 
 
-def fake_scores(fused: list[float]) -> Any:
+def fake_scores(fused: list[float], language: str = "en") -> Any:
+    """Scores as fusion gives them: per candidate, and the question's language."""
     return SimpleNamespace(
-        fused=np.asarray(fused, np.float32), candidates=np.arange(len(fused), dtype=np.int64)
+        fused=np.asarray(fused, np.float32),
+        candidates=np.arange(len(fused), dtype=np.int64),
+        language=language,
     )
 
 
@@ -111,7 +114,7 @@ def test_a_clear_first_passage_is_kept_and_no_text_is_read() -> None:
 def test_passages_in_another_language_than_the_question_keep_the_fused_order() -> None:
     encoder = FakeEncoder()
     english = ["The university is in Paris", "Smith founded the university in 1850"]
-    scores = fake_scores([0.80, 0.78])
+    scores = fake_scores([0.80, 0.78], language="zh")
     ranked = realigned(fake_index(english, encoder), "谁 创办 大学", scores, [0, 1], Alignment())
     assert [slot for slot, _ in ranked] == [0, 1] and encoder.read == []
     chinese = ["大学 在 巴黎", "史密斯 创办 大学"]

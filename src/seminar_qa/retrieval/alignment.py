@@ -34,7 +34,7 @@ import numpy as np
 
 from seminar_qa.policy import Alignment
 from seminar_qa.simplified import to_simplified
-from seminar_qa.text import CJK_RUN, language_of, main_language
+from seminar_qa.text import CJK_RUN, main_language
 from seminar_qa.tokenization import is_stopword
 
 if TYPE_CHECKING:
@@ -123,7 +123,7 @@ def realigned(
     if encoder is None:
         return ranked
     texts = [index.passages[int(scores.candidates[slot])].text for slot, _ in ranked[:2]]
-    if any(main_language(text) != language_of(question) for text in texts):
+    if any(main_language(text) != scores.language for text in texts):
         return ranked  # across languages, see the module's docstring
     asked, *read = _states(encoder, question, tuple(texts))
     wanted = question_rows(asked)
