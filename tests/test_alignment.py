@@ -11,7 +11,7 @@ import pytest
 from seminar_qa.e5_onnx import TokenStates
 from seminar_qa.policy import Alignment
 from seminar_qa.retrieval import alignment
-from seminar_qa.retrieval.alignment import passage_rows, question_rows, realigned
+from seminar_qa.retrieval.alignment import excerpt, passage_rows, question_rows, realigned
 
 WORDS = ("founded", "university", "1850", "weather", "paris", "smith", "大学", "创办")
 
@@ -61,7 +61,7 @@ def fake_scores(fused: list[float], language: str = "en") -> Any:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
-    alignment._passage_states.cache_clear()
+    alignment._text_states.cache_clear()
 
 
 def test_the_questions_words_are_its_tokens_that_are_not_stop_words_or_punctuation() -> None:
@@ -136,6 +136,63 @@ def test_a_passage_read_once_is_not_read_again() -> None:
     for question in ("Who founded the university?", "Where is the university?"):
         realigned(index, question, fake_scores([0.8, 0.79]), [0, 1], Alignment())
     assert sum(1 for _, query in encoder.read if not query) == 2
+
+
+class FakeSentenceVectors:
+    """E5's sentence cosines with the question, given per passage (the question vector unused)."""
+
+    name = "e5"
+
+    def __init__(self, cosines: list[list[float]]) -> None:
+        self.cosines = cosines
+
+    def sentence_scores(self, vector: object, position: int) -> np.ndarray:
+        return np.asarray(self.cosines[position], np.float32)
+
+
+def sentence_index(sentences: list[list[str]], cosines: list[list[float]], encoder: object) -> Any:
+    """Passages joined from ``sentences`` (with their offsets) and E5 sentence vectors."""
+    passages = []
+    for parts in sentences:
+        text, offsets = "", []
+        for part in parts:
+            start = len(text) + (1 if text else 0)
+            text = f"{text} {part}" if text else part
+            offsets.append((start, start + len(part)))
+        passages.append(SimpleNamespace(text=text, sentences=offsets))
+    return SimpleNamespace(
+        embedders=[encoder], passages=passages, dense=[FakeSentenceVectors(cosines)]
+    )
+
+
+def sentence_scores(fused: list[float]) -> Any:
+    """Scores with the question's E5 vector (unused by the fake sentence vectors)."""
+    scores = fake_scores(fused)
+    scores.vectors = {"e5": SimpleNamespace(at=lambda position: None)}
+    return scores
+
+
+def test_a_passage_is_read_as_its_best_sentences_each_alone_and_each_once() -> None:
+    encoder = FakeEncoder()
+    sentences = [
+        ["Smith founded the university", "Paris weather", "The university 1850"],
+        ["The university is in Paris", "Weather"],
+    ]
+    cosines = [[0.9, 0.1, 0.5], [0.2, 0.3]]
+    index = sentence_index(sentences, cosines, encoder)
+    scores = sentence_scores([0.80, 0.78])
+    # The two best by E5, in the passage's order; the whole text with 0 sentences asked.
+    assert excerpt(index, scores, 0, 2) == [sentences[0][0], sentences[0][2]]
+    assert excerpt(index, scores, 0, 0) == [index.passages[0].text]
+    ranked = realigned(index, "Who founded the university", scores, [0, 1], Alignment())
+    assert [slot for slot, _ in ranked] == [0, 1]
+    read = sorted(text for text, query in encoder.read if not query)
+    assert read == sorted([sentences[0][0], sentences[0][2], *sentences[1]])
+    # Another question picks another pair: only the sentence not read before is read.
+    cosines[0][:] = [0.9, 0.8, 0.1]
+    encoder.read.clear()
+    realigned(index, "Who founded Paris", scores, [0, 1], Alignment())
+    assert [text for text, query in encoder.read if not query] == [sentences[0][1]]
 
 
 @pytest.mark.integration

@@ -156,6 +156,10 @@ DEFAULT_POLICY = SearchPolicy(
     # SQuAD 2.0 +5 / +5 / +5 (Chinese questions over English text +1 / +2 / +5, not kept: see
     # retrieval.alignment). Through the product, `make eval`: XQuAD English Hit@1 .958 -> .971,
     # SQuAD 2.0 .853 -> .870, CMRC 1.000 -> .999 (BENCHMARKS.md, "Token alignment").
-    alignment=Alignment(tie_margin=0.05, weight=2.0),
+    # A passage is read as its two best sentences (by E5's sentence cosine), each alone: on the
+    # 8,040-passage latency index (throwaway /tmp/x/layer/ab3.py, 2026-12-05, each policy in a
+    # process of its own) p95 104 ms whole, 74 / 60 / 43 ms with three / two / one sentences;
+    # first passages net over the development splits +12 whole, +15 / +14 / +10 (BENCHMARKS.md).
+    alignment=Alignment(tie_margin=0.05, weight=2.0, sentences=2),
     source="default",
 )

@@ -8,11 +8,16 @@ last hidden states, each read in the context of its own text, and the mean of th
 is the passage's alignment: late interaction, as ColBERT scores passages, with E5's own states
 (not trained for it).
 
-It costs a pass of E5 over each passage's whole text (~0.1 s at 1,200 characters here), so only a
-near tie pays it (:class:`~seminar_qa.policy.Alignment`). Over the development splits (throwaway
-re-ranking of the product's top two passages, 2026-12-05, margin 0.05 and weight 2: 9% of the
-questions re-ordered), first passages gained and lost: XQuAD English +7 / -0 of 612, SQuAD 2.0
-+9 / -4, ClapNQ 0 / 0, CMRC 0 / -1, the seminar's sets with 300 news articles +1 / 0.
+E5 costs ~0.5 ms a token here, so only a near tie pays it (:class:`~seminar_qa.policy.Alignment`),
+and a passage is read as the two sentences its E5 sentence vectors rank best for the question,
+each sentence alone. Over the development splits (throwaway re-ranking of the product's top two
+passages, 2026-12-05, margin 0.05 and weight 2: 9% of the questions re-ordered), first passages
+gained and lost, whole passages / best two sentences: XQuAD English +7 / -0 and +5 / -0 of 612,
+SQuAD 2.0 +9 / -4 and +11 / -3, ClapNQ 0 / 0 both, CMRC 0 / -1 both, the seminar's sets with 300
+news articles +1 / 0 and +2 / 0. Two sentences read a third to a half of the tokens (the larger
+passage of a tie: median 81 against 172), and a sentence's states serve every later question
+that picks it, where an excerpt read together would change with the question (BENCHMARKS.md,
+"Token alignment").
 
 Only within one language. A Chinese question over English text gained on XQuAD (+12 / -7 of
 612), but E5 meets a Chinese word's English counterpart less surely than the same word, and the
@@ -114,7 +119,8 @@ def realigned(
     Only when both passages are in the question's language. On a tie within
     ``policy.tie_margin`` each of the two loses ``policy.weight`` times what its alignment falls
     short of the better one's, so the better-aligned passage keeps its own score and the order
-    stays by score.
+    stays by score. A passage is read as its ``policy.sentences`` best sentences
+    (:func:`excerpt`).
     """
     ranked = [(int(slot), float(scores.fused[slot])) for slot in slots]
     if len(ranked) < 2 or ranked[0][1] - ranked[1][1] >= policy.tie_margin:
@@ -122,12 +128,16 @@ def realigned(
     encoder = token_encoder(index)
     if encoder is None:
         return ranked
-    texts = [index.passages[int(scores.candidates[slot])].text for slot, _ in ranked[:2]]
-    if any(main_language(text) != scores.language for text in texts):
+    positions = [int(scores.candidates[slot]) for slot, _ in ranked[:2]]
+    if any(main_language(index.passages[p].text) != scores.language for p in positions):
         return ranked  # across languages, see the module's docstring
-    asked, *read = _states(encoder, question, tuple(texts))
+    excerpts = [excerpt(index, scores, position, policy.sentences) for position in positions]
+    asked, read = _states(encoder, question, excerpts)
     wanted = question_rows(asked)
-    aligned = [alignment(wanted, passage_rows(states)) for states in read]
+    aligned = [
+        alignment(wanted, np.concatenate([passage_rows(states) for states in texts]))
+        for texts in read
+    ]
     best = max(aligned)
     adjusted = [
         (slot, score - policy.weight * (best - value))
@@ -136,15 +146,33 @@ def realigned(
     return sorted(adjusted + ranked[2:], key=lambda pair: -pair[1])
 
 
-def _states(encoder: TokenEncoder, question: str, texts: tuple[str, ...]) -> list[TokenStates]:
-    """The question's states, then each passage's: the passages on two threads at once."""
+def excerpt(index: SeminarIndex, scores: Scores, position: int, count: int) -> list[str]:
+    """The ``count`` sentences of passage ``position`` whose E5 vectors meet the question best.
+
+    The whole text when ``count`` is 0 or the index has no E5 sentence vectors. Each sentence is
+    read alone, so its states serve every later question that picks it (a passage's best
+    sentences change with the question, its sentences do not).
+    """
+    passage = index.passages[position]
+    dense = next((d for d in getattr(index, "dense", ()) if d.name == "e5"), None)
+    if not count or dense is None or dense.name not in scores.vectors:
+        return [passage.text]
+    cosines = dense.sentence_scores(scores.vectors[dense.name].at(position), position)
+    best = sorted(np.argsort(-cosines, kind="stable")[:count].tolist())
+    return [passage.text[start:end] for start, end in (passage.sentences[i] for i in best)]
+
+
+def _states(
+    encoder: TokenEncoder, question: str, excerpts: Sequence[Sequence[str]]
+) -> tuple[TokenStates, list[list[TokenStates]]]:
+    """The question's states, then each excerpt's texts': the texts on two threads at once."""
     with ThreadPoolExecutor(2) as pool:
-        passages = [pool.submit(_passage_states, encoder, text) for text in texts]
+        futures = [[pool.submit(_text_states, encoder, t) for t in texts] for texts in excerpts]
         asked = encoder.token_states(question, query=True)
-        return [asked, *(future.result() for future in passages)]
+        return asked, [[future.result() for future in texts] for texts in futures]
 
 
-@functools.lru_cache(maxsize=32)
-def _passage_states(encoder: TokenEncoder, text: str) -> TokenStates:
-    """A passage's states, kept for the next question that ties on it (~0.3 MB each)."""
+@functools.lru_cache(maxsize=256)
+def _text_states(encoder: TokenEncoder, text: str) -> TokenStates:
+    """A passage text's states, kept for the next question that picks it (~60 KB a sentence)."""
     return encoder.token_states(text, query=False)
