@@ -98,6 +98,20 @@ def test_a_near_tie_goes_to_the_passage_the_question_meets_better() -> None:
     assert [text for text, query in encoder.read if not query] == texts[:2]
 
 
+def test_a_first_passage_the_alignment_leaves_first_keeps_every_fused_score() -> None:
+    encoder = FakeEncoder()
+    texts = ["The university founded", "Smith founded the university in 1850"]
+    # The second passage meets the question better, but at this weight not by enough to lead.
+    light = Alignment(weight=0.01)
+    question = "Who founded the university in 1850"
+    ranked = realigned(
+        fake_index(texts, encoder), question, fake_scores([0.80, 0.78]), [0, 1], light
+    )
+    assert [slot for slot, _ in ranked] == [0, 1]
+    assert [score for _, score in ranked] == pytest.approx([0.80, 0.78], abs=1e-6)
+    assert len([text for text, query in encoder.read if not query]) == 2
+
+
 def test_a_clear_first_passage_is_kept_and_no_text_is_read() -> None:
     encoder = FakeEncoder()
     index = fake_index(["The university is in Paris", "Smith founded the university"], encoder)
@@ -111,15 +125,33 @@ def test_a_clear_first_passage_is_kept_and_no_text_is_read() -> None:
     assert encoder.read == []
 
 
-def test_passages_in_another_language_than_the_question_keep_the_fused_order() -> None:
+def test_passages_in_another_language_are_aligned_with_their_own_weight() -> None:
     encoder = FakeEncoder()
     english = ["The university is in Paris", "Smith founded the university in 1850"]
     scores = fake_scores([0.80, 0.78], language="zh")
-    ranked = realigned(fake_index(english, encoder), "谁 创办 大学", scores, [0, 1], Alignment())
+    question = "谁 founded 大学"
+    ranked = realigned(fake_index(english, encoder), question, scores, [0, 1], Alignment())
+    # The second passage meets one of the question's two words, the first none: it falls by
+    # 1.5 (not 2) x 1/2.
+    assert [slot for slot, _ in ranked] == [1, 0]
+    assert ranked[1][1] == pytest.approx(0.80 - 1.5 / 2)
+    off = Alignment(across_weight=0.0)
+    encoder.read.clear()
+    ranked = realigned(fake_index(english, encoder), question, scores, [0, 1], off)
     assert [slot for slot, _ in ranked] == [0, 1] and encoder.read == []
     chinese = ["大学 在 巴黎", "史密斯 创办 大学"]
-    ranked = realigned(fake_index(chinese, encoder), "谁 创办 大学", scores, [0, 1], Alignment())
+    ranked = realigned(fake_index(chinese, encoder), "谁 创办 大学", scores, [0, 1], off)
     assert [slot for slot, _ in ranked] == [1, 0]
+
+
+def test_two_passages_in_different_languages_keep_the_fused_order() -> None:
+    encoder = FakeEncoder()
+    mixed = ["大学 在 巴黎", "Smith founded the university"]
+    for language in ("zh", "en"):
+        scores = fake_scores([0.80, 0.78], language=language)
+        ranked = realigned(fake_index(mixed, encoder), "founded 大学", scores, [0, 1], Alignment())
+        assert [slot for slot, _ in ranked] == [0, 1]
+    assert encoder.read == []
 
 
 def test_an_index_without_token_states_keeps_the_fused_order() -> None:

@@ -113,8 +113,8 @@ class Alignment:
 
     ``retrieval.alignment``: each of the question's words is matched to its closest token of
     the passage by E5's last hidden states (read in context), and the mean of those matches is
-    the passage's alignment. Only the first two passages, both in the question's language, and
-    only when their fused scores are within ``tie_margin``: E5 reads each passage's
+    the passage's alignment. Only the first two passages, both in one language, and only when
+    their fused scores are within ``tie_margin``: E5 reads each passage's
     ``sentences`` best sentences (~0.5 ms a token on this machine, 2026-12-05), which a clear
     winner does not need.
     """
@@ -123,6 +123,8 @@ class Alignment:
     """How close the first two fused scores must be (0: never re-ordered)."""
     weight: float = 2.0
     """What a unit of alignment is worth in fused score."""
+    across_weight: float = 1.5
+    """The same when both passages are in another language than the question (0: not aligned)."""
     sentences: int = 2
     """How many of a passage's sentences (E5's best for the question) are read (0: all of it)."""
 

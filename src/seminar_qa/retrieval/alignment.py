@@ -19,12 +19,14 @@ passage of a tie: median 81 against 172), and a sentence's states serve every la
 that picks it, where an excerpt read together would change with the question (BENCHMARKS.md,
 "Token alignment").
 
-Only within one language. A Chinese question over English text gained on XQuAD (+12 / -7 of
-612), but E5 meets a Chinese word's English counterpart less surely than the same word, and the
-seminar lost: "长宁区教育局局长是谁？" went to a passage listing district heads instead of the
-Changning director's, and aligning through the question's gloss translation instead (研讨会 ->
-"discussion forum") sent "这次研讨会是哪天举行的？" to a news story of "two days of talks" among
-300 news articles (BENCHMARKS.md, "Token alignment").
+Across languages the same holds with less weight. E5 meets a Chinese word's English counterpart
+less surely than the same word, so a Chinese question's alignments with English text are lower
+and closer together; aligned with whole passages, XQuAD's Chinese questions gained +12 / -7
+and the seminar lost "长宁区教育局局长是谁？" to a passage listing district heads. Read as
+their two best sentences, at weight 1.5: +11 / -2 on XQuAD (weight 2: +16 / -5; 1: +6 / -1),
+none lost on the seminar's sets with or without 300 news articles. Two passages in different
+languages are not compared: a question's words meet text in their own language better whatever
+it says.
 """
 
 from __future__ import annotations
@@ -116,11 +118,14 @@ def realigned(
 ) -> list[tuple[int, float]]:
     """``slots`` (best first) with their fused scores, the first two re-ordered on a near tie.
 
-    Only when both passages are in the question's language. On a tie within
-    ``policy.tie_margin`` each of the two loses ``policy.weight`` times what its alignment falls
-    short of the better one's, so the better-aligned passage keeps its own score and the order
-    stays by score. A passage is read as its ``policy.sentences`` best sentences
-    (:func:`excerpt`).
+    Only when both passages are in one language. On a tie within ``policy.tie_margin`` each of
+    the two loses ``policy.weight`` (``policy.across_weight`` when their language is not the
+    question's) times what its alignment falls short of the better one's; when that puts the
+    second passage first, it keeps its own score and the other falls below it. A first passage
+    that stays first keeps every fused score: the answerability model reads the margin fusion
+    gives, and a smaller one after an alignment that did not change the answer turned the
+    seminar's "长宁区教育局局长是谁？" from *answered* to *closest*. A passage is read as its
+    ``policy.sentences`` best sentences (:func:`excerpt`).
     """
     ranked = [(int(slot), float(scores.fused[slot])) for slot in slots]
     if len(ranked) < 2 or ranked[0][1] - ranked[1][1] >= policy.tie_margin:
@@ -129,8 +134,10 @@ def realigned(
     if encoder is None:
         return ranked
     positions = [int(scores.candidates[slot]) for slot, _ in ranked[:2]]
-    if any(main_language(index.passages[p].text) != scores.language for p in positions):
-        return ranked  # across languages, see the module's docstring
+    languages = {main_language(index.passages[p].text) for p in positions}
+    weight = policy.weight if languages == {scores.language} else policy.across_weight
+    if len(languages) > 1 or not weight:
+        return ranked  # see the module's docstring
     excerpts = [excerpt(index, scores, position, policy.sentences) for position in positions]
     asked, read = _states(encoder, question, excerpts)
     wanted = question_rows(asked)
@@ -140,10 +147,11 @@ def realigned(
     ]
     best = max(aligned)
     adjusted = [
-        (slot, score - policy.weight * (best - value))
+        (slot, score - weight * (best - value))
         for (slot, score), value in zip(ranked[:2], aligned, strict=True)
     ]
-    return sorted(adjusted + ranked[2:], key=lambda pair: -pair[1])
+    order = sorted(adjusted + ranked[2:], key=lambda pair: -pair[1])
+    return order if order[0][0] != ranked[0][0] else ranked
 
 
 def excerpt(index: SeminarIndex, scores: Scores, position: int, count: int) -> list[str]:
