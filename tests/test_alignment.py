@@ -47,6 +47,7 @@ def fake_index(texts: list[str], encoder: object | None) -> Any:
     return SimpleNamespace(
         embedders=[encoder] if encoder is not None else [SimpleNamespace(name="minilm")],
         passages=[SimpleNamespace(text=text) for text in texts],
+        dense=[],
     )
 
 

@@ -153,9 +153,10 @@ DEFAULT_POLICY = SearchPolicy(
     # a throwaway re-ranking of the development splits' top two passages (2026-12-05): margins
     # 0.03 / 0.05 / 0.1 re-ordered 5 / 9 / 18% of the questions and caught nearly the same gains
     # from 0.05 up; weights 1 / 1.5 / 2 gave XQuAD English +6 / +7 / +7 first passages net and
-    # SQuAD 2.0 +5 / +5 / +5 (Chinese questions over English text +1 / +2 / +5, not kept: see
-    # retrieval.alignment). Through the product, `make eval`: XQuAD English Hit@1 .958 -> .971,
-    # SQuAD 2.0 .853 -> .870, CMRC 1.000 -> .999 (BENCHMARKS.md, "Token alignment").
+    # SQuAD 2.0 +5 / +5 / +5 (Chinese questions over English text +1 / +2 / +5 with whole
+    # passages; below for the two best sentences). Through the product, `make eval`: XQuAD
+    # English Hit@1 .958 -> .971, SQuAD 2.0 .853 -> .870, CMRC 1.000 -> .999 (BENCHMARKS.md,
+    # "Token alignment").
     # A passage is read as its two best sentences (by E5's sentence cosine), each alone: on the
     # 8,040-passage latency index (throwaway /tmp/x/layer/ab3.py, 2026-12-05, each policy in a
     # process of its own) p95 104 ms whole, 74 / 60 / 43 ms with three / two / one sentences;

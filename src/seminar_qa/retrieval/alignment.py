@@ -162,8 +162,8 @@ def excerpt(index: SeminarIndex, scores: Scores, position: int, count: int) -> l
     sentences change with the question, its sentences do not).
     """
     passage = index.passages[position]
-    dense = next((d for d in getattr(index, "dense", ()) if d.name == "e5"), None)
-    if not count or dense is None or dense.name not in scores.vectors:
+    dense = next((d for d in index.dense if d.name == "e5"), None)
+    if not count or dense is None:
         return [passage.text]
     cosines = dense.sentence_scores(scores.vectors[dense.name].at(position), position)
     best = sorted(np.argsort(-cosines, kind="stable")[:count].tolist())
