@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -225,3 +226,15 @@ def test_the_offset_is_fitted_on_translated_pairs_as_the_mean_difference(
     english = embedder.encode_queries([en.question for _, en in pairs])
     expected = chinese.mean(axis=0) - english.mean(axis=0)
     assert np.allclose(direction(embedder, pairs), expected, atol=1e-6)
+
+
+def test_the_shipped_offset_is_what_make_language_offsets_writes() -> None:
+    """The Makefile pins the strength the command writes; the shipped file must carry it."""
+    from seminar_qa.retrieval.crossing import OFFSETS_FILE
+    from seminar_qa.retrieval.crossing_fit import STRENGTHS
+
+    makefile = (Path(__file__).resolve().parents[1] / "Makefile").read_text(encoding="utf-8")
+    pinned = re.search(r"crossing_fit --strength ([0-9.]+)", makefile)
+    assert pinned is not None and float(pinned.group(1)) in STRENGTHS
+    shipped = json.loads(OFFSETS_FILE.read_text(encoding="utf-8"))["offsets"]
+    assert [offset["strength"] for offset in shipped] == [float(pinned.group(1))]

@@ -137,6 +137,12 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m seminar_qa.retrieval.crossing_fit")
     parser.add_argument("--output", type=Path, default=OFFSETS_FILE)
+    parser.add_argument(
+        "--strength",
+        type=float,
+        choices=STRENGTHS,
+        help="the share of the direction to write (default: the best on held-out articles)",
+    )
     args = parser.parse_args(argv)
     source = EXTERNAL / "xquad" / "questions.jsonl"
     if not source.is_file():
@@ -154,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         for strength, found in rates.items():
             shown = ", ".join(f"{name} {rate:.3f}" for name, rate in found.items())
             print(f"{embedder.name}, held-out Chinese questions, strength {strength}: {shown}")
-        strength = best_strength(rates)
+        strength = best_strength(rates) if args.strength is None else args.strength
         offsets.append(
             {
                 "model": embedder.name,
