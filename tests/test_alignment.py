@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from seminar_qa.e5_onnx import TokenStates
 from seminar_qa.policy import Alignment
@@ -226,6 +228,37 @@ def test_a_passage_is_read_as_its_best_sentences_each_alone_and_each_once() -> N
     encoder.read.clear()
     realigned(index, "Who founded Paris", scores, [0, 1], Alignment())
     assert [text for text, query in encoder.read if not query] == [sentences[0][1]]
+
+
+_TEXTS = st.lists(st.sampled_from(WORDS[:6]), min_size=1, max_size=5).map(" ".join)
+
+
+@given(
+    texts=st.lists(_TEXTS, min_size=2, max_size=4),
+    fused=st.lists(st.floats(0.0, 1.0), min_size=4, max_size=4),
+    question=_TEXTS,
+    weight=st.sampled_from([0.5, 2.0, 50.0]),
+)
+def test_realigned_keeps_every_slot_in_score_order_and_moves_only_a_near_tie(
+    texts: list[str], fused: list[float], question: str, weight: float
+) -> None:
+    alignment._text_states.cache_clear()
+    fused = sorted(fused[: len(texts)], reverse=True)
+    policy = Alignment(weight=weight)
+    slots = list(range(len(texts)))
+    ranked = realigned(
+        fake_index(texts, FakeEncoder()), question, fake_scores(fused), slots, policy
+    )
+    assert sorted(slot for slot, _ in ranked) == slots
+    scores = [score for _, score in ranked]
+    assert scores == sorted(scores, reverse=True)
+    if ranked[0][0] == 0:
+        # The first passage kept: every fused score as fusion gave it.
+        assert scores == pytest.approx(fused)
+    else:
+        # Only the second of a near tie takes the lead, and with its own score.
+        assert ranked[0][0] == 1 and ranked[0][1] == pytest.approx(fused[1])
+        assert fused[0] - fused[1] < policy.tie_margin
 
 
 @pytest.mark.integration
