@@ -67,8 +67,13 @@ def is_stopword(token: str) -> bool:
     return token in STOPWORDS or token in EN_EXTRA_STOPWORDS or token in ZH_STOPWORDS
 
 
+def has_word(text: str) -> bool:
+    """Whether ``text`` holds a letter or digit of any script (not punctuation only)."""
+    return _HAS_WORD.search(text) is not None
+
+
 def _keep(token: str) -> bool:
-    return bool(_HAS_WORD.search(token)) and not is_stopword(token)
+    return has_word(token) and not is_stopword(token)
 
 
 def _words(text: str, search_mode: bool) -> list[str]:

@@ -32,7 +32,6 @@ it says.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Hashable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Protocol
@@ -42,7 +41,7 @@ import numpy as np
 from seminar_qa.policy import Alignment
 from seminar_qa.simplified import to_simplified
 from seminar_qa.text import CJK_RUN, main_language
-from seminar_qa.tokenization import is_stopword
+from seminar_qa.tokenization import has_word, is_stopword
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -51,7 +50,6 @@ if TYPE_CHECKING:
     from seminar_qa.index import SeminarIndex
     from seminar_qa.retrieval.fusion import Scores
 
-_WORD = re.compile(r"\w")
 _MARKER = "\u2581"  # SentencePiece's word-start marker
 
 
@@ -72,10 +70,6 @@ def token_encoder(index: SeminarIndex) -> TokenEncoder | None:
     return None
 
 
-def _is_word(piece: str) -> bool:
-    return bool(_WORD.search(piece))
-
-
 def _asks_nothing(piece: str) -> bool:
     """A stop word, or Chinese characters each of which is one (是谁: "is who")."""
     word = to_simplified(piece.strip(_MARKER).lower())
@@ -92,14 +86,14 @@ def question_rows(states: TokenStates) -> NDArray[np.float32]:
     keep = [
         number
         for number, piece in enumerate(states.pieces)
-        if _is_word(piece) and not _asks_nothing(piece)
+        if has_word(piece) and not _asks_nothing(piece)
     ]
     return states.states[keep] if keep else states.states
 
 
 def passage_rows(states: TokenStates) -> NDArray[np.float32]:
     """The states of the passage's tokens that hold a letter or digit (not punctuation)."""
-    return states.states[[number for number, piece in enumerate(states.pieces) if _is_word(piece)]]
+    return states.states[[number for number, piece in enumerate(states.pieces) if has_word(piece)]]
 
 
 def alignment(question: NDArray[np.float32], passage: NDArray[np.float32]) -> float:
