@@ -321,6 +321,16 @@ def test_off_topic_rows_are_english_questions_of_other_sets_labelled_unanswerabl
     assert row.group.startswith(f"{OFF_TOPIC}:towers:")
 
 
+def test_rows_are_collected_in_fusions_order_with_the_alignment_off(built: Path) -> None:
+    from seminar_qa.answerability.rows import fusion_assistant
+
+    assistant = fusion_assistant(built)
+    assert assistant.policy.alignment.tie_margin == 0.0
+    # Nothing else of the index's policy changes.
+    shipped = assistant.index.policy or DEFAULT_POLICY
+    assert replace(assistant.policy, alignment=shipped.alignment) == shipped
+
+
 # --------------------------------------------------------------------------- calibration
 
 

@@ -16,6 +16,8 @@ Training data, all read where it lies (nothing is copied into the project):
   ``../shared/bench/bbc-news`` is there), labelled unanswerable.
   ``eval/validation_questions.jsonl`` is never used: it stays the independent check.
 
+Every question is asked in fusion's order, the near-tie alignment off (``rows.fusion_assistant``:
+the model reads fusion's margin, which the alignment leaves as it is unless it re-orders a pair).
 A question's label is whether it is answerable. The features of every question are cached in
 ``build/answerability/rows.jsonl``; the model is gradient-boosted trees (scikit-learn), with
 Platt scaling fitted on out-of-fold scores, written as plain JSON to
