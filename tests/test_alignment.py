@@ -14,6 +14,7 @@ from seminar_qa.e5_onnx import TokenStates
 from seminar_qa.policy import Alignment
 from seminar_qa.retrieval import alignment
 from seminar_qa.retrieval.alignment import excerpt, passage_rows, question_rows, realigned
+from seminar_qa.text import main_language
 
 WORDS = ("founded", "university", "1850", "weather", "paris", "smith", "大学", "创办")
 
@@ -49,6 +50,7 @@ def fake_index(texts: list[str], encoder: object | None) -> Any:
     return SimpleNamespace(
         embedders=[encoder] if encoder is not None else [SimpleNamespace(name="minilm")],
         passages=[SimpleNamespace(text=text) for text in texts],
+        passage_languages=np.array([main_language(text) for text in texts]),
         dense=[],
     )
 
@@ -196,7 +198,10 @@ def sentence_index(sentences: list[list[str]], cosines: list[list[float]], encod
             offsets.append((start, start + len(part)))
         passages.append(SimpleNamespace(text=text, sentences=offsets))
     return SimpleNamespace(
-        embedders=[encoder], passages=passages, dense=[FakeSentenceVectors(cosines)]
+        embedders=[encoder],
+        passages=passages,
+        passage_languages=np.array([main_language(p.text) for p in passages]),
+        dense=[FakeSentenceVectors(cosines)],
     )
 
 

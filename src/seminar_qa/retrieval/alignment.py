@@ -40,7 +40,7 @@ import numpy as np
 
 from seminar_qa.policy import Alignment
 from seminar_qa.simplified import to_simplified
-from seminar_qa.text import CJK_RUN, main_language
+from seminar_qa.text import CJK_RUN
 from seminar_qa.tokenization import has_word, is_stopword
 
 if TYPE_CHECKING:
@@ -128,7 +128,7 @@ def realigned(
     if encoder is None:
         return ranked
     positions = [int(scores.candidates[slot]) for slot, _ in ranked[:2]]
-    languages = {main_language(index.passages[p].text) for p in positions}
+    languages = {str(index.passage_languages[p]) for p in positions}
     weight = policy.weight if languages == {scores.language} else policy.across_weight
     if len(languages) > 1 or not weight:
         return ranked  # see the module's docstring
