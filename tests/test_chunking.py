@@ -41,6 +41,19 @@ def test_english_sentences_respect_abbreviations_and_initials() -> None:
     ]
 
 
+def test_a_court_case_and_circa_end_no_sentence_but_a_letter_before_a_word_may() -> None:
+    text = (
+        "After the case Brown v. Board of Education, academies opened. It was a town before "
+        "c. 1500 and grew. Let the constant be c. The proof follows."
+    )
+    assert [text[s.start : s.end] for s in sentence_spans(text)] == [
+        "After the case Brown v. Board of Education, academies opened.",
+        "It was a town before c. 1500 and grew.",
+        "Let the constant be c.",
+        "The proof follows.",
+    ]
+
+
 def test_chinese_sentences_split_on_full_width_punctuation() -> None:
     text = "研讨会在上海举行。长宁区介绍了经验！你知道吗？宝山区；闵行区"
     assert [text[s.start : s.end] for s in sentence_spans(text)] == [

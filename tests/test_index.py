@@ -283,6 +283,12 @@ def test_status_reports_missing_current_and_each_kind_of_change(
     del manifest["chunking"]["paragraph_chars"]
     manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
     assert index_status(settings, embedders=[embedder]).settings_changed == ["chunking"]
+    # So is one cut into sentences by older rules: answering cuts them again with today's.
+    build_index(settings, embedders=[embedder])
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["chunking"]["sentence_rules"] -= 1
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    assert index_status(settings, embedders=[embedder]).settings_changed == ["chunking"]
     build_index(settings, embedders=[embedder])
     assert index_status(settings, embedders=[HashingEmbedder(64)]).settings_changed == ["embedders"]
     # Vectors made before the models read Chinese in simplified characters are stale.

@@ -17,6 +17,15 @@ from seminar_qa.records import Document, Passage
 from seminar_qa.settings import ChunkSettings
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+SENTENCE_RULES = 2
+"""The revision of where sentences end, recorded with the chunk settings in every manifest.
+
+An index keeps the sentence vectors of the sentences it was built with, and answering cuts a
+passage into sentences again: a change of the rules below must raise this number, so that an
+index built with the old ones is reported stale and rebuilt, not read with mismatched sentences.
+Revision 2 (2026-12-05): "v." and "c. 1500" end no sentence.
+"""
+
 # Latin sentence end: terminal punctuation, optional closing quotes/brackets, then whitespace.
 _LATIN_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
 # CJK sentence end needs no following space; ；counts as a boundary as the issue asks.
@@ -35,6 +44,7 @@ _ABBREVIATIONS = frozenset(
         "no",
         "nos",
         "vs",
+        "v",  # a court case: "Brown v. Board of Education"
         "etc",
         "e.g",
         "i.e",
@@ -91,6 +101,9 @@ _ABBREVIATIONS = frozenset(
     ]
 )
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
+# Abbreviations that end no sentence when a number follows: "c. 1500" (circa), but "a constant c.
+# The ..." ends one.
+_BEFORE_NUMBER = frozenset(["c", "ca", "p", "pp"])
 
 
 @dataclass(frozen=True)
@@ -160,6 +173,8 @@ def _is_latin_boundary(text: str, punct_start: int, cut: int, limit: int) -> boo
         match = _WORD_BEFORE.search(text[max(0, punct_start - 20) : punct_start])
         word = match.group(1).lower() if match else ""
         if word in _ABBREVIATIONS or word.rstrip(".") in _ABBREVIATIONS:
+            return False
+        if word in _BEFORE_NUMBER and first.isdigit():
             return False
         # An initial such as "J. Smith" or a dotted acronym such as "U.N." is no sentence end.
         if len(word.replace(".", "")) == 1 and word[-1:].isalpha() and word[-1:].isupper():
