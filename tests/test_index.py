@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from seminar_qa.answering import Assistant
+from seminar_qa.chunking import chunking_record
 from seminar_qa.embedding import MODEL_TEXT
 from seminar_qa.errors import (
     BuildLockedError,
@@ -70,7 +71,7 @@ def test_build_save_load_round_trip(settings: Settings, embedder: HashingEmbedde
             "titles": {"file": TITLES, "count": 2},
         }
     ]
-    assert manifest["chunking"] == settings.chunking.to_json()
+    assert manifest["chunking"] == chunking_record(settings.chunking)
     assert manifest["passage_count"] == report.passages
     assert {d["path"] for d in manifest["documents"]} == {
         "tec-seminar-2024-11-28.md",

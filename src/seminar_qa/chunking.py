@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from seminar_qa.records import Document, Passage
 from seminar_qa.settings import ChunkSettings
@@ -25,6 +26,12 @@ passage into sentences again: a change of the rules below must raise this number
 index built with the old ones is reported stale and rebuilt, not read with mismatched sentences.
 Revision 2 (2026-12-05): "v." and "c. 1500" end no sentence.
 """
+
+
+def chunking_record(settings: ChunkSettings) -> dict[str, Any]:
+    """What a manifest records of how passages were cut: the settings and the sentence rules."""
+    return {**settings.to_json(), "sentence_rules": SENTENCE_RULES}
+
 
 # Latin sentence end: terminal punctuation, optional closing quotes/brackets, then whitespace.
 _LATIN_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")

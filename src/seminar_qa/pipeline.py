@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 from seminar_qa.cache import CachingEmbedder, EmbeddingCache, default_cache_dir
-from seminar_qa.chunking import chunk_document
+from seminar_qa.chunking import chunk_document, chunking_record
 from seminar_qa.embedding import MODEL_TEXT, Embedder
 from seminar_qa.errors import (
     IndexFormatError,
@@ -170,7 +170,7 @@ def build_index(
             result.documents,
             passages,
             caching or embedders,
-            chunking=settings.chunking.to_json(),
+            chunking=chunking_record(settings.chunking),
             skipped=skipped_records,
             batch_size=settings.batch_size,
             on_batch=batch_done,
@@ -253,7 +253,7 @@ def index_status(settings: Settings, *, embedders: Sequence[Embedder] | None = N
     removed = sorted(set(recorded) - set(current))
     changed = sorted(p for p in set(current) & set(recorded) if current[p] != recorded[p])
     settings_changed = []
-    if manifest.chunking != settings.chunking.to_json():
+    if manifest.chunking != chunking_record(settings.chunking):
         settings_changed.append("chunking")
     if manifest.lexical.get("tokens") != TOKENS:
         settings_changed.append("lexical tokens")

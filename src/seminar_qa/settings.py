@@ -56,14 +56,8 @@ class ChunkSettings:
             raise ValueError(f"paragraph_chars={self.paragraph_chars} must be >= 0")
 
     def to_json(self) -> dict[str, Any]:
-        """Return the settings as a plain dict (recorded in the manifest).
-
-        With the revision of the sentence rules (``chunking.SENTENCE_RULES``): an index cut
-        into sentences by other rules is stale.
-        """
-        from seminar_qa.chunking import SENTENCE_RULES
-
-        return {**asdict(self), "sentence_rules": SENTENCE_RULES}
+        """Return the settings as a plain dict (``chunking.chunking_record`` adds the rules)."""
+        return asdict(self)
 
 
 @dataclass(frozen=True)
