@@ -261,6 +261,13 @@ def test_gloss_translation_writes_a_chinese_question_in_english_words() -> None:
     assert gloss_translation("Who leads the bureau?") == "Who leads the bureau?"
 
 
+def test_a_gloss_keeps_nothing_of_a_definitions_pinyin_or_characters() -> None:
+    # CC-CEDICT: 英国 "United Kingdom 聯合王國|联合王国[Lian2 he2 wang2 guo2]"; 刚才 "(variant of
+    # 才[cai2]) just now": their pinyin in brackets once stayed in the gloss ("he2 wang2 guo2]").
+    assert gloss_translation("英国议会") == "United Kingdom parliament"
+    assert gloss_translation("刚才") == "just now"
+
+
 class _EnglishOnly(RecordingEmbedder):
     """The hashing fake, declaring that it reads English only (as MiniLM does)."""
 

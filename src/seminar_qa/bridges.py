@@ -29,7 +29,11 @@ from seminar_qa.tokenization import ZH_STOPWORDS, base_tokens, jieba_module, tag
 PINYIN_PREFIX = "py_"
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
 _PAREN = re.compile(r"\([^)]*\)")
-_CEDICT_NOISE = re.compile(f"\\[[^\\]]*\\]|\\S*[{CJK_CLASS}|]\\S*")
+# A definition's pinyin in brackets, then its words in characters ("United Kingdom
+# 聯合王國|联合王国[Lian2 he2 wang2 guo2]"): the brackets go first, or the characters' word would
+# swallow the opening bracket and leave "he2 wang2 guo2]" in the gloss.
+_CEDICT_PINYIN = re.compile(r"\[[^\]]*\]")
+_CEDICT_CHARACTERS = re.compile(f"\\S*[{CJK_CLASS}|]\\S*")
 _SKIP_DEFINITION = re.compile(
     r"(surname|variant of|old variant|see |CL:|abbr\.|used in|Taiwan pr\.)"
 )
@@ -105,6 +109,11 @@ def pinyin_question_tokens(question: str) -> list[str]:
     return tokens
 
 
+def _english_only(definition: str) -> str:
+    """A CC-CEDICT definition without its pinyin, its words in characters and its asides."""
+    return _PAREN.sub(" ", _CEDICT_CHARACTERS.sub(" ", _CEDICT_PINYIN.sub(" ", definition)))
+
+
 def gloss_tokens(question: str, max_definitions: int = 3) -> list[str]:
     """Stemmed English words from the CC-CEDICT definitions of the question's Chinese words."""
     tokens: list[str] = []
@@ -116,8 +125,7 @@ def gloss_tokens(question: str, max_definitions: int = 3) -> list[str]:
         definitions = [d for d in cedict.definitions(word) if not _SKIP_DEFINITION.match(d)]
         words: list[str] = []
         for definition in definitions[:max_definitions]:
-            cleaned = _PAREN.sub(" ", _CEDICT_NOISE.sub(" ", definition))
-            cleaned = cleaned.replace("to ", " ").replace("sth", " ")
+            cleaned = _english_only(definition).replace("to ", " ").replace("sth", " ")
             for token in base_tokens(cleaned):
                 if token.isascii() and token.isalpha() and token not in words:
                     words.append(token)
@@ -151,8 +159,8 @@ def _first_definition(word: str) -> str:
     for definition in cedict.definitions(word):
         if _SKIP_DEFINITION.match(definition):
             continue
-        cleaned = _PAREN.sub(" ", _CEDICT_NOISE.sub(" ", definition))
-        cleaned = re.sub(r"^to |\bsb\b|\bsth\b", " ", cleaned.strip()).split(",")[0]
+        cleaned = re.sub(r"^to |\bsb\b|\bsth\b", " ", _english_only(definition).strip())
+        cleaned = cleaned.split(",")[0]
         if cleaned.strip():
             return " ".join(cleaned.split())
     return ""
