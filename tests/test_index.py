@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from seminar_qa.answering import Assistant
-from seminar_qa.chunking import chunking_record
+from seminar_qa.chunking import SENTENCE_RULES, chunking_record
 from seminar_qa.embedding import MODEL_TEXT
 from seminar_qa.errors import (
     BuildLockedError,
@@ -284,13 +284,23 @@ def test_status_reports_missing_current_and_each_kind_of_change(
     del manifest["chunking"]["paragraph_chars"]
     manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
     assert index_status(settings, embedders=[embedder]).settings_changed == ["chunking"]
-    # So is one cut into sentences by older rules: answering cuts them again with today's.
+    # One cut into sentences by other rules is not read at all (answering cuts its passages
+    # again and would read one sentence's vectors for another): broken, with the fix named.
     build_index(settings, embedders=[embedder])
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    manifest["chunking"]["sentence_rules"] -= 1
-    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
-    assert index_status(settings, embedders=[embedder]).settings_changed == ["chunking"]
-    build_index(settings, embedders=[embedder])
+    for older in (None, SENTENCE_RULES - 1):
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if older is None:
+            del manifest["chunking"]["sentence_rules"]  # written before the rules had revisions
+        else:
+            manifest["chunking"]["sentence_rules"] = older
+        manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+        status = index_status(settings, embedders=[embedder])
+        assert status.state == "broken"
+        assert f"revision {older or 1}" in status.message and "seminar-qa build" in status.message
+        with pytest.raises(IndexFormatError, match="sentences by the rules of revision"):
+            SeminarIndex.load(settings.index_dir)
+        build_index(settings, embedders=[embedder])
+        assert index_status(settings, embedders=[embedder]).state == "current"
     assert index_status(settings, embedders=[HashingEmbedder(64)]).settings_changed == ["embedders"]
     # Vectors made before the models read Chinese in simplified characters are stale.
     path = settings.index_dir / MANIFEST

@@ -23,7 +23,8 @@ SENTENCE_RULES = 2
 
 An index keeps the sentence vectors of the sentences it was built with, and answering cuts a
 passage into sentences again: a change of the rules below must raise this number, so that an
-index built with the old ones is reported stale and rebuilt, not read with mismatched sentences.
+index built with the old ones is refused (``index.manifest.read_manifest``) and rebuilt, not read
+with one sentence's vectors for another.
 Revision 2 (2026-12-05): "v." and "c. 1500" end no sentence.
 """
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from seminar_qa import __version__
+from seminar_qa.chunking import SENTENCE_RULES
 from seminar_qa.errors import IndexFormatError, IndexNotFoundError
 from seminar_qa.text import sha256_file
 
@@ -139,6 +140,16 @@ def read_manifest(directory: Path) -> Manifest:
             f"the index at {directory} has format version {version!r} "
             f"(written by seminar-qa {raw.get('package_version', '?')}); "
             f"this seminar-qa {__version__} reads format {FORMAT_VERSION}: {REBUILD_HINT}"
+        )
+    chunking = raw.get("chunking")
+    rules = chunking.get("sentence_rules", 1) if isinstance(chunking, dict) else None
+    if rules != SENTENCE_RULES:
+        # Answering cuts a passage into sentences again and reads the index's vector of each:
+        # sentences cut by other rules would be read with another sentence's vectors.
+        raise IndexFormatError(
+            f"the index at {directory} cut its passages into sentences by the rules of revision "
+            f"{rules!r} (written by seminar-qa {raw.get('package_version', '?')}); this "
+            f"seminar-qa {__version__} cuts them by revision {SENTENCE_RULES}: {REBUILD_HINT}"
         )
     try:
         return Manifest.from_json(raw)
