@@ -65,6 +65,9 @@ eval: $(TEST_STAMP)
 	$(BIN)/python bench/external_eval.py --external build/derived
 	if [ -f build/derived/xquad-tw/questions.jsonl ] && [ -d build/external/xquad/index ]; then \
 		$(BIN)/seminar-qa eval build/derived/xquad-tw/questions.jsonl --index build/external/xquad/index; fi
+	$(BIN)/python bench/translated_sets.py
+	if [ -f build/derived/cmrc-en/questions.jsonl ] && [ -d build/external/cmrc/index ]; then \
+		$(BIN)/seminar-qa eval build/derived/cmrc-en/questions.jsonl --index build/external/cmrc/index; fi
 
 # Refit the answerability model (src/seminar_qa/answerability/model.json) from the development
 # splits in ../shared/eval/external and the eval/ sets; builds their indexes the first time.

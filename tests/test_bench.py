@@ -135,3 +135,46 @@ def test_seeding_the_cache_from_an_index_leaves_a_build_nothing_to_embed(
     report = build_index(again, embedders=[HashingEmbedder()])
     assert added > 0 and report.embeddings > 0 and report.reused == report.embeddings
     assert bench.seed_cache(seed.index_dir, cache) == 0  # nothing new the second time
+
+
+def test_translated_set_asks_the_source_questions_in_english(tmp_path: Path) -> None:
+    """Each translated id takes its answers and gold from the source; an unknown id is named."""
+    from bench import translated_sets
+
+    source = tmp_path / "questions.jsonl"
+    source.write_text(
+        '{"id": "a", "question": "《战栗游戏》的作者是谁？", "answers": ["史蒂芬·金"], '
+        '"lang": "zh", "kind": "cmrc", "gold": "cd-000"}\n'
+        '{"id": "b", "question": "哪一年出版？", "answers": ["1987年"], "lang": "zh", '
+        '"kind": "cmrc", "gold": "cd-000"}\n',
+        encoding="utf-8",
+    )
+    translations = tmp_path / "en.jsonl"
+    translations.write_text('{"id": "a", "question": "Who wrote Misery?"}\n', encoding="utf-8")
+    rows = translated_sets.translated_set(source, translations)
+    assert rows == [
+        {
+            "id": "a",
+            "question": "Who wrote Misery?",
+            "answers": ["史蒂芬·金"],
+            "lang": "en",
+            "kind": "cmrc-en",
+            "gold": "cd-000",
+        }
+    ]
+    translations.write_text('{"id": "zz", "question": "Who?"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="zz"):
+        translated_sets.translated_set(source, translations)
+
+
+def test_every_shipped_translation_is_english_and_unique() -> None:
+    """The translation file holds English questions, one per CMRC id (no Chinese left in)."""
+    import json
+
+    from seminar_qa.text import has_cjk
+
+    path = REPO / "eval" / "translated" / "cmrc_en.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    assert len(rows) == 100
+    assert len({row["id"] for row in rows}) == len(rows)
+    assert not [row["question"] for row in rows if has_cjk(row["question"])]
