@@ -84,8 +84,29 @@ def test_the_shipped_offset_is_e5s_for_chinese_questions_and_fits_its_dimension(
     assert e5.trained_on["pairs"] >= 500  # XQuAD's development split: 612 pairs
     assert offset_for("e5", 384, "zh") is e5
     assert offset_for("e5", 512, "zh") is None  # another model under the same name
-    assert offset_for("e5", 384, "en") is None  # English questions are left as they are
     assert offset_for("use", 512, "zh") is None
+    # English questions over Chinese passages: the same direction, negated, same strength.
+    back = offset_for("e5", 384, "en")
+    assert back is not None
+    assert (back.source, back.target, back.strength) == ("en", "zh", e5.strength)
+    np.testing.assert_array_equal(back.direction, -e5.direction)
+
+
+def test_an_offset_the_file_gives_both_ways_is_not_mirrored(tmp_path: Path) -> None:
+    """A file's own entry for the other direction wins over the mirror."""
+    entries = [
+        {"model": "e5", "source": "zh", "target": "en", "strength": 0.5, "direction": [1.0, 0.0]},
+        {"model": "e5", "source": "en", "target": "zh", "strength": 1.0, "direction": [0.0, 2.0]},
+    ]
+    path = tmp_path / "offsets.json"
+    path.write_text(json.dumps({"format": 1, "offsets": entries}), encoding="utf-8")
+    both = read_offsets(path)
+    assert both[("e5", "en")].strength == 1.0
+    np.testing.assert_array_equal(both[("e5", "en")].direction, [0.0, 2.0])
+    path.write_text(json.dumps({"format": 1, "offsets": entries[:1]}), encoding="utf-8")
+    mirrored = read_offsets(path)[("e5", "en")]
+    assert (mirrored.target, mirrored.strength) == ("zh", 0.5)
+    np.testing.assert_array_equal(mirrored.direction, [-1.0, 0.0])
 
 
 @pytest.fixture
