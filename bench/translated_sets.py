@@ -3,9 +3,9 @@
 
 No public set here asks English questions of Chinese text, which is how an English-speaking
 visitor meets a Chinese report. ``eval/translated/cmrc_en.jsonl`` holds English translations of
-CMRC 2018 development questions (the first question of each of the first 100 paragraphs of the
-development split in ``../shared/eval/external/cmrc``, in file order), written by hand on
-2026-12-05 as a translator would: established English names where they exist (路德维希·普朗特
+CMRC 2018 development questions (the first two questions of each of the first 100 paragraphs
+of the development split in ``../shared/eval/external/cmrc``, in file order: 198, two paragraphs
+having one), written by hand on 2026-12-05 as a translator would: established English names where they exist (路德维希·普朗特
 -> Ludwig Prandtl, 钩鼻海蛇 -> beaked sea snake), pinyin for Chinese names, checked against the
 paragraph only for a name's English form. CMRC 2018 is CC BY-SA 4.0 (Cui et al. 2019); the
 translations are shared under the same licence. Only the questions are kept in the project: this

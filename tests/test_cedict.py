@@ -18,10 +18,10 @@ WORDS = ("长宁", "局长", "研讨会", "長寧", "上海", "行", "不是一�
 def fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A cache folder of the test's own, and no lookups remembered from earlier tests."""
     monkeypatch.setenv("SEMINAR_QA_CACHE", str(tmp_path / "cache"))
-    for cached in (cedict._lookup, cedict.definitions, cedict.reading):
+    for cached in (cedict._lookup, cedict.definitions, cedict.reading, cedict.words_for):
         cached.cache_clear()
     yield tmp_path / "cache"
-    for cached in (cedict._lookup, cedict.definitions, cedict.reading):
+    for cached in (cedict._lookup, cedict.definitions, cedict.reading, cedict.words_for):
         cached.cache_clear()
 
 
@@ -77,3 +77,15 @@ def test_a_cache_folder_that_is_a_file_keeps_the_dictionary_in_memory(fresh: Pat
     fresh.write_text("a file where the folder should be")
     assert cedict.definitions("局长") == tuple(CcCedict().get_definitions("局长") or ())
     assert cedict.reading("长宁区") == ("chang", "ning", "qu")
+
+
+def test_the_dictionary_is_read_backwards_from_the_file_and_in_memory(fresh: Path) -> None:
+    """A short definition leads back to the words it defines, alike from SQLite and memory."""
+    assert "奥地利" in cedict.words_for("Austria")
+    assert "窃听" in cedict.words_for("to eavesdrop") == cedict.words_for("eavesdrop")
+    assert cedict.words_for("chemical formula") == ("化学式",)
+    assert cedict.words_for("a noun phrase far too long to be one") == ()
+    assert cedict.words_for("zzz-not-a-definition") == ()
+    memory = cedict._InMemory(CcCedict())
+    for phrase in ("austria", "eavesdrop", "quince", "reading room"):
+        assert memory.phrase(phrase) == cedict.words_for(phrase)

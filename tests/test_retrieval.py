@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from seminar_qa.answering import Assistant
 from seminar_qa.bridges import (
+    chinese_tokens,
     derive_pinyin_syllables,
     gloss_translation,
     pinyin_syllables,
@@ -240,6 +241,34 @@ def test_fused_scores_follow_the_weights_of_the_question_language(
     assert chinese.components["bm25"].max() > 0
     idf = functools.lru_cache(maxsize=None)(index.lexical.idf)
     assert idf("xyzzy-unknown") >= idf("seminar")
+
+
+def test_an_english_question_is_bridged_to_chinese_words_by_the_dictionary_read_backwards() -> None:
+    """Phrases longest first; no stop-word edges; a romanised Chinese name is not English."""
+    tokens = chinese_tokens("What was Li Chengdong's courtesy name?")
+    assert "表字" in tokens  # "courtesy name", not "name" (17 senses) nor "Li" (a unit, 市里)
+    assert not {"市里", "华里", "名字"} & set(tokens)
+    assert "阅览室" in chinese_tokens("Which reading room did they visit?")
+    assert chinese_tokens("What is it?") == []
+
+
+def test_an_english_question_reaches_chinese_passages_lexically(
+    tmp_path: Path, corpus: Path
+) -> None:
+    """Over an index with Chinese text, the bridged words count in BM25; over English, none."""
+    (corpus / "changning.md").write_text(CHINESE_DOC, encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "ix", embedder="hashing")
+    build_index(settings, embedders=[HashingEmbedder()])
+    index = SeminarIndex.load(settings.index_dir, [HashingEmbedder()])
+    (scores,) = score_passages(index, ["Which reading room did the visitors see?"], DEFAULT_POLICY)
+    assert "阅览室" in scores.terms.bridged
+    top = index.passages[int(scores.candidates[int(np.argmax(scores.components["bm25"]))])]
+    assert "阅览室" in top.text
+    (corpus / "changning.md").unlink()
+    build_index(settings, embedders=[HashingEmbedder()])
+    english_only = SeminarIndex.load(settings.index_dir, [HashingEmbedder()])
+    (scores,) = score_passages(english_only, ["Which reading room?"], DEFAULT_POLICY)
+    assert scores.terms.bridged == []
 
 
 def test_default_policy_weights_per_language() -> None:

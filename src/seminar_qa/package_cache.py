@@ -91,3 +91,8 @@ class ReadOnlyTable:
         """The first row ``sql`` selects, or None."""
         with self._lock:
             return self._connection.execute(sql, parameters).fetchone()
+
+    def all(self, sql: str, parameters: tuple[Any, ...] = ()) -> list[Any]:
+        """Every row ``sql`` selects."""
+        with self._lock:
+            return self._connection.execute(sql, parameters).fetchall()

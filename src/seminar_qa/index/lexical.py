@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from seminar_qa.bridges import bridged_tokens, pinyin_passage_tokens
+from seminar_qa.bridges import bridged_tokens, chinese_tokens, pinyin_passage_tokens
+from seminar_qa.text import has_cjk
 from seminar_qa.tokenization import base_tokens
 
 if TYPE_CHECKING:
@@ -60,9 +61,16 @@ class QuestionTerms:
         return self.direct, self.bridged
 
 
-def question_terms(question: str) -> QuestionTerms:
-    """Query-side tokens of ``question``: search-mode base tokens, and bridges for Chinese."""
-    return QuestionTerms(base_tokens(question, search_mode=True), bridged_tokens(question))
+def question_terms(question: str, *, into_chinese: bool = False) -> QuestionTerms:
+    """Query-side tokens of ``question``: search-mode base tokens, and bridges for Chinese.
+
+    ``into_chinese``: the index holds Chinese passages, so a question with no Chinese in it is
+    bridged to them too (:func:`bridges.chinese_tokens`).
+    """
+    bridged = bridged_tokens(question)
+    if into_chinese and not bridged and not has_cjk(question):
+        bridged = chinese_tokens(question)
+    return QuestionTerms(base_tokens(question, search_mode=True), bridged)
 
 
 def question_tokens(question: str) -> list[str]:

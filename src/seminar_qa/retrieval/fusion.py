@@ -216,12 +216,13 @@ def score_passages(
     )
     lexical: list[_Lexical] = []
     overlapped: Timings = {}
+    chinese_text = bool(index.passages_in("zh").any())
 
     def meanwhile(ready: Mapping[str, NDArray[np.float32]]) -> None:
         for number, question in enumerate(questions):
             with stage(overlapped, "tokenise question"):
                 language = language_of(question)
-                terms = question_terms(question)
+                terms = question_terms(question, into_chinese=chinese_text)
             with stage(overlapped, "bm25"):
                 bm25 = index.lexical.scores(terms.all)
             with stage(overlapped, "dense scores + fusion"):
