@@ -387,3 +387,44 @@ def test_the_marked_sentence_is_the_one_the_weights_prefer(
     assert "16 districts" in marked("kind_held", 1.0)
     assert marked("position", -1.0).startswith("The delegation")  # the earliest sentence
     assert marked("position", 1.0).startswith("Digital learning was")  # the last
+
+
+def test_an_english_question_over_chinese_text_is_marked_by_the_multilingual_models(
+    three_model_index: SeminarIndex, tmp_path: Path, corpus: Path
+) -> None:
+    """The weights, fitted on no such passage, do not decide; E5's and USE's similarity does."""
+    from seminar_qa.retrieval.answer_span import sentence_rows
+    from tests.conftest import CHINESE_DOC
+
+    (corpus / "changning.md").write_text(
+        CHINESE_DOC + "\n代表们还讨论了教师培训。会议在下午结束。最后大家合影留念。\n",
+        encoding="utf-8",
+    )
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "mixed", embedder="hashing")
+    embedders = [_Named(name) for name in MODELS]
+    build_index(settings, embedders=embedders)
+    index = SeminarIndex.load(settings.index_dir, embedders)
+    idf = functools.lru_cache(maxsize=None)(index.lexical.idf)
+    position = next(i for i, p in enumerate(index.passages) if "合影" in p.text)
+    passage = index.passages[position]
+
+    def marks(question: str) -> set[str]:
+        (scores,) = score_passages(index, [question], DEFAULT_POLICY)
+        found = set()
+        for sign in (1.0, -1.0):
+            coef = [0.0] * len(FEATURES)
+            coef[COLUMN["position"]] = sign
+            model = SentenceModel.from_json(_model_json(coef))
+            start, end = learned_answer_span(
+                index, scores, position, question, DEFAULT_POLICY, idf, model
+            )
+            found.add(passage.text[start:end])
+        return found
+
+    english = "When did the meeting end?"
+    (scores,) = score_passages(index, [english], DEFAULT_POLICY)
+    spans, rows = sentence_rows(index, scores, position, english, DEFAULT_POLICY, idf, MODELS)
+    similarity = rows[:, COLUMN["e5_rescaled"]] + rows[:, COLUMN["use_rescaled"]]
+    best = spans[int(np.argmax(similarity))]
+    assert marks(english) == {passage.text[best.start : best.end]}
+    assert len(marks("会议什么时候结束？")) == 2  # a Chinese question: the weights decide
