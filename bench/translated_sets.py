@@ -3,14 +3,15 @@
 
 No public set here asks English questions of Chinese text, which is how an English-speaking
 visitor meets a Chinese report. ``eval/translated/cmrc_en.jsonl`` holds English translations of
-CMRC 2018 development questions (the first two questions of each of the first 100 paragraphs
-of the development split in ``../shared/eval/external/cmrc``, in file order: 198, two paragraphs
-having one), written by hand on 2026-12-05 as a translator would: established English names where they exist (路德维希·普朗特
--> Ludwig Prandtl, 钩鼻海蛇 -> beaked sea snake), pinyin for Chinese names, checked against the
-paragraph only for a name's English form. CMRC 2018 is CC BY-SA 4.0 (Cui et al. 2019); the
-translations are shared under the same licence. Only the questions are kept in the project: this
-script joins them with CMRC's answers and gold paragraphs from the shared set and writes
-``build/derived/cmrc-en/questions.jsonl`` (git-ignored), to be asked of CMRC's own index.
+CMRC 2018 development questions: the first two questions of each of the first 100 paragraphs of
+the development split in ``../shared/eval/external/cmrc``, in file order (198: two paragraphs
+have one), written by hand on 2026-12-05 as a translator would, with established English names
+where they exist (路德维希·普朗特 -> Ludwig Prandtl, 钩鼻海蛇 -> beaked sea snake) and pinyin for
+Chinese names, the paragraph read only for a name's English form. CMRC 2018 is CC BY-SA 4.0 (Cui
+et al. 2019); the translations are shared under the same licence. Only the questions are kept in
+the project: this script joins them with CMRC's answers and gold paragraphs from the shared set
+(:mod:`seminar_qa.evaluation.translated`) and writes ``build/derived/cmrc-en/questions.jsonl``
+(git-ignored), to be asked of CMRC's own index. ``make answerability`` also learns from them.
 
 Run:  .venv/bin/python bench/translated_sets.py [--external DIR]
 then: .venv/bin/seminar-qa eval build/derived/cmrc-en/questions.jsonl \
@@ -20,7 +21,6 @@ then: .venv/bin/seminar-qa eval build/derived/cmrc-en/questions.jsonl \
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -28,37 +28,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: `bench` is importable as a package
 
 from bench import folder_missing  # noqa: E402
+from seminar_qa.evaluation.translated import write_translated_set  # noqa: E402
 
 DEFAULT_EXTERNAL = ROOT.parent / "shared" / "eval" / "external"
-TRANSLATIONS = ROOT / "eval" / "translated" / "cmrc_en.jsonl"
-TARGET = ROOT / "build" / "derived" / "cmrc-en"
-
-
-def translated_set(source: Path, translations: Path) -> list[dict[str, object]]:
-    """``source``'s questions that ``translations`` translates, asked in English.
-
-    Raises ValueError naming an id the source set does not hold (a stale translation file).
-    """
-    english = {}
-    for line in translations.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
-            english[str(row["id"])] = str(row["question"])
-    rows = []
-    for line in source.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        row = json.loads(line)
-        if row.get("id") in english:
-            rows.append(
-                {**row, "question": english.pop(row["id"]), "lang": "en", "kind": "cmrc-en"}
-            )
-    if english:
-        raise ValueError(
-            f"{translations}: {len(english)} ids are not in {source} "
-            f"(first: {next(iter(english))}); is --external the right folder?"
-        )
-    return rows
+TARGET = ROOT / "build" / "derived" / "cmrc-en" / "questions.jsonl"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,14 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     if folder_missing(args.external / "cmrc", "Translated sets", "CMRC set", "--external"):
         return 0
     try:
-        rows = translated_set(args.external / "cmrc" / "questions.jsonl", TRANSLATIONS)
+        count = write_translated_set(args.external / "cmrc" / "questions.jsonl", TARGET)
     except ValueError as error:
         print(f"Translated sets: {error}", file=sys.stderr)
         return 1
-    TARGET.mkdir(parents=True, exist_ok=True)
-    lines = [json.dumps(row, ensure_ascii=False) for row in rows]
-    (TARGET / "questions.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"cmrc-en: {len(rows)} questions -> {TARGET}")
+    print(f"cmrc-en: {count} questions -> {TARGET}")
     return 0
 
 

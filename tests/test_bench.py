@@ -139,7 +139,7 @@ def test_seeding_the_cache_from_an_index_leaves_a_build_nothing_to_embed(
 
 def test_translated_set_asks_the_source_questions_in_english(tmp_path: Path) -> None:
     """Each translated id takes its answers and gold from the source; an unknown id is named."""
-    from bench import translated_sets
+    from seminar_qa.evaluation.translated import translated_set
 
     source = tmp_path / "questions.jsonl"
     source.write_text(
@@ -151,7 +151,7 @@ def test_translated_set_asks_the_source_questions_in_english(tmp_path: Path) -> 
     )
     translations = tmp_path / "en.jsonl"
     translations.write_text('{"id": "a", "question": "Who wrote Misery?"}\n', encoding="utf-8")
-    rows = translated_sets.translated_set(source, translations)
+    rows = translated_set(source, translations)
     assert rows == [
         {
             "id": "a",
@@ -164,7 +164,7 @@ def test_translated_set_asks_the_source_questions_in_english(tmp_path: Path) -> 
     ]
     translations.write_text('{"id": "zz", "question": "Who?"}\n', encoding="utf-8")
     with pytest.raises(ValueError, match="zz"):
-        translated_sets.translated_set(source, translations)
+        translated_set(source, translations)
 
 
 def test_every_shipped_translation_is_english_and_unique() -> None:

@@ -3,7 +3,8 @@
 Training data, all read where it lies (nothing is copied into the project):
 
 - the development splits in ``../shared/eval/external`` (SQuAD 2.0, ClapNQ, XQuAD in English and
-  Chinese, CMRC 2018), each asked of an index of its own corpus;
+  Chinese, CMRC 2018), each asked of an index of its own corpus, and CMRC's questions in English
+  (``eval/translated``, ``evaluation.translated``) asked of CMRC's index;
 - generated negatives: every answerable question of those sets asked again with its gold
   document left out of the search (the same article's other paragraphs stay), labelled
   unanswerable;
