@@ -161,11 +161,15 @@ class _InMemory:
         return ([], "") if not found else (list(found["definitions"]), found.get("pinyin", ""))
 
     def phrase(self, phrase: str) -> tuple[str, ...]:
+        """As :meth:`_Lookup.phrase`; the table is made on the first call."""
         if self.phrases is None:
-            self.phrases = {}
+            # Made whole, then published: a thread asking meanwhile makes its own, never reads
+            # a half-filled table.
+            phrases: dict[str, list[str]] = {}
             if self.dictionary is not None:
                 for key, word in _backwards(_by_word(self.dictionary)):
-                    self.phrases.setdefault(key, []).append(word)
+                    phrases.setdefault(key, []).append(word)
+            self.phrases = phrases
         return tuple(sorted(self.phrases.get(phrase, ())))
 
 
