@@ -144,7 +144,7 @@ class _Lookup(ReadOnlyTable):
         return ([], "") if row is None else (list(json.loads(row[0])), str(row[1]))
 
     def phrase(self, phrase: str) -> tuple[str, ...]:
-        """The words a definition equal to ``phrase`` defines, in their order."""
+        """The words a definition equal to ``phrase`` defines, sorted."""
         rows = self.all("SELECT word FROM phrases WHERE phrase = ? ORDER BY word", (phrase,))
         return tuple(str(row[0]) for row in rows)
 

@@ -67,9 +67,9 @@ def question_terms(question: str, *, into_chinese: bool = False) -> QuestionTerm
     ``into_chinese``: the index holds Chinese passages, so a question with no Chinese in it is
     bridged to them too (:func:`bridges.chinese_tokens`).
     """
-    bridged = bridged_tokens(question)
-    if into_chinese and not bridged and not has_cjk(question):
-        bridged = chinese_tokens(question)
+    # bridged_tokens gives nothing for a question without Chinese, so the two never combine.
+    across = into_chinese and not has_cjk(question)
+    bridged = chinese_tokens(question) if across else bridged_tokens(question)
     return QuestionTerms(base_tokens(question, search_mode=True), bridged)
 
 
