@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 
 from seminar_qa.answering import Assistant
 from seminar_qa.bridges import (
-    chinese_tokens,
     derive_pinyin_syllables,
     gloss_translation,
     pinyin_syllables,
@@ -27,6 +26,7 @@ from seminar_qa.bridges import (
 from seminar_qa.index import SeminarIndex
 from seminar_qa.index.dense import best_sentence_scores
 from seminar_qa.index.lexical import question_tokens
+from seminar_qa.into_chinese import chinese_tokens, romanised_tokens, sound_tokens
 from seminar_qa.pipeline import build_index
 from seminar_qa.policy import (
     DEFAULT_POLICY,
@@ -252,6 +252,16 @@ def test_an_english_question_is_bridged_to_chinese_words_by_the_dictionary_read_
     assert chinese_tokens("What is it?") == []
 
 
+def test_a_romanised_name_is_asked_by_the_sound_of_chinese_words() -> None:
+    """Syllables and pairs on both sides; pairs stop at punctuation; English text has none."""
+    name = ["li", "cheng", "dong", "li_cheng", "cheng_dong"]
+    assert romanised_tokens("Where was Li Chengdong from?") == name
+    assert set(name) <= set(sound_tokens("李成栋，山西人。"))
+    assert "dong_shan" not in sound_tokens("李成栋，山西人。")  # no pair across "，"
+    assert sound_tokens("Li Chengdong was from Shanxi.") == []
+    assert romanised_tokens("李成栋是哪里人？") == []  # Chinese meets Chinese text directly
+
+
 def test_an_english_question_reaches_chinese_passages_lexically(
     tmp_path: Path, corpus: Path
 ) -> None:
@@ -269,6 +279,41 @@ def test_an_english_question_reaches_chinese_passages_lexically(
     english_only = SeminarIndex.load(settings.index_dir, [HashingEmbedder()])
     (scores,) = score_passages(english_only, ["Which reading room?"], DEFAULT_POLICY)
     assert scores.terms.bridged == []
+
+
+def test_an_english_question_hears_a_chinese_name_in_the_bm25_of_sounds(
+    tmp_path: Path, corpus: Path
+) -> None:
+    """Only an index with Chinese passages has the sound BM25; only English questions ask it.
+
+    "Li" alone would find the English workshop's "Professor Li Hua" first.
+    """
+    said = (
+        "李成栋介绍了人工智能辅助备课的做法。",
+        "代表们参观了区图书馆的电子阅览室。",
+        "王老师讲了课。",
+    )
+    for number, text in enumerate(said):
+        (corpus / f"visit-{number}.md").write_text(f"# 交流会\n\n{text}\n", encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "ix", embedder="hashing")
+    build_index(settings, embedders=[HashingEmbedder()])
+    index = SeminarIndex.load(settings.index_dir, [HashingEmbedder()])
+    assert index.sound is not None and (settings.index_dir / "sound").is_dir()
+    (scores,) = score_passages(index, ["Who is Li Chengdong?"], DEFAULT_POLICY)
+    assert "li_cheng" in scores.terms.sound
+    top = index.passages[int(scores.candidates[int(np.argmax(scores.components["bm25"]))])]
+    assert "李成栋" in top.text
+    index.sound = None  # without it nothing in the question meets the Chinese passage
+    (scores,) = score_passages(index, ["Who is Li Chengdong?"], DEFAULT_POLICY)
+    top = index.passages[int(scores.candidates[int(np.argmax(scores.components["bm25"]))])]
+    assert "李成栋" not in top.text
+    (chinese,) = score_passages(index, ["李成栋介绍了什么？"], DEFAULT_POLICY)
+    assert chinese.terms.sound == ()
+    for number in range(len(said)):
+        (corpus / f"visit-{number}.md").unlink()
+    build_index(settings, embedders=[HashingEmbedder()])
+    assert SeminarIndex.load(settings.index_dir, [HashingEmbedder()]).sound is None
+    assert not (settings.index_dir / "sound").exists()
 
 
 def test_default_policy_weights_per_language() -> None:

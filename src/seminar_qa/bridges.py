@@ -12,8 +12,7 @@ English words lexically:
   package ships it; ``cedict`` keeps it in SQLite) and its first English definitions are added
   as query tokens (长宁 -> "Changning District in Shanghai", 局长 -> "bureau chief").
 
-The other way, an English question over Chinese text, the dictionary is read backwards
-(:func:`chinese_tokens`): "courtesy name" -> 表字, "Austria" -> 奥地利.
+The other way, an English question over Chinese text, is :mod:`into_chinese`.
 """
 
 from __future__ import annotations
@@ -30,7 +29,6 @@ from seminar_qa.text import CJK_CLASS, has_cjk, main_language
 from seminar_qa.tokenization import (
     ZH_STOPWORDS,
     base_tokens,
-    is_stopword,
     jieba_module,
     tagged_words,
 )
@@ -169,35 +167,6 @@ def bridged_tokens(question: str) -> list[str]:
     question = to_simplified(question)  # as CC-CEDICT's simplified forms and the cues are written
     glossed = gloss_tokens(spelled_out(question))
     return pinyin_question_tokens(question) + glossed + number_tokens(question)
-
-
-_ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
-MAX_SENSES = 4  # set by hand: a phrase of more ("name": 17 words) would match any passage
-
-
-def chinese_tokens(question: str) -> list[str]:
-    """Tokens of the Chinese words CC-CEDICT defines as the English question's phrases.
-
-    The bridge from an English question to Chinese text (:func:`cedict.words_for`, the dictionary
-    read backwards): the longest phrases first, up to four words, none starting or ending with a
-    stop word ("what is"); a capitalised word that is pure pinyin ("Li", "Chengdong") is a
-    romanised Chinese name, not English, and is left alone, as is a phrase of many senses.
-    """
-    words = _ENGLISH_WORD.findall(question)
-    used = [False] * len(words)
-    tokens: list[str] = []
-    for length in range(cedict.MAX_PHRASE_WORDS, 0, -1):
-        for start in range(len(words) - length + 1):
-            span = words[start : start + length]
-            edges = is_stopword(span[0].lower()) or is_stopword(span[-1].lower())
-            romanised = length == 1 and span[0][0].isupper() and split_pinyin(span[0].lower())
-            if edges or romanised or any(used[start : start + length]):
-                continue
-            found = cedict.words_for(" ".join(span))
-            if found and len(found) <= MAX_SENSES:
-                used[start : start + length] = [True] * length
-                tokens += [t for word in found for t in base_tokens(word)]
-    return list(dict.fromkeys(tokens))
 
 
 def _first_definition(word: str) -> str:

@@ -8,6 +8,8 @@ Layout of an index directory::
                         order; passages.jsonl holds each sentence's offsets
     titles-NAME.npy     the same model's vector of each document's title, in documents.jsonl order
     bm25/               the BM25 index, in bm25s's own pickle-free files
+    sound/              only when some passages are Chinese: a BM25 of their words' pinyin, for
+                        romanised names in English questions (``seminar_qa.into_chinese``)
     passages.jsonl      one passage a line, in FAISS id order
     documents.jsonl     one source document a line (text and metadata)
     policy.json         optional: a search policy calibrated for this index
@@ -33,7 +35,7 @@ from seminar_qa import __version__
 from seminar_qa.embedding import Embedder, model_text, preload
 from seminar_qa.errors import EmbedderMismatchError, IndexFormatError
 from seminar_qa.index.dense import DenseVectors, PassageLayout, make_vector_index
-from seminar_qa.index.lexical import TOKENS, LexicalIndex
+from seminar_qa.index.lexical import TOKENS, LexicalIndex, QuestionTerms, SoundIndex
 from seminar_qa.index.manifest import (
     BM25,
     DOCUMENTS,
@@ -42,6 +44,7 @@ from seminar_qa.index.manifest import (
     PASSAGES,
     POLICY,
     REBUILD_HINT,
+    SOUND,
     Manifest,
     SourceRecord,
     read_manifest,
@@ -92,6 +95,7 @@ class SeminarIndex:
         dense: Sequence[DenseVectors],
         lexical: LexicalIndex,
         policy: SearchPolicy | None = None,
+        sound: SoundIndex | None = None,
     ) -> None:
         """Assemble an index from its parts (use :meth:`build` or :meth:`load`)."""
         self.manifest = manifest
@@ -99,6 +103,8 @@ class SeminarIndex:
         self.passages = list(passages)
         self.dense = list(dense)
         self.lexical = lexical
+        self.sound = sound
+        """The BM25 of Chinese words' sounds (None when no passage is Chinese)."""
         self.policy = policy
         """The search policy calibrated for this index, or None (the default applies)."""
         self.sentence_count = sum(len(p.sentences) for p in self.passages)
@@ -125,6 +131,17 @@ class SeminarIndex:
         if language not in self._in_language:
             self._in_language[language] = self.passage_languages == language
         return self._in_language[language]
+
+    def bm25_scores(self, terms: QuestionTerms) -> NDArray[np.float32]:
+        """BM25 of every passage for a question's ``terms``, its names' sounds included.
+
+        A romanised Chinese name in an English question is heard in Chinese text: the two
+        BM25s' scores add as one BM25 over both kinds of token would.
+        """
+        scores = self.lexical.scores(terms.all)
+        if terms.sound and self.sound is not None:
+            scores = scores + self.sound.scores(terms.sound)
+        return scores
 
     @functools.cached_property
     def passage_by_id(self) -> dict[str, Passage]:
@@ -230,6 +247,8 @@ class SeminarIndex:
                 )
             )
         lexical = LexicalIndex.build(texts)
+        chinese = np.array([main_language(p.text) == "zh" for p in passages], dtype=np.bool_)
+        sound = SoundIndex.build(texts, chinese) if chinese.any() else None
         counts: dict[str, int] = {}
         for passage in passages:
             counts[passage.doc_id] = counts.get(passage.doc_id, 0) + 1
@@ -247,14 +266,19 @@ class SeminarIndex:
             format_version=FORMAT_VERSION,
             package_version=__version__,
             embedders=[d.describe() for d in dense],
-            lexical={"method": "bm25 (bm25s, Lucene)", "tokens": TOKENS, "dir": BM25},
+            lexical={
+                "method": "bm25 (bm25s, Lucene)",
+                "tokens": TOKENS,
+                "dir": BM25,
+                "sound": SOUND if sound is not None else None,
+            },
             chunking=dict(chunking),
             sources=sources,
             passage_count=len(passages),
             built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             build_seconds=round(time.perf_counter() - started, 3),
         )
-        return cls(manifest, documents, passages, dense, lexical)
+        return cls(manifest, documents, passages, dense, lexical, sound=sound)
 
     def save(self, directory: Path) -> None:
         """Write the index to ``directory`` atomically, replacing any index already there."""
@@ -263,6 +287,8 @@ class SeminarIndex:
             for component in self.dense:
                 component.save(temporary)
             self.lexical.save(temporary / BM25)
+            if self.sound is not None:
+                self.sound.save(temporary / SOUND)
             write_jsonl(temporary / PASSAGES, (p.to_json() for p in self.passages))
             write_jsonl(temporary / DOCUMENTS, (d.to_json() for d in self.documents.values()))
             if self.policy is not None:
@@ -318,6 +344,11 @@ class SeminarIndex:
                 for embedder, entry in zip(embedders, recorded, strict=True)
             ]
             lexical = LexicalIndex.load(directory / BM25, len(passages))
+            sound = (
+                SoundIndex.load(directory / SOUND, len(passages))
+                if manifest.lexical.get("sound")
+                else None
+            )
             policy_path = directory / POLICY
             policy = (
                 SearchPolicy.from_json(json.loads(policy_path.read_text(encoding="utf-8")))
@@ -333,4 +364,4 @@ class SeminarIndex:
                 f"the index at {directory} is inconsistent: {len(passages)} passages, "
                 f"manifest says {manifest.passage_count}; {REBUILD_HINT}"
             )
-        return cls(manifest, documents, passages, dense, lexical, policy)
+        return cls(manifest, documents, passages, dense, lexical, policy, sound)

@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from seminar_qa.bridges import bridged_tokens, chinese_tokens, pinyin_passage_tokens
+from seminar_qa.bridges import bridged_tokens, pinyin_passage_tokens
+from seminar_qa.into_chinese import chinese_tokens, romanised_tokens, sound_tokens
 from seminar_qa.text import has_cjk
 from seminar_qa.tokenization import base_tokens
 
@@ -31,9 +32,10 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 EMPTY_TOKEN = "<empty>"
-TOKENS = "jieba (simplified characters)+stem+pinyin"
+TOKENS = "jieba (simplified characters)+stem+pinyin; sound of Chinese words apart"
 """How passages become BM25 tokens, as the manifest records it: an index whose tokens were made
-another way is stale (before 2026-12-02 traditional characters went to jieba as written)."""
+another way is stale (before 2026-12-02 traditional characters went to jieba as written; before
+2026-12-06 an index with Chinese passages had no BM25 of their sound)."""
 _LOCK = threading.Lock()
 
 
@@ -43,12 +45,22 @@ def passage_tokens(text: str) -> list[str]:
     return tokens or [EMPTY_TOKEN]
 
 
+def passage_sounds(text: str) -> list[str]:
+    """A passage's tokens in the BM25 of sounds: its Chinese words' syllables (``into_chinese``)."""
+    return sound_tokens(text) or [EMPTY_TOKEN]
+
+
 @dataclass(frozen=True)
 class QuestionTerms:
-    """A question's query tokens: ``direct`` (its own words) and ``bridged`` (pinyin, glosses)."""
+    """A question's query tokens: ``direct`` (its own words) and ``bridged`` (pinyin, glosses).
+
+    ``sound``: what an English question asks of the BM25 of Chinese words' sounds (the syllables
+    of its romanised Chinese names); empty unless the index holds Chinese passages.
+    """
 
     direct: list[str]
     bridged: list[str]
+    sound: tuple[str, ...] = ()
 
     @property
     def all(self) -> list[str]:
@@ -65,12 +77,13 @@ def question_terms(question: str, *, into_chinese: bool = False) -> QuestionTerm
     """Query-side tokens of ``question``: search-mode base tokens, and bridges for Chinese.
 
     ``into_chinese``: the index holds Chinese passages, so a question with no Chinese in it is
-    bridged to them too (:func:`bridges.chinese_tokens`).
+    bridged to them too (:mod:`into_chinese`: its phrases' Chinese words, its names' sounds).
     """
+    direct = base_tokens(question, search_mode=True)
     # bridged_tokens gives nothing for a question without Chinese, so the two never combine.
-    across = into_chinese and not has_cjk(question)
-    bridged = chinese_tokens(question) if across else bridged_tokens(question)
-    return QuestionTerms(base_tokens(question, search_mode=True), bridged)
+    if into_chinese and not has_cjk(question):
+        return QuestionTerms(direct, chinese_tokens(question), tuple(romanised_tokens(question)))
+    return QuestionTerms(direct, bridged_tokens(question))
 
 
 def question_tokens(question: str) -> list[str]:
@@ -95,13 +108,15 @@ class LexicalIndex:
         self._params: dict[str, Any] = {}
 
     @classmethod
-    def build(cls, texts: Sequence[str]) -> LexicalIndex:
-        """Tokenise and index ``texts``."""
+    def build(
+        cls, texts: Sequence[str], tokens: Callable[[str], list[str]] = passage_tokens
+    ) -> LexicalIndex:
+        """Tokenise ``texts`` with ``tokens`` and index them."""
         import bm25s
 
         retriever = bm25s.BM25()
         with _LOCK:
-            retriever.index([passage_tokens(t) for t in texts], show_progress=False)
+            retriever.index([tokens(t) for t in texts], show_progress=False)
         return cls(retriever, len(texts))
 
     def save(self, directory: Path) -> None:
@@ -179,6 +194,47 @@ class LexicalIndex:
             return np.asarray(self._columns[2])
         assert self.retriever is not None
         return np.asarray(self.retriever.scores["indptr"])
+
+
+class SoundIndex:
+    """The BM25 of Chinese words' sounds (:func:`passage_sounds`), over the Chinese passages only.
+
+    English passages would be empty documents in it, which shorten the mean length BM25 weighs
+    by and so push every Chinese passage down as long: in a test corpus of ten English passages
+    and one Chinese, "Li Chengdong" found "Li Hua" of an English passage first.
+    """
+
+    POSITIONS = "positions.npy"
+
+    def __init__(self, lexical: LexicalIndex, positions: NDArray[np.int64], size: int) -> None:
+        """``lexical`` over the passages at ``positions`` of an index of ``size`` passages."""
+        self.lexical = lexical
+        self.positions = positions
+        self.size = size
+
+    @classmethod
+    def build(cls, texts: Sequence[str], chinese: NDArray[np.bool_]) -> SoundIndex:
+        """Index the sounds of ``texts`` where ``chinese`` is true."""
+        positions = np.flatnonzero(chinese).astype(np.int64)
+        lexical = LexicalIndex.build([texts[int(p)] for p in positions], passage_sounds)
+        return cls(lexical, positions, len(texts))
+
+    def save(self, directory: Path) -> None:
+        """Write the BM25 files and the passages' positions into ``directory``."""
+        self.lexical.save(directory)
+        np.save(directory / self.POSITIONS, self.positions, allow_pickle=False)
+
+    @classmethod
+    def load(cls, directory: Path, size: int) -> SoundIndex:
+        """Read what :meth:`save` wrote, for an index of ``size`` passages."""
+        positions = np.load(directory / cls.POSITIONS, allow_pickle=False).astype(np.int64)
+        return cls(LexicalIndex.load(directory, len(positions)), positions, size)
+
+    def scores(self, tokens: Sequence[str]) -> NDArray[np.float32]:
+        """BM25 score of every passage of the index for the sound ``tokens`` (0 if not Chinese)."""
+        scores = np.zeros(self.size, dtype=np.float32)
+        scores[self.positions] = self.lexical.scores(tokens)
+        return scores
 
 
 def _columns(scores: dict[str, Any], method: str) -> tuple[Any, Any, Any] | None:

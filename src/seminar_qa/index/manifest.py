@@ -19,6 +19,8 @@ from seminar_qa.text import sha256_file
 FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
 BM25 = "bm25"
+SOUND = "sound"
+"""The BM25 of Chinese words' sounds, only in an index that holds Chinese passages."""
 PASSAGES = "passages.jsonl"
 DOCUMENTS = "documents.jsonl"
 POLICY = "policy.json"

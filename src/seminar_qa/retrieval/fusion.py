@@ -224,7 +224,7 @@ def score_passages(
                 language = language_of(question)
                 terms = question_terms(question, into_chinese=chinese_text)
             with stage(overlapped, "bm25"):
-                bm25 = index.lexical.scores(terms.all)
+                bm25 = index.bm25_scores(terms)
             with stage(overlapped, "dense scores + fusion"):
                 weights = policy.weights(language, index.model_names)
                 early = _Lexical(language, terms, weights, bm25, {})

@@ -1,0 +1,109 @@
+"""Bridges from English questions to Chinese text: CC-CEDICT read backwards, and the sound of names.
+
+The mirror of :mod:`bridges` (a Chinese question over English text), for an English-speaking
+visitor of a Chinese report:
+
+- phrases (:func:`chinese_tokens`): an English question's phrases that a CC-CEDICT definition is
+  on its own ("courtesy name" -> 表字, "Austria" -> 奥地利; :func:`cedict.words_for`) become
+  Chinese query words of the main BM25;
+- sound (:func:`sound_tokens`, :func:`romanised_tokens`): every Chinese word of a passage is
+  also read as the syllables of its pinyin, one by one and two in a row (李成栋 -> li, cheng,
+  dong, li cheng, cheng dong), and a question's capitalised words that split fully into pinyin
+  ("Li Chengdong", "Kangwang Road") ask for the same tokens. They live in a BM25 of their own
+  (the index's ``sound/``) that only English questions over Chinese passages ask: in the main
+  BM25 they lengthened every Chinese passage, which moved every question's scores and the rows of
+  both learned models (BENCHMARKS.md, "Tried in the seventh session").
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from seminar_qa import cedict
+from seminar_qa.bridges import split_pinyin, word_pinyin_tokens
+from seminar_qa.simplified import to_simplified
+from seminar_qa.text import has_cjk, main_language
+from seminar_qa.tokenization import base_tokens, is_stopword, jieba_module
+
+_ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+MAX_SENSES = 4  # set by hand: a phrase of more ("name": 17 words) would match any passage
+
+
+def _romanised(word: str) -> tuple[str, ...] | None:
+    """The syllables of a capitalised word that is pure pinyin (a romanised Chinese name)."""
+    return split_pinyin(word.lower()) if word[:1].isupper() else None
+
+
+def chinese_tokens(question: str) -> list[str]:
+    """Tokens of the Chinese words CC-CEDICT defines as the English question's phrases.
+
+    The longest phrases first, up to four words, none starting or ending with a stop word ("what
+    is"); a capitalised word that is pure pinyin ("Li", "Chengdong") is a romanised Chinese name,
+    not English (:func:`romanised_tokens` asks it), and is left alone, as is a phrase of many
+    senses.
+    """
+    words = _ENGLISH_WORD.findall(question)
+    used = [False] * len(words)
+    tokens: list[str] = []
+    for length in range(cedict.MAX_PHRASE_WORDS, 0, -1):
+        for start in range(len(words) - length + 1):
+            span = words[start : start + length]
+            edges = is_stopword(span[0].lower()) or is_stopword(span[-1].lower())
+            romanised = length == 1 and _romanised(span[0])
+            if edges or romanised or any(used[start : start + length]):
+                continue
+            found = cedict.words_for(" ".join(span))
+            if found and len(found) <= MAX_SENSES:
+                used[start : start + length] = [True] * length
+                tokens += [t for word in found for t in base_tokens(word)]
+    return list(dict.fromkeys(tokens))
+
+
+def _with_pairs(syllables: list[str]) -> list[str]:
+    """Tokens of a run of syllables: each one, then each two in a row (``li_cheng``).
+
+    The pairs keep the order a bag of syllables loses: "li", "cheng" and "dong" are in most
+    Chinese paragraphs, "li cheng" and "cheng dong" in the one that names 李成栋 (syllables alone
+    lifted the translated set's Hit@1 .707 -> .722, with pairs .758; BENCHMARKS.md).
+    """
+    return syllables + [f"{a}_{b}" for a, b in itertools.pairwise(syllables)]
+
+
+def sound_tokens(text: str) -> list[str]:
+    """The pinyin syllables of the Chinese words of ``text``, with pairs (none unless Chinese).
+
+    Pairs run across jieba's words (it may cut a name: 李/成栋) but not across punctuation or
+    anything that is not Chinese.
+    """
+    if main_language(text) != "zh":
+        return []
+    tokens: list[str] = []
+    run: list[str] = []
+    for word in jieba_module().lcut(to_simplified(text)):
+        if has_cjk(word):
+            run.extend(t.removeprefix("py_") for t in word_pinyin_tokens(word))
+        elif word.strip():
+            tokens.extend(_with_pairs(run))
+            run = []
+    return tokens + _with_pairs(run)
+
+
+def romanised_tokens(question: str) -> list[str]:
+    """The sound tokens of the question's capitalised words that are pure pinyin, with pairs.
+
+    Pairs run across the words of one name ("Li Chengdong": ``li_cheng``, ``cheng_dong``); a
+    question written in Chinese asks none (its characters meet Chinese text directly).
+    """
+    if has_cjk(question):
+        return []
+    tokens: list[str] = []
+    run: list[str] = []
+    for word in _ENGLISH_WORD.findall(question):
+        syllables = _romanised(word)
+        if syllables:
+            run.extend(syllables)
+        else:
+            tokens.extend(_with_pairs(run))
+            run = []
+    return tokens + _with_pairs(run)
