@@ -20,8 +20,8 @@ Training data, all read where it lies (nothing is copied into the project):
 Every question is asked in fusion's order, the near-tie alignment off (``rows.fusion_assistant``:
 the model reads fusion's margin, which the alignment leaves as it is unless it re-orders a pair).
 A question's label is whether it is answerable. The features of every question are cached in
-``build/answerability/rows.jsonl``; the model is gradient-boosted trees (scikit-learn), with
-Platt scaling fitted on out-of-fold scores, written as plain JSON to
+``build/answerability/rows.jsonl``; the model is gradient-boosted trees (scikit-learn, five seeds
+averaged), with Platt scaling fitted on out-of-fold scores, written as plain JSON to
 ``src/seminar_qa/answerability/model.json``. Sources are weighted equally, whatever their size.
 Cross-validation keeps each question and its generated negative in one fold (what a hidden split
 of the same sets would see), and every source is also held out whole, to show how the model does
@@ -54,7 +54,8 @@ from seminar_qa.answerability.rows import (
 # Gradient boosting, small and slow-learning: 200 trees of depth 3 at rate 0.05 with 80%
 # subsamples. Chosen over a logistic regression on the same rows (question-grouped 5-fold
 # AUROC on the original questions: SQuAD 2.0 .61 vs .56, ClapNQ .90 vs .83, seminar .77 vs .73);
-# deeper trees or more of them changed none of these by more than .01.
+# deeper trees or more of them changed none of these by more than .01. Each fit is five such
+# models (``SEEDS``), averaged.
 TREES = {"n_estimators": 200, "max_depth": 3, "learning_rate": 0.05, "subsample": 0.8}
 FOLDS = 5
 
@@ -74,10 +75,35 @@ def _weights(rows: Sequence[Row]) -> Any:
     return np.array([len(rows) / (len(sources) * count[r.source]) for r in rows])
 
 
-def _boosted(seed: int = 0) -> Any:
-    from sklearn.ensemble import GradientBoostingClassifier
+SEEDS = (0, 1, 2, 3, 4)
+"""Boosted models fitted on different subsamples, their scores averaged (bagging). One model's
+leaves follow its random subsamples, so any change to the rows (a feature, a source, BM25's
+lengths) moved borderline questions by one to eight a set either way (BENCHMARKS.md, every refit
+since 2026-12-03); the mean of five moves less (measured in BENCHMARKS.md, 2026-12-06)."""
 
-    return GradientBoostingClassifier(random_state=seed, **TREES)
+
+class Bagged:
+    """Gradient-boosted models of the same rows with different seeds; the mean of their scores."""
+
+    def __init__(self, seeds: Sequence[int] = SEEDS) -> None:
+        """One unfitted model per seed."""
+        from sklearn.ensemble import GradientBoostingClassifier
+
+        self.models = [GradientBoostingClassifier(random_state=s, **TREES) for s in seeds]
+
+    def fit(self, x: Any, y: Any, sample_weight: Any) -> Bagged:
+        """Fit every model on the same rows."""
+        for model in self.models:
+            model.fit(x, y, sample_weight=sample_weight)
+        return self
+
+    def decision_function(self, x: Any) -> Any:
+        """The mean of the models' raw scores."""
+        return sum(m.decision_function(x) for m in self.models) / len(self.models)
+
+
+def _boosted() -> Bagged:
+    return Bagged()
 
 
 def out_of_fold(rows: Sequence[Row], features: Sequence[str] = FEATURES) -> list[float]:
@@ -121,13 +147,13 @@ def platt(scores: Sequence[float], rows: Sequence[Row]) -> tuple[float, float]:
 
 
 def export(
-    model: Any, calibration: tuple[float, float], trained_on: dict[str, Any]
+    model: Bagged, calibration: tuple[float, float], trained_on: dict[str, Any]
 ) -> dict[str, Any]:
     """The fitted boosted trees as the JSON that ``AnswerabilityModel`` reads."""
     import numpy as np
 
     trees = []
-    for estimator in model.estimators_[:, 0]:
+    for estimator in (e for m in model.models for e in m.estimators_[:, 0]):
         tree = estimator.tree_
         trees.append(
             {
@@ -138,13 +164,22 @@ def export(
                 "value": [float(v) for v in tree.value[:, 0, 0]],
             }
         )
+    # The mean of the models is one forest: every tree at the rate over the number of models,
+    # after the mean of their starting scores.
     probe = np.zeros((1, len(FEATURES)))
-    learning_rate = float(model.learning_rate)
-    tree_sum = sum(float(e.predict(probe)[0]) for e in model.estimators_[:, 0])
-    init = float(model.decision_function(probe)[0]) - learning_rate * tree_sum
+    inits = []
+    for member in model.models:
+        tree_sum = sum(float(e.predict(probe)[0]) for e in member.estimators_[:, 0])
+        inits.append(float(member.decision_function(probe)[0]) - member.learning_rate * tree_sum)
+    (rate,) = {float(member.learning_rate) for member in model.models}
+    learning_rate = rate / len(model.models)
+    init = sum(inits) / len(inits)
     return {
         "format": 2,
-        "kind": "gradient-boosted trees (scikit-learn), Platt-calibrated on out-of-fold scores",
+        "kind": (
+            "gradient-boosted trees (scikit-learn), five seeds averaged, "
+            "Platt-calibrated on out-of-fold scores"
+        ),
         "features": list(FEATURES),
         "init": init,
         "learning_rate": learning_rate,
