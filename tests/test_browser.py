@@ -267,9 +267,19 @@ def glyph(page: Page, char: str) -> NDArray[np.float32]:
         char,
     )
     probe = page.locator("#glyph-probe")
-    picture = Image.open(io.BytesIO(probe.screenshot())).convert("L")
+    page.evaluate("() => document.fonts.ready")
+    # Chromium may paint a character before its fallback font is in: a blank square (every
+    # pixel white, seen once in a full run, 2026-12-06). Nothing drawn is never the answer, so
+    # the picture is taken again until something is.
+    for _ in range(20):
+        picture = np.asarray(
+            Image.open(io.BytesIO(probe.screenshot())).convert("L"), dtype=np.float32
+        )
+        if picture.min() < 128:
+            break
+        page.wait_for_timeout(100)
     page.evaluate("() => document.getElementById('glyph-probe').remove()")
-    return np.asarray(picture, dtype=np.float32)
+    return picture
 
 
 def assert_glyphs_render(page: Page, characters: str) -> None:
