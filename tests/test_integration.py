@@ -136,9 +136,13 @@ def test_validation_set_answerability_holds(assistant: Assistant) -> None:
 
 
 def test_chinese_question_finds_the_romanised_name(assistant: Assistant) -> None:
-    best = assistant.answer("长宁区教育局局长是谁？", k=3).best
-    assert best is not None and "Xiong Qiuju" in best.passage.text
-    assert "Xiong Qiuju" in best.answer
+    # The passage and the mark are the bridge's work; whether it is shown as the answer or as
+    # the closest passage is the answerability model's, and this question sits at its threshold
+    # (.27-.35 against .30 over the refits of 2026-12-06; the eval sets judge the verdicts).
+    answer = assistant.answer("长宁区教育局局长是谁？", k=3)
+    shown = answer.best or answer.closest
+    assert shown is not None and "Xiong Qiuju" in shown.passage.text
+    assert "Xiong Qiuju" in shown.answer
 
 
 def test_token_alignment_reorders_near_ties_and_the_first_passage_does_not_depend_on_k(

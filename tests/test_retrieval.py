@@ -38,7 +38,7 @@ from seminar_qa.policy import (
 )
 from seminar_qa.retrieval import EmptyQuestionError, prepare_question
 from seminar_qa.retrieval.answer_span import answer_span, coverage
-from seminar_qa.retrieval.fusion import min_max, score_passages
+from seminar_qa.retrieval.fusion import fuse, min_max, score_passages
 from seminar_qa.settings import Settings
 from seminar_qa.testing.fakes import HashingEmbedder, RecordingEmbedder
 from seminar_qa.text import language_of
@@ -326,6 +326,29 @@ def test_default_policy_weights_per_language() -> None:
     # A model the policy has no weights for gets the uncalibrated ones, in both languages.
     assert DEFAULT_POLICY.weights("zh", ["other"])["other"] == 1.0
     assert DEFAULT_POLICY.weights("fr", ["e5"]) == DEFAULT_POLICY.weights("en", ["e5"])
+
+
+def test_passages_in_another_language_take_the_policy_s_weights_across(
+    tmp_path: Path, corpus: Path
+) -> None:
+    """In a mixed index an English question weighs Chinese passages by "en>zh", English by "en"."""
+    (corpus / "changning.md").write_text(CHINESE_DOC, encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "ix", embedder="hashing")
+    build_index(settings, embedders=[HashingEmbedder()])
+    index = SeminarIndex.load(settings.index_dir, [HashingEmbedder()])
+    assert index.languages == ("en", "zh")
+    across = FusionWeights(bm25=3.0, models={}, uncalibrated=ModelWeights(0.5, 0.0, 0.0))
+    policy = replace(DEFAULT_POLICY, fusion={**DEFAULT_POLICY.fusion, "en>zh": across})
+    weighing = policy.weighing("en", index.languages, index.model_names)
+    assert weighing.across["zh"]["bm25"] == 3.0 and weighing.get("bm25") == 3.0
+    alone = policy.weighing("zh", index.languages, index.model_names)
+    assert alone.across == {} and alone.get("bm25") == alone.own["bm25"]
+    (scores,) = score_passages(index, ["Which reading room did the visitors see?"], policy)
+    chinese = index.passages_in("zh")[scores.candidates]
+    assert chinese.any() and not chinese.all()
+    for weights, where in ((weighing.own, ~chinese), (weighing.across["zh"], chinese)):
+        assert np.allclose(scores.fused[where], fuse(scores.components, weights)[where])
+    assert not np.allclose(fuse(scores.components, weighing.own), scores.fused)
 
 
 def test_gloss_translation_writes_a_chinese_question_in_english_words() -> None:

@@ -18,9 +18,9 @@ from seminar_qa.errors import UnknownDocumentError
 from seminar_qa.policy import DEFAULT_POLICY, SearchPolicy, Verdict
 from seminar_qa.records import Answer, Passage
 from seminar_qa.retrieval.answer_span import is_title_line
-from seminar_qa.retrieval.fusion import Timings, stage
 from seminar_qa.retrieval.question import prepare_question
 from seminar_qa.retrieval.search import Ranking, check_k, rank
+from seminar_qa.retrieval.timings import Timings, stage
 
 if TYPE_CHECKING:
     from seminar_qa.answerability.model import AnswerabilityModel

@@ -144,6 +144,11 @@ class SeminarIndex:
         return scores
 
     @functools.cached_property
+    def languages(self) -> tuple[str, ...]:
+        """The main languages of the passages, each once."""
+        return tuple(sorted(set(self.passage_languages.tolist())))
+
+    @functools.cached_property
     def passage_by_id(self) -> dict[str, Passage]:
         """Every passage by its id (built on first use: only feedback needs it)."""
         return {passage.passage_id: passage for passage in self.passages}

@@ -11,6 +11,7 @@ from seminar_qa.policy.core import (
     FusionWeights,
     ModelWeights,
     SearchPolicy,
+    Weighing,
     sentence_signal,
     title_signal,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "ModelWeights",
     "SearchPolicy",
     "Verdict",
+    "Weighing",
     "sentence_signal",
     "title_signal",
 ]

@@ -99,6 +99,24 @@ class FusionWeights:
 
 
 @dataclass(frozen=True)
+class Weighing:
+    """Fusion's weights for one question: its language's, and per passage language another set.
+
+    ``across`` maps a passage language to the weights its passages take when it is not the
+    question's (the policy's ``"en>zh"`` entry: an English question over Chinese text).
+    """
+
+    own: Mapping[str, float]
+    across: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+
+    def get(self, name: str, default: float = 0.0) -> float:
+        """The largest weight any passage gives signal ``name``: what is computed and retrieved."""
+        weights = [self.own.get(name, default)]
+        weights += [w.get(name, default) for w in self.across.values()]
+        return max(weights)
+
+
+@dataclass(frozen=True)
 class Candidates:
     """Which passages are scored: every one in a small index, the retrievers' top lists above."""
 
@@ -182,7 +200,8 @@ class SearchPolicy:
     """Every tuned value of a search: fusion, candidates, answer sentences, abstention."""
 
     fusion: Mapping[str, FusionWeights]
-    """Per question language ("en", "zh"); a language not listed uses "en"."""
+    """Per question language ("en", "zh"); a language not listed uses "en". An entry "Q>P"
+    weighs the passages in language P for a question in language Q (:meth:`weighing`)."""
     answer_sentence: AnswerSentence
     abstention: Abstention
     candidates: Candidates = field(default_factory=Candidates)
@@ -201,6 +220,18 @@ class SearchPolicy:
     def weights(self, language: str, models: Iterable[str]) -> dict[str, float]:
         """The weight of every signal for a question in ``language`` over ``models``."""
         return self.fusion.get(language, self.fusion["en"]).signal_weights(models)
+
+    def weighing(
+        self, language: str, passage_languages: Iterable[str], models: Iterable[str]
+    ) -> Weighing:
+        """The weights for a question in ``language`` over passages in ``passage_languages``."""
+        models = list(models)
+        across = {
+            passage: self.fusion[f"{language}>{passage}"].signal_weights(models)
+            for passage in passage_languages
+            if passage != language and f"{language}>{passage}" in self.fusion
+        }
+        return Weighing(self.weights(language, models), across)
 
     def to_json(self) -> dict[str, Any]:
         """The policy as plain JSON data (``policy.json``)."""

@@ -1,7 +1,8 @@
 """Fusion: score the candidate passages with BM25 and every model, rescale, and add up.
 
 Each retriever's scores are rescaled to 0..1 over the candidates and added with the weights the
-policy gives the question's language; the fused score is divided by the weights' sum, so it lies
+policy gives the question's language (a passage in another language may take weights of its own,
+:class:`~seminar_qa.policy.Weighing`); the fused score is divided by the weights' sum, so it lies
 in 0..1. Small indexes score every passage; large ones take each retriever's top passages and
 score that union (``SearchPolicy.candidates``). A signal the policy gives no weight for the
 question's language (USE's for English questions) is not computed over the candidates: only for
@@ -10,10 +11,8 @@ the passages whose hits report it, when they are asked for.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -21,9 +20,10 @@ import numpy as np
 import threadpoolctl
 
 from seminar_qa.index.lexical import QuestionTerms, question_terms, top_positions
-from seminar_qa.policy import SearchPolicy, sentence_signal, title_signal
+from seminar_qa.policy import SearchPolicy, Weighing, sentence_signal, title_signal
 from seminar_qa.retrieval.crossing import QuestionVector
 from seminar_qa.retrieval.encoders import ENCODER_THREADS, encode_questions
+from seminar_qa.retrieval.timings import Timings, stage
 from seminar_qa.text import Language, language_of
 
 if TYPE_CHECKING:
@@ -40,22 +40,6 @@ _PARALLEL_SENTENCES = 20_000
 computed side by side: below it a thread's hand-over costs more than the products (the seminar
 index has 126 sentences). The default policy scores every passage up to 10,000 sentences only;
 a policy stored in an index before 2026-12-04 does up to 100,000."""
-
-Timings = dict[str, float]
-"""Seconds spent per stage, accumulated across calls: pass one to see where the time goes."""
-
-
-@contextlib.contextmanager
-def stage(timings: Timings | None, name: str) -> Iterator[None]:
-    """Add the block's wall time to ``timings[name]`` (nothing when timings is None)."""
-    if timings is None:
-        yield
-        return
-    started = time.perf_counter()
-    try:
-        yield
-    finally:
-        timings[name] = timings.get(name, 0.0) + time.perf_counter() - started
 
 
 def min_max(scores: NDArray[np.float32]) -> NDArray[np.float32]:
@@ -184,8 +168,8 @@ class _Lexical:
 
     language: Language
     terms: QuestionTerms
-    weights: Mapping[str, float]
-    """Fusion's weights for the question's language."""
+    weights: Weighing
+    """Fusion's weights for the question's language (and passages in another)."""
     bm25: NDArray[np.float32]
     nearest: dict[str, NDArray[np.int64]]
     """Candidate lists of the models whose vectors came first (large indexes only)."""
@@ -226,7 +210,7 @@ def score_passages(
             with stage(overlapped, "bm25"):
                 bm25 = index.bm25_scores(terms)
             with stage(overlapped, "dense scores + fusion"):
-                weights = policy.weights(language, index.model_names)
+                weights = policy.weighing(language, index.languages, index.model_names)
                 early = _Lexical(language, terms, weights, bm25, {})
                 if not full:
                     _score_early(index, policy, early, ready, number)
@@ -315,7 +299,7 @@ def _extended(
     return result
 
 
-def _retrieves(model: str, weights: Mapping[str, float]) -> bool:
+def _retrieves(model: str, weights: Weighing) -> bool:
     """Whether fusion weighs any of ``model``'s signals (then it lists candidates)."""
     return any(weights.get(s) for s in (model, sentence_signal(model), title_signal(model)))
 
@@ -391,7 +375,12 @@ def _fuse(
         for name, (owner, scorer) in scorers.items()
         if name not in fused_now
     }
-    fused = fuse(components, weights)
+    fused = fuse(components, weights.own)
+    for passage_language, across in weights.across.items():
+        mask = index.passages_in(passage_language)
+        fused = np.where(
+            mask if candidates is None else mask[candidates], fuse(components, across), fused
+        )
     positions = np.arange(len(index), dtype=np.int64) if candidates is None else candidates
     order = ("bm25", *scorers)
     return Scores(language, terms, positions, components, fused, vectors, deferred, order)

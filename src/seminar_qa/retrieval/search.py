@@ -26,7 +26,8 @@ from seminar_qa.retrieval.answer_span import (
     sentence_similarity,
 )
 from seminar_qa.retrieval.clause import answer_clause
-from seminar_qa.retrieval.fusion import Scores, Timings, score_passages, stage
+from seminar_qa.retrieval.fusion import Scores, score_passages
+from seminar_qa.retrieval.timings import Timings, stage
 from seminar_qa.text import Language, language_of
 
 if TYPE_CHECKING:
