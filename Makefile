@@ -68,6 +68,7 @@ eval: $(TEST_STAMP)
 	$(BIN)/python bench/translated_sets.py
 	if [ -f build/derived/cmrc-en/questions.jsonl ] && [ -d build/external/cmrc/index ]; then \
 		$(BIN)/seminar-qa eval build/derived/cmrc-en/questions.jsonl --index build/external/cmrc/index; fi
+	$(BIN)/python bench/mixed_eval.py
 
 # Refit the answerability model (src/seminar_qa/answerability/model.json) from the development
 # splits in ../shared/eval/external and the eval/ sets; builds their indexes the first time.

@@ -178,3 +178,24 @@ def test_every_shipped_translation_is_english_and_unique() -> None:
     assert len(rows) == 198
     assert len({row["id"] for row in rows}) == len(rows)
     assert not [row["question"] for row in rows if has_cjk(row["question"])]
+
+
+def test_the_mixed_run_judges_each_set_by_its_own_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Gold documents move under the set's folder, as the mixed corpus holds them."""
+    from bench import mixed_eval
+
+    from seminar_qa.evaluation import load_questions
+
+    source = tmp_path / "questions.jsonl"
+    source.write_text(
+        '{"id": "a", "question": "Who?", "answers": ["Li"], "gold": "xq-00-00"}\n'
+        '{"id": "b", "question": "Why?", "answers": ["so"]}\n',
+        encoding="utf-8",
+    )
+    (question, plain) = load_questions(mixed_eval.prefixed(source, "xquad", tmp_path / "out.jsonl"))
+    assert question.in_gold("xquad/xq-00-00.txt") and not question.in_gold("xq-00-00.txt")
+    assert question.answers == ("Li",) and plain.gold == ()
+    assert mixed_eval.main(["--external", str(tmp_path / "absent")]) == 0
+    assert "Mixed-language run skipped" in capsys.readouterr().err
