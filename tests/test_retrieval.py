@@ -332,10 +332,7 @@ def test_passages_in_another_language_take_the_policy_s_weights_across(
     tmp_path: Path, corpus: Path
 ) -> None:
     """In a mixed index an English question weighs Chinese passages by "en>zh", English by "en"."""
-    (corpus / "changning.md").write_text(CHINESE_DOC, encoding="utf-8")
-    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "ix", embedder="hashing")
-    build_index(settings, embedders=[HashingEmbedder()])
-    index = SeminarIndex.load(settings.index_dir, [HashingEmbedder()])
+    index = _with_chinese_text(tmp_path, corpus, HashingEmbedder())
     assert index.languages == ("en", "zh")
     across = FusionWeights(bm25=3.0, models={}, uncalibrated=ModelWeights(0.5, 0.0, 0.0))
     policy = replace(DEFAULT_POLICY, fusion={**DEFAULT_POLICY.fusion, "en>zh": across})
