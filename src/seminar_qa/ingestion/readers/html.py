@@ -7,10 +7,11 @@ styles and other page furniture are dropped.
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
 from bs4.element import CData, NavigableString, PageElement, Tag
 
 from seminar_qa.ingestion.base import Extracted
@@ -48,7 +49,10 @@ def read(data: bytes, path: Path) -> Extracted:
     """HTML: the main text (``<main>`` or a lone ``<article>``), one paragraph per block element."""
     declared = _DECLARED_CHARSET.search(data[:4096])
     text, encoding = decode(data, declared.group(1).decode("ascii") if declared else None)
-    soup = BeautifulSoup(text, "lxml")
+    with warnings.catch_warnings():
+        # The text is a file's content, never a file name or URL that merely looks like one.
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        soup = BeautifulSoup(text, "lxml")
     metadata: dict[str, Any] = {"encoding": encoding}
     html = soup.find("html")
     if isinstance(html, Tag):
