@@ -207,6 +207,22 @@ def test_coverage_takes_the_better_of_direct_and_bridged_words() -> None:
     assert coverage([direct, []], english, flat_idf) == 0.0
 
 
+def test_a_passage_a_model_cannot_read_is_fused_from_the_other_signals() -> None:
+    """Its floored score neither counts against it nor in the divisor (a mixed index's MiniLM)."""
+    components = {
+        "bm25": np.array([0.0, 2.0, 4.0], dtype=np.float32),
+        "minilm": np.array([0.2, 0.8, 0.2], dtype=np.float32),  # passage 2 floored: unread
+    }
+    weights = {"bm25": 1.0, "minilm": 1.0}
+    unread = {"minilm": np.array([False, False, True])}
+    assert np.allclose(fuse(components, weights), [0.0, 0.75, 0.5])
+    assert np.allclose(fuse(components, weights, unread), [0.0, 0.75, 1.0])
+    # No passage read (MiniLM over a Chinese index): the same 0 for every one, counted as before.
+    floored = {**components, "minilm": np.zeros(3, dtype=np.float32)}
+    alone = {"minilm": np.array([True, True, True])}
+    assert np.allclose(fuse(floored, weights, alone), fuse(floored, weights))
+
+
 def test_fused_scores_follow_the_weights_of_the_question_language(
     tmp_path: Path, corpus: Path
 ) -> None:
@@ -400,7 +416,7 @@ def test_an_english_only_model_reads_glosses_and_never_scores_chinese_text(
     chinese = index.passage_languages == "zh"
     assert chinese.any() and (~chinese).any()
     question = "长宁区教育局局长是谁？"
-    (scores,) = score_passages(index, [question, "Changning bureau"], DEFAULT_POLICY)[:1]
+    scores, english = score_passages(index, [question, "Changning bureau"], DEFAULT_POLICY)
     assert english_only.texts[0] == gloss_translation(question)
     assert english_only.texts[1] == "Changning bureau"  # an English question as it is
     positions = scores.candidates
@@ -408,6 +424,14 @@ def test_an_english_only_model_reads_glosses_and_never_scores_chinese_text(
         values = scores.components[name]
         floor = values[~chinese[positions]].min()
         assert np.all(values[chinese[positions]] == floor), name
+    # ... and for an English question its floored scores sit out of their fused mean there:
+    # BM25 alone weighs them (a Chinese question's count, at the floor).
+    held = chinese[english.candidates]
+    across = DEFAULT_POLICY.weighing("en", index.languages, index.model_names).across["zh"]
+    bm25_only = fuse({"bm25": english.components["bm25"]}, across)
+    assert np.allclose(english.fused[held], bm25_only[held])
+    counted = fuse(scores.components, DEFAULT_POLICY.weights("zh", index.model_names))
+    assert np.allclose(scores.fused, counted)
     # A model that reads every language scores Chinese passages like the others.
     multilingual = SeminarIndex.load(tmp_path / "ix", [HashingEmbedder()])
     assert multilingual.unread_by(multilingual.embedders[0]) is None

@@ -12,7 +12,7 @@ the passages whose hits report it, when they are asked for.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -22,6 +22,7 @@ import threadpoolctl
 from seminar_qa.index.lexical import QuestionTerms, question_terms, top_positions
 from seminar_qa.policy import SearchPolicy, Weighing, sentence_signal, title_signal
 from seminar_qa.retrieval.crossing import QuestionVector
+from seminar_qa.retrieval.deferred import Deferred, Scorer, floor_unread
 from seminar_qa.retrieval.encoders import ENCODER_THREADS, encode_questions
 from seminar_qa.retrieval.timings import Timings, stage
 from seminar_qa.text import Language, language_of
@@ -31,9 +32,6 @@ if TYPE_CHECKING:
 
     from seminar_qa.index import SeminarIndex
     from seminar_qa.index.dense import DenseVectors
-
-    # One model's signal for the passages at the given positions (every passage when None).
-    Scorer = Callable[[NDArray[np.int64] | None], NDArray[np.float32]]
 
 _PARALLEL_SENTENCES = 20_000
 """From this many sentences on, when every passage is scored, the models' dense scores are
@@ -53,62 +51,26 @@ def min_max(scores: NDArray[np.float32]) -> NDArray[np.float32]:
 
 
 def fuse(
-    components: Mapping[str, NDArray[np.float32]], weights: Mapping[str, float]
+    components: Mapping[str, NDArray[np.float32]],
+    weights: Mapping[str, float],
+    unread: Mapping[str, NDArray[np.bool_]] | None = None,
 ) -> NDArray[np.float32]:
-    """Weighted mean of the components, each rescaled to 0..1; unweighted ones sit out."""
+    """Weighted mean of the components, each rescaled to 0..1; unweighted ones sit out.
+
+    ``unread`` marks, per component, the candidates its model cannot read: where it reads some,
+    theirs is the mean of the others (where it reads none, it is the same 0 for all).
+    """
     used = {name: weights.get(name, 0.0) for name in components}
     total = sum(used.values()) or 1.0
     fused = np.zeros(len(next(iter(components.values()))), dtype=np.float32)
+    totals = np.full(len(fused), total, dtype=np.float32)
     for name, weight in used.items():
         if weight:
             fused += weight * min_max(components[name])
-    return fused / total
-
-
-@dataclass
-class Deferred:
-    """A signal no weight depends on, computed for the passages that are asked about only.
-
-    Its values are those it would have over all the candidates: a passage its model cannot read
-    takes the lowest value of the readable candidates, so that case computes the whole signal
-    (once).
-    """
-
-    scorer: Scorer
-    candidates: NDArray[np.int64] | None
-    """Passage positions of the slots (None: slot ``i`` is passage ``i``)."""
-    unread: NDArray[np.bool_] | None
-    """Over every passage of the index: which ones the model cannot read (None: it reads all)."""
-    _values: NDArray[np.float32] | None = None
-
-    def everywhere(self) -> NDArray[np.float32]:
-        """The signal over all the candidates (computed on the first call)."""
-        if self._values is None:
-            values = self.scorer(self.candidates)
-            if self.unread is not None:
-                floor_unread(values, self.unread, self.candidates)
-            self._values = values
-        return self._values
-
-    def at(self, slot: int) -> float:
-        """The signal of the candidate in ``slot``."""
-        position = slot if self.candidates is None else int(self.candidates[slot])
-        if self._values is not None or (self.unread is not None and self.unread[position]):
-            return float(self.everywhere()[slot])
-        return float(self.scorer(np.array([position], dtype=np.int64))[0])
-
-
-def floor_unread(
-    values: NDArray[np.float32], unread: NDArray[np.bool_], candidates: NDArray[np.int64] | None
-) -> None:
-    """Give the candidates a model cannot read the lowest score of those it can (in place).
-
-    A model's score of a passage it cannot read (MiniLM and Chinese text) is noise: such
-    passages get its lowest score, so it neither helps nor hurts them.
-    """
-    mask = unread if candidates is None else unread[candidates]
-    read = ~mask
-    values[mask] = values[read].min() if read.any() else 0.0
+            mask = None if unread is None else unread.get(name)
+            if mask is not None and mask.any() and not mask.all():
+                totals[mask] -= weight  # its floored score rescales to 0 there
+    return np.where(totals > 0, fused / np.maximum(totals, 1e-9), 0.0).astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -375,12 +337,19 @@ def _fuse(
         for name, (owner, scorer) in scorers.items()
         if name not in fused_now
     }
+    unread = {
+        name: mask if candidates is None else mask[candidates]
+        for name, (owner, _) in fused_now.items()
+        if (mask := index.unread_by(owner.embedder)) is not None
+    }
+    # Only passages in another language than the question's sit out what cannot read them: a
+    # Chinese question's floored MiniLM keeps Chinese passages from drowning English ones
+    # (sat out, XQuAD's Chinese questions in bench/mixed_eval.py's index: .886 -> .758).
     fused = fuse(components, weights.own)
     for passage_language, across in weights.across.items():
         mask = index.passages_in(passage_language)
-        fused = np.where(
-            mask if candidates is None else mask[candidates], fuse(components, across), fused
-        )
+        here = mask if candidates is None else mask[candidates]
+        fused = np.where(here, fuse(components, across, unread), fused)
     positions = np.arange(len(index), dtype=np.int64) if candidates is None else candidates
     order = ("bm25", *scorers)
     return Scores(language, terms, positions, components, fused, vectors, deferred, order)
