@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 
 from seminar_qa.index import SeminarIndex
 from seminar_qa.pipeline import build_index
-from seminar_qa.policy import DEFAULT_POLICY
+from seminar_qa.policy import DEFAULT_POLICY, sentence_signal
 from seminar_qa.retrieval.crossing import (
     LanguageOffset,
     QuestionVector,
@@ -151,6 +152,35 @@ def test_a_chinese_question_meets_english_passages_crossed_and_chinese_ones_plai
     assert np.array_equal(vector.at(chinese_at), plain)
 
 
+def test_in_an_index_of_both_languages_crossed_scores_take_the_offset_s_gap(
+    mixed_index: SeminarIndex, embedder: HashingEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gap per signal lifts the other language's passages; the question's own stay plain."""
+    offset = replace(
+        _offset(embedder.name, embedder.dimension), gap={"passage": 0.25, "sentence": -0.5}
+    )
+    _with_offset(monkeypatch, offset)
+    question = "谁介绍了人工智能辅助备课？"
+    (scores,) = score_passages(mixed_index, [question], DEFAULT_POLICY)
+    dense = mixed_index.dense[0]
+    plain = embedder.encode_queries([question])[0]
+    positions = scores.candidates
+    english = mixed_index.passage_languages[positions] != "zh"
+    components = scores.all_components()
+    for signal, name, method in (
+        ("passage", dense.name, dense.passage_scores),
+        ("sentence", sentence_signal(dense.name), dense.best_sentence_scores),
+    ):
+        expected = np.where(
+            english,
+            method(offset.crossed(plain), positions) + offset.gap[signal],
+            method(plain, positions),
+        )
+        assert np.allclose(components[name], expected, atol=1e-6), signal
+    # The gap was measured for questions in the offset's source language: its mirror has none.
+    assert offset.mirrored().gap == {}
+
+
 def test_an_english_question_is_not_crossed(
     mixed_index: SeminarIndex, embedder: HashingEmbedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -168,11 +198,11 @@ def test_over_english_passages_only_every_score_and_the_candidates_use_the_cross
     build_index(settings, embedders=[embedder])
     index = SeminarIndex.load(settings.index_dir, [embedder])
     assert not (index.passage_languages == "zh").any()
-    offset = _offset(embedder.name, embedder.dimension)
+    offset = replace(_offset(embedder.name, embedder.dimension), gap={"sentence": 0.25})
     _with_offset(monkeypatch, offset)
     plain = embedder.encode_queries(["谁介绍了大模型？"])[0]
     vector = QuestionVector.of(index, index.dense[0], "zh", plain)
-    assert vector.across is None and vector.crossed is not None
+    assert vector.across is None and vector.crossed is not None and not vector.gap
     dense = index.dense[0]
     asked: list[Any] = []
 
@@ -183,8 +213,8 @@ def test_over_english_passages_only_every_score_and_the_candidates_use_the_cross
     monkeypatch.setattr(type(dense), "nearest", recording)
     vector.nearest(dense, 2)
     assert len(asked) == 1 and np.array_equal(asked[0], offset.crossed(plain))
-    assert np.allclose(
-        vector.scores(dense.best_sentence_scores, None),
+    assert np.allclose(  # one language only: no gap (fusion's rescaling would drop it anyway)
+        vector.scores(dense.best_sentence_scores, None, "sentence"),
         dense.best_sentence_scores(offset.crossed(plain)),
     )
 
@@ -259,3 +289,6 @@ def test_the_shipped_offset_is_what_make_language_offsets_writes() -> None:
     assert pinned is not None and float(pinned.group(1)) in STRENGTHS
     shipped = json.loads(OFFSETS_FILE.read_text(encoding="utf-8"))["offsets"]
     assert [offset["strength"] for offset in shipped] == [float(pinned.group(1))]
+    # ... and the gap of the crossed cosines it measures, per signal (small: a few hundredths).
+    assert all(set(o["gap"]) == {"passage", "sentence", "title"} for o in shipped)
+    assert all(abs(v) < 0.1 for o in shipped for v in o["gap"].values())

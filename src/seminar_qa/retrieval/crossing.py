@@ -18,26 +18,35 @@ development split. USE has none: it was trained on translation pairs, and the sa
 lowered its Chinese-question figures (passage and best sentence added .752 -> .716-.729; /tmp
 throwaway).
 
+Where an index holds passages of both languages, the crossed cosines also take the offset's
+*gap* (``LanguageOffset.gap``): how much closer E5 puts an English question than its crossed
+Chinese translation to the passages that answer it, fitted on the same pairs (passage .027,
+best sentence .031, title -.009). Without it a Chinese question's own language won for being its
+own: in ``bench/mixed_eval.py``'s index XQuAD's Chinese questions found their paragraph first
+.886 -> .905 with it, the seminar set's Chinese ones .941 -> 1.000, CMRC's .999 -> .996.
+
 An English question over Chinese passages takes the same direction the other way round (the
 mean difference of the same pairs, negated) at the same strength: :func:`read_offsets` adds the
-mirror of each offset the file does not give both ways. On 100 CMRC questions translated into
-English (``eval/translated``, ``bench/translated_sets.py``), E5's best sentence alone put a
-paragraph holding the answer first for 24% of them without the step and 59% with it; E5's
-passage cosine 48% -> 55% (/tmp throwaway over CMRC's index, 2026-12-05).
+mirror of each offset the file does not give both ways. The mirror has no gap: none was
+measured that way, and with the same gap English questions in the mixed index lost more
+(seminar set .921 -> .816) than the translated ones gained (.833 -> .843). On 100 CMRC
+questions translated into English (``eval/translated``, ``bench/translated_sets.py``), E5's
+best sentence alone put a paragraph holding the answer first for 24% of them without the step
+and 59% with it; E5's passage cosine 48% -> 55% (/tmp throwaway over CMRC's index, 2026-12-05).
 """
 
 from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
     from numpy.typing import NDArray
 
@@ -65,6 +74,12 @@ class LanguageOffset:
     """How much of the direction is taken out: the share that did best on held-out articles
     (``crossing_fit``); part of the mean difference is the training questions' own style."""
     trained_on: dict[str, Any]
+    gap: Mapping[str, float] = field(default_factory=dict)
+    """Per signal ("passage", "sentence", "title"): how much closer the model puts a question than
+    its crossed translation to the passages that answer it (the mean over the pairs). Added to
+    the crossed scores where an index holds passages of both languages, so that the question's
+    own language does not win for being its own; in an index of one language a shift common to
+    every passage changes nothing (fusion rescales each signal)."""
 
     def mirrored(self) -> LanguageOffset:
         """The offset for questions in ``target`` over passages in ``source``.
@@ -107,6 +122,7 @@ def read_offsets(path: Path) -> dict[tuple[str, str], LanguageOffset]:
             direction=direction,
             strength=float(entry["strength"]),
             trained_on=dict(entry.get("trained_on", {})),
+            gap={str(k): float(v) for k, v in entry.get("gap", {}).items()},
         )
         found[(offset.model, offset.source)] = offset
     for offset in list(found.values()):
@@ -141,6 +157,8 @@ class QuestionVector:
     plain: NDArray[np.float32]
     crossed: NDArray[np.float32] | None = None
     across: NDArray[np.bool_] | None = None
+    gap: Mapping[str, float] | None = None
+    """The offset's gap per signal, added where ``across`` holds some passages, not all."""
 
     @classmethod
     def of(
@@ -157,7 +175,9 @@ class QuestionVector:
         other = index.passages_in(offset.target)
         if not other.any():
             return cls(vector)
-        return cls(vector, offset.crossed(vector), None if other.all() else other)
+        if other.all():
+            return cls(vector, offset.crossed(vector))
+        return cls(vector, offset.crossed(vector), other, offset.gap)
 
     def at(self, position: int) -> NDArray[np.float32]:
         """The vector that meets passage ``position``."""
@@ -169,8 +189,13 @@ class QuestionVector:
         self,
         method: Callable[[NDArray[np.float32], NDArray[np.int64] | None], NDArray[np.float32]],
         positions: NDArray[np.int64] | None,
+        signal: str = "passage",
     ) -> NDArray[np.float32]:
-        """``method(vector, positions)`` with each passage met by its own vector."""
+        """``method(vector, positions)`` with each passage met by its own vector.
+
+        ``signal`` names what ``method`` scores ("passage", "sentence", "title"): the offset's
+        gap for it is added to the crossed scores of an index of both languages.
+        """
         if self.crossed is None:
             return method(self.plain, positions)
         if self.across is None:
@@ -178,7 +203,8 @@ class QuestionVector:
         values = method(self.plain, positions)
         where = self.across if positions is None else self.across[positions]
         if where.any():
-            values[where] = method(self.crossed, positions)[where]
+            shift = (self.gap or {}).get(signal, 0.0)
+            values[where] = method(self.crossed, positions)[where] + np.float32(shift)
         return values
 
     def nearest(self, dense: DenseVectors, count: int) -> NDArray[np.int64]:

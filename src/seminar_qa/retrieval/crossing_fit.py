@@ -4,7 +4,9 @@ Training data, read where it lies: the development split of XQuAD in
 ``../shared/eval/external/xquad`` (SQuAD questions with their professional Chinese translations;
 ids ``<id>-en`` and ``<id>-zh``). For each model with an offset (E5), the offset is the mean of
 its vectors of the Chinese questions minus the mean of its vectors of the same questions in
-English, written to ``src/seminar_qa/retrieval/language_offsets.json``.
+English, written to ``src/seminar_qa/retrieval/language_offsets.json`` with its gap: per signal,
+the mean of how much closer each English question than its crossed translation comes to the
+passages that answer it (:func:`cosine_gaps`).
 
 How much of the direction to take out (its strength) is chosen on articles it did not see:
 fitted on the questions of every other article, it reports how often E5 alone (passage cosine,
@@ -125,6 +127,38 @@ def held_out_check(
     return rates
 
 
+def cosine_gaps(
+    index: SeminarIndex,
+    embedder: Embedder,
+    pairs: Sequence[tuple[EvalQuestion, EvalQuestion]],
+    offset: LanguageOffset,
+) -> dict[str, float]:
+    """Per signal, how much closer an English question is than its crossed translation.
+
+    To the passages that answer it: the mean over ``pairs`` of each one's best cosine over those
+    passages, English less Chinese.
+    """
+    dense = next(d for d in index.dense if d.name == embedder.name)
+    english = embedder.encode_queries(model_texts(embedder, [en.question for _, en in pairs]))
+    chinese = embedder.encode_queries(model_texts(embedder, [zh.question for zh, _ in pairs]))
+    signals = {
+        "passage": dense.passage_scores,
+        "sentence": dense.best_sentence_scores,
+        "title": dense.title_scores,
+    }
+    gaps: dict[str, list[float]] = {name: [] for name in signals}
+    for (_, question), plain, translated in zip(pairs, english, chinese, strict=True):
+        relevant = relevant_passages(index, question)
+        if not relevant.any():
+            continue
+        crossed = offset.crossed(translated)
+        for name, method in signals.items():
+            gaps[name].append(
+                float(method(plain)[relevant].max() - method(crossed)[relevant].max())
+            )
+    return {name: round(float(np.mean(found)), 4) if found else 0.0 for name, found in gaps.items()}
+
+
 def best_strength(rates: dict[float, dict[str, float]]) -> float:
     """The strength whose passage and best sentence, added, ranked best (the smaller on a tie)."""
     return max(STRENGTHS, key=lambda s: (rates[s]["both"], -s))
@@ -161,13 +195,18 @@ def main(argv: list[str] | None = None) -> int:
             shown = ", ".join(f"{name} {rate:.3f}" for name, rate in found.items())
             print(f"{embedder.name}, held-out Chinese questions, strength {strength}: {shown}")
         strength = best_strength(rates) if args.strength is None else args.strength
+        fitted = direction(embedder, pairs)
+        offset = LanguageOffset(embedder.name, "zh", "en", fitted, strength, {})
+        gap = cosine_gaps(index, embedder, pairs, offset)
+        print(f"{embedder.name}, gap of the crossed cosines (English less Chinese): {gap}")
         offsets.append(
             {
                 "model": embedder.name,
                 "source": "zh",
                 "target": "en",
                 "strength": strength,
-                "direction": [round(float(x), 6) for x in direction(embedder, pairs)],
+                "direction": [round(float(x), 6) for x in fitted],
+                "gap": gap,
                 "trained_on": {
                     "set": "XQuAD development split (../shared/eval/external/xquad)",
                     "pairs": len(pairs),

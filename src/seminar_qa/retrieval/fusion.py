@@ -239,9 +239,11 @@ def _model_scorers(dense: DenseVectors, vector: QuestionVector) -> dict[str, Sco
     """One model's three signals (passage, document title, best sentence) for a question."""
     scored_by = functools.partial(QuestionVector.scores, vector)
     return {
-        dense.name: functools.partial(scored_by, dense.passage_scores),
-        title_signal(dense.name): functools.partial(scored_by, dense.title_scores),
-        sentence_signal(dense.name): functools.partial(scored_by, dense.best_sentence_scores),
+        dense.name: functools.partial(scored_by, dense.passage_scores, signal="passage"),
+        title_signal(dense.name): functools.partial(scored_by, dense.title_scores, signal="title"),
+        sentence_signal(dense.name): functools.partial(
+            scored_by, dense.best_sentence_scores, signal="sentence"
+        ),
     }
 
 
