@@ -30,9 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 
-from bench import folder_missing
+from bench import folder_missing, reported
 from seminar_qa.answering import Assistant
-from seminar_qa.errors import SeminarQAError
 from seminar_qa.evaluation import evaluate_questions, load_questions
 from seminar_qa.index import SeminarIndex
 from seminar_qa.pipeline import build_index, index_status
@@ -88,11 +87,7 @@ def assemble_corpus(corpus_dir: Path, news: list[Path], news_dir: Path, target: 
 
 def main(argv: list[str] | None = None) -> int:
     """Build (or reuse) the distractor index and print the evaluation tables."""
-    try:
-        return run(argv)
-    except SeminarQAError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+    return reported(lambda: run(argv))
 
 
 def run(argv: list[str] | None = None) -> int:

@@ -21,9 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: `bench` is importable as a package
 
-from bench import folder_missing  # noqa: E402
+from bench import folder_missing, reported  # noqa: E402
 from seminar_qa.answering import Assistant  # noqa: E402
-from seminar_qa.errors import SeminarQAError  # noqa: E402
 from seminar_qa.evaluation import EvalReport, evaluate_questions, load_questions  # noqa: E402
 from seminar_qa.index import SeminarIndex  # noqa: E402
 from seminar_qa.pipeline import build_index, index_status  # noqa: E402
@@ -76,15 +75,15 @@ def main(argv: list[str] | None = None) -> int:
     if folder_missing(args.external, "External evaluation", "question sets", "--external"):
         return 0
     names = [s.strip() for s in args.sets.split(",") if s.strip()] or available_sets(args.external)
-    try:
+
+    def run() -> int:
         for name in names:
             report = evaluate_set(args.external, name, args.k)
             print(report.table(title=f"{name} (development split) against its own index"))
             print()
-    except SeminarQAError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    return 0
+        return 0
+
+    return reported(run)
 
 
 if __name__ == "__main__":

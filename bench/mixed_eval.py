@@ -26,9 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: `bench` is importable as a package
 
-from bench import folder_missing  # noqa: E402
+from bench import folder_missing, reported  # noqa: E402
 from seminar_qa.answering import Assistant  # noqa: E402
-from seminar_qa.errors import SeminarQAError  # noqa: E402
 from seminar_qa.evaluation import evaluate_questions, load_questions  # noqa: E402
 from seminar_qa.index import SeminarIndex  # noqa: E402
 from seminar_qa.pipeline import build_index, index_status  # noqa: E402
@@ -90,24 +89,25 @@ def main(argv: list[str] | None = None) -> int:
         for name in SETS
     ):
         return 0
-    try:
-        assemble(args.external, WORK / "corpus")
-        settings = Settings.from_env(WORK / "corpus", WORK / "index")
-        status = index_status(settings)
-        if status.state != "current":
-            print(f"Building the mixed index ({status.state}) ...")
-            print(build_index(settings).summary())
-        index = SeminarIndex.load(settings.index_dir)
-        assistant = Assistant(index)
-        print(f"{len(index)} passages of {len(index.documents)} documents, {index.languages}.\n")
-        for title, path, folder in question_files(args.external):
-            own = {d for d in index.documents if d.startswith(f"{folder}/")}
-            report = evaluate_questions(assistant, load_questions(path), args.k, relevant_docs=own)
-            print(report.table(title=f"{title} against the mixed index"))
-            print()
-    except SeminarQAError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+    return reported(lambda: evaluate_mixed(args.external, args.k))
+
+
+def evaluate_mixed(external: Path, k: int) -> int:
+    """Build (or reuse) the mixed index under ``build/mixed`` and print each set's table."""
+    assemble(external, WORK / "corpus")
+    settings = Settings.from_env(WORK / "corpus", WORK / "index")
+    status = index_status(settings)
+    if status.state != "current":
+        print(f"Building the mixed index ({status.state}) ...")
+        print(build_index(settings).summary())
+    index = SeminarIndex.load(settings.index_dir)
+    assistant = Assistant(index)
+    print(f"{len(index)} passages of {len(index.documents)} documents, {index.languages}.\n")
+    for title, path, folder in question_files(external):
+        own = {d for d in index.documents if d.startswith(f"{folder}/")}
+        report = evaluate_questions(assistant, load_questions(path), k, relevant_docs=own)
+        print(report.table(title=f"{title} against the mixed index"))
+        print()
     return 0
 
 

@@ -199,3 +199,19 @@ def test_the_mixed_run_judges_each_set_by_its_own_folder(
     assert question.answers == ("Li",) and plain.gold == ()
     assert mixed_eval.main(["--external", str(tmp_path / "absent")]) == 0
     assert "Mixed-language run skipped" in capsys.readouterr().err
+
+
+def test_a_benchmark_script_shows_the_product_s_error_line_not_a_traceback(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``bench.reported``: the error's own message (it names the file and the fix), status 1."""
+    from bench import reported
+
+    from seminar_qa.errors import IndexNotFoundError
+
+    def missing() -> int:
+        raise IndexNotFoundError("no index at build/x; run `seminar-qa build`")
+
+    assert reported(missing) == 1
+    assert "error: no index at build/x; run `seminar-qa build`" in capsys.readouterr().err
+    assert reported(lambda: 0) == 0
