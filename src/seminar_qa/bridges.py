@@ -26,12 +26,7 @@ from seminar_qa.numbers import english, numbers_in, spelled_out
 from seminar_qa.pinyin_table import PINYIN_SYLLABLES
 from seminar_qa.simplified import to_simplified
 from seminar_qa.text import CJK_CLASS, has_cjk, main_language
-from seminar_qa.tokenization import (
-    ZH_STOPWORDS,
-    base_tokens,
-    jieba_module,
-    tagged_words,
-)
+from seminar_qa.tokenization import ZH_STOPWORDS, base_tokens, jieba_module, tagged_words
 
 PINYIN_PREFIX = "py_"
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")

@@ -102,10 +102,6 @@ class Bagged:
         return sum(m.decision_function(x) for m in self.models) / len(self.models)
 
 
-def _boosted() -> Bagged:
-    return Bagged()
-
-
 def out_of_fold(rows: Sequence[Row], features: Sequence[str] = FEATURES) -> list[float]:
     """Raw scores of each row from a model fitted without its question (grouped 5-fold)."""
     import numpy as np
@@ -116,7 +112,7 @@ def out_of_fold(rows: Sequence[Row], features: Sequence[str] = FEATURES) -> list
     groups = np.array([f"{r.source}:{r.qid}" for r in rows])
     scores = np.zeros(len(rows))
     for train_rows, test_rows in GroupKFold(n_splits=FOLDS).split(x, y, groups):
-        model = _boosted().fit(x[train_rows], y[train_rows], sample_weight=weight[train_rows])
+        model = Bagged().fit(x[train_rows], y[train_rows], sample_weight=weight[train_rows])
         scores[test_rows] = model.decision_function(x[test_rows])
     return [float(v) for v in scores]
 
@@ -130,7 +126,7 @@ def held_out_sources(rows: Sequence[Row]) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {}
     for name in sorted(set(family)):
         test = family == name
-        model = _boosted().fit(x[~test], y[~test], sample_weight=weight[~test])
+        model = Bagged().fit(x[~test], y[~test], sample_weight=weight[~test])
         out[name] = [float(v) for v in model.decision_function(x[test])]
     return out
 
@@ -225,7 +221,7 @@ def fit(rows: Sequence[Row]) -> tuple[dict[str, Any], list[float]]:
     a, b = platt(scores, rows)
     held_out = held_out_sources(rows)
     x, y = _matrix(rows), np.array([r.answerable for r in rows])
-    model = _boosted().fit(x, y, sample_weight=_weights(rows))
+    model = Bagged().fit(x, y, sample_weight=_weights(rows))
     trained_on = {
         "sources": {
             s: sum(1 for r in rows if r.source == s) for s in sorted({r.source for r in rows})

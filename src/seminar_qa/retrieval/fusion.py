@@ -63,13 +63,18 @@ def fuse(
     used = {name: weights.get(name, 0.0) for name in components}
     total = sum(used.values()) or 1.0
     fused = np.zeros(len(next(iter(components.values()))), dtype=np.float32)
-    totals = np.full(len(fused), total, dtype=np.float32)
+    sitting_out = []
     for name, weight in used.items():
         if weight:
             fused += weight * min_max(components[name])
             mask = None if unread is None else unread.get(name)
             if mask is not None and mask.any() and not mask.all():
-                totals[mask] -= weight  # its floored score rescales to 0 there
+                sitting_out.append((mask, weight))
+    if not sitting_out:  # every question over an index of one language
+        return fused / total
+    totals = np.full(len(fused), total, dtype=np.float32)
+    for mask, weight in sitting_out:
+        totals[mask] -= weight  # its floored score rescales to 0 there
     return np.where(totals > 0, fused / np.maximum(totals, 1e-9), 0.0).astype(np.float32)
 
 
@@ -339,10 +344,10 @@ def _fuse(
         for name, (owner, scorer) in scorers.items()
         if name not in fused_now
     }
-    unread = {
+    unread = {  # only passages in another language than the question's use it
         name: mask if candidates is None else mask[candidates]
         for name, (owner, _) in fused_now.items()
-        if (mask := index.unread_by(owner.embedder)) is not None
+        if weights.across and (mask := index.unread_by(owner.embedder)) is not None
     }
     # Only passages in another language than the question's sit out what cannot read them: a
     # Chinese question's floored MiniLM keeps Chinese passages from drowning English ones
