@@ -17,7 +17,7 @@ from seminar_qa.answerability.types import asked_type
 from seminar_qa.errors import UnknownDocumentError
 from seminar_qa.policy import DEFAULT_POLICY, SearchPolicy, Verdict
 from seminar_qa.records import Answer, Passage
-from seminar_qa.retrieval.answer_span import is_title_line
+from seminar_qa.retrieval.answer_span import is_title_line, opens_pointing_back
 from seminar_qa.retrieval.question import prepare_question
 from seminar_qa.retrieval.search import Ranking, check_k, rank
 from seminar_qa.retrieval.timings import Timings, stage
@@ -125,9 +125,15 @@ class Assistant:
         if not ranking.hits:
             return None
         top = ranking.hits[0].passage
-        # What the passage may refer back to: its title and the text just before it (a passage
-        # that opens "He emphasised ..." names its speaker a sentence or two earlier).
-        context = f"{top.title}\n{self.index.preceding_text(top)}"
+        # What the passage may refer back to: its title, and the text just before it when it
+        # opens with a pronoun (a passage that opens "He emphasised ..." names its speaker a
+        # sentence or two earlier). Not otherwise: the paragraph before is about something else
+        # as often as not, and its names are not the passage's ("Who is the Party Secretary of
+        # the Changning District Education Bureau?" met the Changning director's paragraph, and
+        # the Minhang one before it named a Party secretary).
+        context = top.title
+        if opens_pointing_back(top.text):
+            context += "\n" + self.index.preceding_text(top)
         return features.compute(ranking, self._idf, len(self.index), context)
 
     def judge(self, ranking: Ranking) -> Verdict:

@@ -273,6 +273,14 @@ def coverage(token_groups: Sequence[Sequence[str]], passage_text: str, idf: Idf)
 # development split no marked sentence opening with 他, 她, 它, 其, 该, 此 or 这 had its answer in
 # the sentence before (0 of 34; `python bench/external_eval.py --sets cmrc`, 2026-12-03).
 _POINTS_BACK = re.compile(r"(?:He|She|It|They|This|These|Those|His|Her|Its|Their)\b")
+# The same in Chinese, for what a passage may refer back to (not for the highlight, above).
+_POINTS_BACK_ZH = re.compile(r"[他她它其该此这]")
+
+
+def opens_pointing_back(text: str) -> bool:
+    """Whether ``text`` opens with a pronoun that stands for something named before it."""
+    opening = text.lstrip()
+    return bool(_POINTS_BACK.match(opening) or _POINTS_BACK_ZH.match(opening))
 
 
 def referent_start(text: str, start: int) -> int:
