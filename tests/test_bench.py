@@ -215,3 +215,27 @@ def test_a_benchmark_script_shows_the_product_s_error_line_not_a_traceback(
     assert reported(missing) == 1
     assert "error: no index at build/x; run `seminar-qa build`" in capsys.readouterr().err
     assert reported(lambda: 0) == 0
+
+
+def test_mixed_questions_take_turns_until_a_kind_runs_out(
+    bench: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The mixed-language latency asks each kind in turn, then whatever kinds remain."""
+    (tmp_path / "cmrc").mkdir()
+    (tmp_path / "cmrc" / "questions.jsonl").write_text(
+        '{"question": "甲是谁？"}\n{"question": "乙在哪里？"}\n', encoding="utf-8"
+    )
+    (tmp_path / "en.jsonl").write_text('{"question": "Who is Jia?"}\n', encoding="utf-8")
+    monkeypatch.setattr(bench, "CMRC_DIR", tmp_path / "cmrc")
+    monkeypatch.setattr(bench, "CMRC_IN_ENGLISH", tmp_path / "en.jsonl")
+    monkeypatch.setattr(bench, "load_questions", lambda: ["S1", "S2", "S3"])
+    asked = bench.mixed_questions(5)
+    assert [question for _, question in asked] == [
+        "S1",
+        "甲是谁？",
+        "Who is Jia?",
+        "S2",
+        "乙在哪里？",
+    ]
+    assert len({kind for kind, _ in asked}) == 3
+    assert [q for _, q in bench.mixed_questions(10)][-1] == "S3"
