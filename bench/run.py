@@ -620,7 +620,7 @@ def section_mixed(ctx: Context) -> Result:
     """Assistant.answer latency when reports in English and Chinese share one index.
 
     The same questions are asked of the English-only latency index, alternating question by
-    question, so the cost of the second language is a ratio measured under the same load.
+    question, so what the second language costs is measured under the same load.
     """
     from seminar_qa.answering import Assistant
 
