@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import functools
+import json
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -713,3 +717,47 @@ def test_lists_found_while_a_slower_model_encodes_are_the_candidates(
     assert sum(timings.values()) >= 0.02
     assert sum(timings.values()) <= wall + 1e-6
     assert timings["encode question (hashing + hashing-slow)"] > 0
+
+
+_SUMS_OVER_SETS = """
+import json
+from seminar_qa.answer_sentence.features import _held_units
+from seminar_qa.policy import DEFAULT_POLICY
+from seminar_qa.retrieval.answer_span import coverage, rule_scores
+
+# Weights whose float sum depends on the order of the terms: (.1 + .2) + .3 != .1 + (.2 + .3).
+idf = {"alpha": 0.1, "beta": 0.2, "gamma": 0.3, "delta": 0.7}.get
+text = "Alpha beta gamma met. Then gamma beta alpha left. Delta stayed."
+asked = ["alpha", "beta", "gamma", "delta"]
+print(json.dumps({
+    "rules": [repr(v) for v in rule_scores(asked, text, lambda t: idf(t, 1.0), "What met?",
+                                           DEFAULT_POLICY.answer_sentence)],
+    "coverage": repr(coverage([asked], text, lambda t: idf(t, 1.0))),
+    "held": _held_units({"甲乙", "乙丙", "丙丁", "丁戊"},
+                        [{"甲乙", "乙丙"}, {"乙丙", "丙丁", "丁戊"}, {"甲乙"}]).tolist(),
+}))
+"""
+
+
+@pytest.mark.slow
+def test_scores_summed_over_sets_do_not_depend_on_the_hash_seed() -> None:
+    """Two processes (the page and the API) must give the same marks for the same question.
+
+    A sum over a set runs in the order the process's hash seed gives, and float addition is not
+    associative: two sentences holding the same words stopped tying in one process of two, and
+    XQuAD's "通过监测什么事件会令植被辐射测量提供信息?" was marked on another sentence.
+    """
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", _SUMS_OVER_SETS],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            timeout=120,
+            check=True,
+        ).stdout
+        for seed in range(8)
+    }
+    assert len(outputs) == 1, outputs
+    rules = json.loads(outputs.pop())["rules"]
+    assert rules[0] == rules[1]  # the same words, in another order: a tie, to the last bit

@@ -119,8 +119,10 @@ def sentence_features(
     """
     count = len(sentences)
     wanted = set(question_tokens)
-    total = sum(idf(t) for t in wanted) or 1.0
-    words = [sum(word_weight(t) for t in wanted & tokens) for tokens in sentence_tokens]
+    # Sums over sets are exact (math.fsum), so that they do not depend on the order in which a
+    # process's hash seed lists a set's members (see retrieval.answer_span.rule_scores).
+    total = math.fsum(idf(t) for t in wanted) or 1.0
+    words = [math.fsum(word_weight(t) for t in wanted & tokens) for tokens in sentence_tokens]
     best = max(words) or 1.0
     kind = asked_type(question)
     rule_best = max(rule_scores, default=0.0)
@@ -200,8 +202,8 @@ def _held_units(asked: Set[str], units: Sequence[Set[str]]) -> NDArray[np.float6
     held = [sentence & asked for sentence in units]
     # A unit in every sentence of the passage tells them apart no more than a stop word does.
     weight = {unit: math.log1p(len(units) / (1 + sum(unit in h for h in held))) for unit in asked}
-    total = sum(weight.values())
-    weighted = np.array([sum(weight[unit] for unit in h) / total for h in held])
+    total = math.fsum(weight.values())
+    weighted = np.array([math.fsum(weight[unit] for unit in h) / total for h in held])
     plain = np.array([len(h) / len(asked) for h in held])
     for column, values in ((0, weighted), (3, plain)):
         best = float(values.max())

@@ -9,6 +9,7 @@ questions), and a sentence holding what the question asks for (a name for "who",
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -101,7 +102,10 @@ def rule_scores(
     wanted = set(question_tokens)
     sentences = [passage_text[span.start : span.end] for span in spans]
     weight = word_weight(title, rules, idf)
-    lexical = [sum(weight(token) for token in wanted & tokens) for tokens in sentence_tokens]
+    # math.fsum: a sum over a set in the order the set gives, which changes with the process's
+    # hash seed, differs in its last bit, and two sentences holding the same words then stopped
+    # tying (XQuAD's questions marked another sentence in one process of two: BENCHMARKS.md).
+    lexical = [math.fsum(weight(token) for token in wanted & tokens) for tokens in sentence_tokens]
     top = max(lexical, default=0.0)
     scores = [value / top if top > 0 else 0.0 for value in lexical]
     if semantic is not None and len(semantic) == len(spans):
@@ -292,9 +296,9 @@ def coverage(token_groups: Sequence[Sequence[str]], passage_text: str, idf: Idf)
     best = 0.0
     for group in token_groups:
         wanted = set(group)
-        total = sum(idf(t) for t in wanted)
+        total = math.fsum(idf(t) for t in wanted)  # exact: the same in any order
         if total > 0:
-            best = max(best, sum(idf(t) for t in wanted & present_tokens) / total)
+            best = max(best, math.fsum(idf(t) for t in wanted & present_tokens) / total)
     return best
 
 

@@ -19,6 +19,7 @@ window of 45 or 60 characters kept 77% or 89%.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 
@@ -98,7 +99,8 @@ def answer_clause(
     # A pair found in many clauses (the subject repeated) says little about which one answers.
     spread = {pair: sum(pair in c for c in clauses) for pair in wanted}
     matched = [
-        sum((TITLE_WEIGHT if p in topic else 1.0) / spread[p] for p in wanted & c) for c in clauses
+        math.fsum((TITLE_WEIGHT if p in topic else 1.0) / spread[p] for p in wanted & c)
+        for c in clauses
     ]
     best_match = max(matched) or 1.0
     texts = [sentence[a:b] for a, b in spans]
