@@ -188,7 +188,7 @@ def sentence_rows(
 # An English question over Chinese text: the scorer was fitted on no such passage (every public
 # set here is Chinese over Chinese or either language over English), and its weights for Chinese
 # text lean on the characters a question shares with a sentence, which an English question has
-# none of: it is read through its Chinese words (_across_to_chinese). A question with none is
+# none of: it is read through its Chinese words (as_chinese_question). A question with none is
 # marked by the two multilingual models' sentence similarity, rescaled within the passage: on 140
 # of the translated CMRC questions whose first passage held the answer (bench/translated_sets.py;
 # /tmp throwaway, 2026-12-05) that mark held it .579 of the time, against .400 with the weights
@@ -196,34 +196,23 @@ def sentence_rows(
 _ACROSS = [FEATURES.index("e5_rescaled"), FEATURES.index("use_rescaled")]
 
 
-def _across_to_chinese(
-    index: SeminarIndex,
-    scores: Scores,
-    position: int,
-    question: str,
-    policy: SearchPolicy,
-    idf: Idf,
-    model: SentenceModel,
-    rows: NDArray[np.float64],
-) -> NDArray[np.float64]:
-    """Each sentence's score, for a question in another language over a Chinese passage.
+def as_chinese_question(scores: Scores, question: str) -> tuple[Scores, str] | None:
+    """A question in another language, read as a Chinese one for a Chinese passage (or None).
 
-    The question is read as a Chinese one made of the Chinese words CC-CEDICT gives its phrases
+    It is made of the Chinese words CC-CEDICT gives the question's phrases
     (``into_chinese.chinese_tokens``, which BM25 asks too), followed by its own text (for what it
     asks for: "When ...?" a time): so the weights for Chinese text find the characters a sentence
-    shares with it, beside the models' sentence cosines of the question itself. On the 163
-    translated CMRC questions whose first passage held the answer, the mark held it .650 of the
-    time, against .571 by the cosines alone; .669 with weights fitted without the 100 paragraphs
-    those questions ask about (throwaway /tmp/s9/enzh_mark2.py, 2026-12-06). A question none of
-    whose phrases CC-CEDICT defines is marked by E5's and USE's sentence cosines alone.
+    shares with it, beside the models' sentence cosines of the question itself, which stay. On
+    the 163 translated CMRC questions whose first passage held the answer, the mark held it .650
+    of the time, against .571 by the cosines alone; .669 with weights fitted without the 100
+    paragraphs those questions ask about (throwaway /tmp/s9/enzh_mark2.py, 2026-12-06). None when
+    CC-CEDICT defines none of its phrases: then E5's and USE's sentence cosines mark it.
     """
     words = list(dict.fromkeys(scores.terms.bridged))
     if not words:
-        return np.asarray(rows[:, _ACROSS].sum(axis=1), dtype=np.float64)
+        return None
     read_as = replace(scores, language="zh", terms=QuestionTerms(words, []))
-    asked = "".join(words) + " " + question
-    _, chinese_rows = sentence_rows(index, read_as, position, asked, policy, idf, model.models)
-    return model.scores(chinese_rows, chinese_text=True)
+    return read_as, "".join(words) + " " + question
 
 
 def learned_answer_span(
@@ -240,12 +229,15 @@ def learned_answer_span(
     Ties go to the earlier sentence; a bare title line is never marked (as in answer_span).
     """
     passage = index.passages[position]
-    spans, rows = sentence_rows(index, scores, position, question, policy, idf, model.models)
+    chinese_text = chinese_passage(index, position)
+    across = chinese_text and scores.language != "zh"
+    read_as = as_chinese_question(scores, question) if across else None
+    asked_scores, asked = read_as or (scores, question)
+    spans, rows = sentence_rows(index, asked_scores, position, asked, policy, idf, model.models)
     if not spans:
         return 0, len(passage.text)
-    chinese_text = chinese_passage(index, position)
-    if chinese_text and scores.language != "zh":
-        scored = _across_to_chinese(index, scores, position, question, policy, idf, model, rows)
+    if across and read_as is None:
+        scored = rows[:, _ACROSS].sum(axis=1)
     else:
         scored = model.scores(rows, chinese_text=chinese_text)
     sentences = [passage.text[span.start : span.end] for span in spans]
