@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -538,3 +540,36 @@ def test_a_small_exact_index_is_searched_as_stored() -> None:
     vector = matrix[7]
     assert dense.nearest(vector, 1).tolist() == [7]
     assert dense._search_index() is dense.vectors
+
+
+_BUILD = """
+import json, sys
+from pathlib import Path
+from seminar_qa.pipeline import build_index
+from seminar_qa.settings import Settings
+settings = Settings(corpus_dir=Path(sys.argv[1]), index_dir=Path(sys.argv[2]), embedder="hashing")
+build_index(settings)
+print(json.dumps(json.loads((Path(sys.argv[2]) / "manifest.json").read_text())["files"]))
+"""
+
+
+@pytest.mark.slow
+def test_two_builds_of_one_corpus_write_the_same_files(corpus: Path, tmp_path: Path) -> None:
+    """Whatever the process's hash seed: bm25s numbered its vocabulary in a set's order."""
+    from tests.conftest import CHINESE_DOC
+
+    (corpus / "changning.md").write_text(CHINESE_DOC, encoding="utf-8")  # the BM25 of sounds too
+    checksums = [
+        subprocess.run(
+            [sys.executable, "-c", _BUILD, str(corpus), str(tmp_path / f"index-{seed}")],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            timeout=300,
+            check=True,
+        ).stdout
+        for seed in (0, 3, 11)
+    ]
+    files = json.loads(checksums[0])
+    assert any(name.startswith("sound/") for name in files) and "bm25/vocab.index.json" in files
+    assert checksums[1] == checksums[0] and checksums[2] == checksums[0]

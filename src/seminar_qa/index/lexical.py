@@ -114,9 +114,16 @@ class LexicalIndex:
         """Tokenise ``texts`` with ``tokens`` and index them."""
         import bm25s
 
+        # Token numbers in the order the tokens first appear: bm25s numbers a set of them, in the
+        # order the process's hash seed lists it, so two builds of one corpus wrote different
+        # files (the same scores, other checksums in the manifest).
+        vocabulary: dict[str, int] = {}
+        ids = [
+            [vocabulary.setdefault(token, len(vocabulary)) for token in tokens(t)] for t in texts
+        ]
         retriever = bm25s.BM25()
         with _LOCK:
-            retriever.index([tokens(t) for t in texts], show_progress=False)
+            retriever.index((ids, vocabulary), show_progress=False)
         return cls(retriever, len(texts))
 
     def save(self, directory: Path) -> None:
