@@ -436,3 +436,35 @@ def test_an_english_question_over_chinese_text_is_read_through_its_chinese_words
     assert len(set(marks(read))) == 2
     assert marks(read, "characters")[0] == "会议在下午结束。"
     assert len(set(marks("会议什么时候结束？"))) == 2  # a Chinese question: the weights decide
+
+
+def test_an_english_questions_clause_is_picked_by_its_chinese_words(
+    three_model_index: SeminarIndex, tmp_path: Path, corpus: Path
+) -> None:
+    """In a long Chinese sentence the stress falls on the clause holding the question's words."""
+    from seminar_qa.retrieval.clause import answer_clause
+    from seminar_qa.retrieval.search import clause_question, rank
+
+    sentence = (
+        "代表们上午在礼堂听取了三所学校的经验介绍，随后在校门口与老师们交换了联系方式，"
+        "下午参观了区图书馆新建的电子阅览室和学校的创客空间。"
+    )
+    (corpus / "visit.md").write_text(f"# 参观\n\n{sentence}\n", encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "mixed", embedder="hashing")
+    embedders = [_Named(name) for name in MODELS]
+    build_index(settings, embedders=embedders)
+    index = SeminarIndex.load(settings.index_dir, embedders)
+    position = next(i for i, p in enumerate(index.passages) if "阅览室" in p.text)
+    text = index.passages[position].text
+    start = text.index(sentence)
+    question = "What did the delegates see in the reading room?"  # "reading room": 阅览室
+    (scores,) = score_passages(index, [question], DEFAULT_POLICY)
+    read = clause_question(index, scores, position, question)
+    assert "阅览室" in read and read.endswith(question)
+    low, high = answer_clause(text, start, start + len(sentence), read)
+    assert "电子阅览室" in text[low:high]
+    low, high = answer_clause(text, start, start + len(sentence), question)  # as it was
+    assert "阅览室" not in text[low:high]
+    # And so through the answer path.
+    (ranking,) = rank(index, [question], DEFAULT_POLICY, 1, doc_ids=["visit.md"])
+    assert ranking.hits[0].answer == sentence and "电子阅览室" in ranking.hits[0].clause
