@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -80,3 +83,19 @@ def corpus(tmp_path: Path) -> Path:
 def settings(tmp_path: Path, corpus: Path) -> Settings:
     """Settings for a build of ``corpus`` into ``tmp_path/index`` with the fake embedder."""
     return Settings(corpus_dir=corpus, index_dir=tmp_path / "index", embedder="hashing")
+
+
+def under_hash_seed(code: str, seed: int, *args: str) -> str:
+    """What ``python -c code args`` prints in a process with ``PYTHONHASHSEED=seed``.
+
+    A sum or an order taken over a set changes with the seed: two processes (the page, the API)
+    must still give the same answers and two builds the same files.
+    """
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONHASHSEED": str(seed)},
+        timeout=300,
+        check=True,
+    ).stdout

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -556,18 +554,11 @@ print(json.dumps(json.loads((Path(sys.argv[2]) / "manifest.json").read_text())["
 @pytest.mark.slow
 def test_two_builds_of_one_corpus_write_the_same_files(corpus: Path, tmp_path: Path) -> None:
     """Whatever the process's hash seed: bm25s numbered its vocabulary in a set's order."""
-    from tests.conftest import CHINESE_DOC
+    from tests.conftest import CHINESE_DOC, under_hash_seed
 
     (corpus / "changning.md").write_text(CHINESE_DOC, encoding="utf-8")  # the BM25 of sounds too
     checksums = [
-        subprocess.run(
-            [sys.executable, "-c", _BUILD, str(corpus), str(tmp_path / f"index-{seed}")],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "PYTHONHASHSEED": str(seed)},
-            timeout=300,
-            check=True,
-        ).stdout
+        under_hash_seed(_BUILD, seed, str(corpus), str(tmp_path / f"index-{seed}"))
         for seed in (0, 3, 11)
     ]
     files = json.loads(checksums[0])

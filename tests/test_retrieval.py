@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -747,17 +744,9 @@ def test_scores_summed_over_sets_do_not_depend_on_the_hash_seed() -> None:
     associative: two sentences holding the same words stopped tying in one process of two, and
     XQuAD's "通过监测什么事件会令植被辐射测量提供信息?" was marked on another sentence.
     """
-    outputs = {
-        subprocess.run(
-            [sys.executable, "-c", _SUMS_OVER_SETS],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "PYTHONHASHSEED": str(seed)},
-            timeout=120,
-            check=True,
-        ).stdout
-        for seed in range(8)
-    }
+    from tests.conftest import under_hash_seed
+
+    outputs = {under_hash_seed(_SUMS_OVER_SETS, seed) for seed in range(8)}
     assert len(outputs) == 1, outputs
     rules = json.loads(outputs.pop())["rules"]
     assert rules[0] == rules[1]  # the same words, in another order: a tie, to the last bit
