@@ -205,8 +205,9 @@ def as_chinese_question(scores: Scores, question: str) -> tuple[Scores, str] | N
     shares with it, beside the models' sentence cosines of the question itself, which stay. On
     the 163 translated CMRC questions whose first passage held the answer, the mark held it .650
     of the time, against .571 by the cosines alone; .669 with weights fitted without the 100
-    paragraphs those questions ask about (throwaway /tmp/s9/enzh_mark2.py, 2026-12-06). None when
-    CC-CEDICT defines none of its phrases: then E5's and USE's sentence cosines mark it.
+    paragraphs those questions ask about (throwaway /tmp/s9/enzh_mark2.py, 2026-12-06); the words
+    joined with spaces, .644 (neighbouring words often stand side by side in the text: 电子 阅览室).
+    None when CC-CEDICT defines none of its phrases: then E5's and USE's sentence cosines mark it.
     """
     words = list(dict.fromkeys(scores.terms.bridged))
     if not words:
