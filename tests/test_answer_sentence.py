@@ -442,8 +442,9 @@ def test_an_english_questions_clause_is_picked_by_its_chinese_words(
     three_model_index: SeminarIndex, tmp_path: Path, corpus: Path
 ) -> None:
     """In a long Chinese sentence the stress falls on the clause holding the question's words."""
+    from seminar_qa.retrieval.answer_span import as_chinese_question
     from seminar_qa.retrieval.clause import answer_clause
-    from seminar_qa.retrieval.search import clause_question, rank
+    from seminar_qa.retrieval.search import rank
 
     sentence = (
         "代表们上午在礼堂听取了三所学校的经验介绍，随后在校门口与老师们交换了联系方式，"
@@ -459,7 +460,9 @@ def test_an_english_questions_clause_is_picked_by_its_chinese_words(
     start = text.index(sentence)
     question = "What did the delegates see in the reading room?"  # "reading room": 阅览室
     (scores,) = score_passages(index, [question], DEFAULT_POLICY)
-    read = clause_question(index, scores, position, question)
+    read_as = as_chinese_question(index, scores, position, question)
+    assert read_as is not None
+    read = read_as[1]
     assert "阅览室" in read and read.endswith(question)
     low, high = answer_clause(text, start, start + len(sentence), read)
     assert "电子阅览室" in text[low:high]

@@ -196,7 +196,14 @@ def sentence_rows(
 _ACROSS = [FEATURES.index("e5_rescaled"), FEATURES.index("use_rescaled")]
 
 
-def as_chinese_question(scores: Scores, question: str) -> tuple[Scores, str] | None:
+def _across(index: SeminarIndex, scores: Scores, position: int) -> bool:
+    """Whether a question in another language than Chinese meets Chinese passage ``position``."""
+    return scores.language != "zh" and chinese_passage(index, position)
+
+
+def as_chinese_question(
+    index: SeminarIndex, scores: Scores, position: int, question: str
+) -> tuple[Scores, str] | None:
     """A question in another language, read as a Chinese one for a Chinese passage (or None).
 
     It is made of the Chinese words CC-CEDICT gives the question's phrases
@@ -207,8 +214,11 @@ def as_chinese_question(scores: Scores, question: str) -> tuple[Scores, str] | N
     of the time, against .571 by the cosines alone; .669 with weights fitted without the 100
     paragraphs those questions ask about (throwaway /tmp/s9/enzh_mark2.py, 2026-12-06); the words
     joined with spaces, .644 (neighbouring words often stand side by side in the text: 电子 阅览室).
-    None when CC-CEDICT defines none of its phrases: then E5's and USE's sentence cosines mark it.
+    None when CC-CEDICT defines none of its phrases (then E5's and USE's sentence cosines mark
+    it), and for a Chinese question or a passage that is not Chinese.
     """
+    if not _across(index, scores, position):
+        return None
     words = list(dict.fromkeys(scores.terms.bridged))
     if not words:
         return None
@@ -230,17 +240,15 @@ def learned_answer_span(
     Ties go to the earlier sentence; a bare title line is never marked (as in answer_span).
     """
     passage = index.passages[position]
-    chinese_text = chinese_passage(index, position)
-    across = chinese_text and scores.language != "zh"
-    read_as = as_chinese_question(scores, question) if across else None
+    read_as = as_chinese_question(index, scores, position, question)
     asked_scores, asked = read_as or (scores, question)
     spans, rows = sentence_rows(index, asked_scores, position, asked, policy, idf, model.models)
     if not spans:
         return 0, len(passage.text)
-    if across and read_as is None:
+    if read_as is None and _across(index, scores, position):
         scored = rows[:, _ACROSS].sum(axis=1)
     else:
-        scored = model.scores(rows, chinese_text=chinese_text)
+        scored = model.scores(rows, chinese_text=chinese_passage(index, position))
     sentences = [passage.text[span.start : span.end] for span in spans]
     eligible = _eligible(sentences, passage.title, policy.answer_sentence)
     best = max(eligible, key=lambda i: (scored[i], -i))

@@ -21,7 +21,6 @@ from seminar_qa.retrieval.answer_span import (
     answer_span,
     answer_type_test,
     as_chinese_question,
-    chinese_passage,
     coverage,
     learned_answer_span,
     referent_start,
@@ -94,21 +93,6 @@ def sentence_model(index: SeminarIndex, policy: SearchPolicy) -> SentenceModel |
     return model if model.applies_to(index.model_names) else None
 
 
-def clause_question(index: SeminarIndex, scores: Scores, position: int, question: str) -> str:
-    """The question whose Chinese words pick the clause to stress in a long Chinese sentence.
-
-    A question in another language has none of its own: it is read as the Chinese question its
-    answer sentence was chosen by (``answer_span.as_chinese_question``); otherwise the stress
-    fell on the sentence's first clauses whatever it asked. English questions over CMRC
-    (``make eval``, 2026-12-06): the stressed clause held the answer for .485 -> .490 of them,
-    the whole marked sentence for .545.
-    """
-    if scores.language == "zh" or not chinese_passage(index, position):
-        return question
-    read_as = as_chinese_question(scores, question)
-    return question if read_as is None else read_as[1]
-
-
 def _hits(
     index: SeminarIndex,
     question: str,
@@ -149,7 +133,12 @@ def _hits(
                 None if semantic is None else semantic.tolist(),
                 passage.title,
             )
-        asked = clause_question(index, scores, position, question)
+        # The clause of a long Chinese sentence is picked by the question's Chinese words: a
+        # question in another language is read as the Chinese one its sentence was chosen by, or
+        # the stress fell on the first clauses whatever it asked (English questions over CMRC,
+        # make eval 2026-12-06: the clause held the answer .485 -> .490, the sentence .545).
+        read_as = as_chinese_question(index, scores, position, question)
+        asked = question if read_as is None else read_as[1]
         clause = answer_clause(passage.text, start, end, asked, passage.title, holds_type)
         start = referent_start(passage.text, start)  # the stress stays on the chosen sentence
         signals = scores.signals_at(slot)
