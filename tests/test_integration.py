@@ -284,3 +284,20 @@ def test_a_fresh_ask_never_imports_torch(real_index: SeminarIndex, tmp_path: Pat
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert json.loads(done.stdout)["found"] is True
     assert done.stderr.strip().endswith("NO-TORCH"), done.stderr[-500:]
+
+
+def test_an_ask_that_stops_right_after_the_load_exits_with_its_message(
+    real_index: SeminarIndex, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    # The models were still loading in background threads when the unknown document stopped
+    # the command: the C++ runtime killed the process (exit 134) after the message.
+    real_index.save(tmp_path / "index")
+    command = ["ask", "Who spoke?", "--document", "nope.md", "--index", str(tmp_path / "index")]
+    script = f"from seminar_qa.cli import cli\ncli({command!r})\n"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 1, (done.returncode, done.stderr[-500:])
+    assert "unknown document 'nope.md'" in done.stderr
+    assert "terminate" not in done.stderr

@@ -76,11 +76,16 @@ def preload(embedders: Sequence[Embedder]) -> None:
     A process that loads an index is about to answer: the models load while the index's files
     are read and checked, instead of after (USE alone takes over a second: a pure-Python
     tokenizer and compressed weights). A model without ``preload`` is left to load on first use.
+
+    The threads are not daemons: a process that ends while one is still inside onnxruntime's
+    session set-up (``ask --document`` naming a document the index lacks stops right after the
+    load) was killed by the C++ runtime ("terminate called without an active exception", exit
+    134) instead of exiting with its message's status; now it waits for the load to finish.
     """
     for embedder in embedders:
         start = getattr(embedder, "preload", None)
         if start is not None:
-            threading.Thread(target=start, name=f"preload-{embedder.name}", daemon=True).start()
+            threading.Thread(target=start, name=f"preload-{embedder.name}", daemon=False).start()
 
 
 def reads(embedder: Embedder, language: str) -> bool:
