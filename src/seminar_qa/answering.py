@@ -134,7 +134,9 @@ class Assistant:
         context = top.title
         if opens_pointing_back(top.text):
             context += "\n" + self.index.preceding_text(top)
-        return features.compute(ranking, self._idf, len(self.index), context)
+        return features.compute(
+            ranking, self._idf, len(self.index), context, self.index.name_spellings
+        )
 
     def judge(self, ranking: Ranking) -> Verdict:
         """Whether the ranked passages answer the question.

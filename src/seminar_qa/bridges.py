@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from seminar_qa import cedict, pinyin_readings
 from seminar_qa.numbers import english, numbers_in, spelled_out
@@ -27,6 +28,9 @@ from seminar_qa.pinyin_table import PINYIN_SYLLABLES
 from seminar_qa.simplified import to_simplified
 from seminar_qa.text import CJK_CLASS, has_cjk, main_language
 from seminar_qa.tokenization import ZH_STOPWORDS, base_tokens, jieba_module, tagged_words
+
+if TYPE_CHECKING:
+    from seminar_qa.name_spellings import NameSpellings
 
 PINYIN_PREFIX = "py_"
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
@@ -124,9 +128,28 @@ def _english_only(definition: str) -> str:
     return _PAREN.sub(" ", _CEDICT_CHARACTERS.sub(" ", _CEDICT_PINYIN.sub(" ", definition)))
 
 
-def gloss_tokens(question: str, max_definitions: int = 3) -> list[str]:
-    """Stemmed English words from the CC-CEDICT definitions of the question's Chinese words."""
-    tokens: list[str] = []
+def _named(question: str, names: NameSpellings | None) -> tuple[str, dict[str, str]]:
+    """``question`` (simplified) with the names the index spells in pinyin blanked out, and those.
+
+    jieba cuts a name it does not know into words (张民选: 张 "sheet", 民选 "democratically
+    elected"); the index's text says how it is written (:mod:`name_spellings`).
+    """
+    question = to_simplified(question)
+    found = names.found(question) if names is not None else {}
+    for run in found:
+        question = question.replace(run, " ")
+    return question, found
+
+
+def gloss_tokens(
+    question: str, max_definitions: int = 3, names: NameSpellings | None = None
+) -> list[str]:
+    """Stemmed English words from the CC-CEDICT definitions of the question's Chinese words.
+
+    A name ``names`` spells (the index's pinyin names) gives the tokens of its spelling instead.
+    """
+    question, found = _named(question, names)
+    tokens = [t for spelling in found.values() for t in base_tokens(spelling)]
     seen: set[str] = set()
     for word in jieba_module().lcut_for_search(question):
         if not has_cjk(word) or word in ZH_STOPWORDS or word in seen:
@@ -152,15 +175,16 @@ def number_tokens(question: str) -> list[str]:
     return tokens
 
 
-def bridged_tokens(question: str) -> list[str]:
+def bridged_tokens(question: str, names: NameSpellings | None = None) -> list[str]:
     """The pinyin, gloss and number tokens by which a Chinese question reaches English text.
 
-    The numbers are glossed as numbers, not character by character (:mod:`numbers`).
+    The numbers are glossed as numbers, not character by character (:mod:`numbers`); the names
+    the index spells in pinyin (``names``) as it spells them.
     """
     if not has_cjk(question):
         return []
     question = to_simplified(question)  # as CC-CEDICT's simplified forms and the cues are written
-    glossed = gloss_tokens(spelled_out(question))
+    glossed = gloss_tokens(spelled_out(question), names=names)
     return pinyin_question_tokens(question) + glossed + number_tokens(question)
 
 
@@ -256,7 +280,7 @@ dictionary lacks, is a person's name and is written in pinyin ("熊秋菊" -> "X
 
 
 @functools.lru_cache(maxsize=4096)
-def gloss_translation(question: str) -> str:
+def gloss_translation(question: str, names: NameSpellings | None = None) -> str:
     """A word-by-word English rendering of a Chinese question, for English-only models.
 
     Each Chinese word becomes its first CC-CEDICT definition; a person's or place's name the
@@ -268,14 +292,18 @@ def gloss_translation(question: str) -> str:
     for 59% of them (5% on the Chinese text), and fused with weight 1 it lifts Hit@1 from .789
     to .828 (CMRC, Chinese text, unchanged at .994; the seminar's 34 Chinese questions 32 -> 33).
     Choosing each definition by the words the index holds did no better (.814-.819 against
-    .824 for the first definitions, before the question words were added).
+    .824 for the first definitions, before the question words were added). A name the index
+    spells in pinyin (``names``) is written as it spells it (张民选 -> "Zhang Minxuan").
     """
     if not has_cjk(question):
         return question
     out: list[str] = []
     # Simplified characters, as CC-CEDICT's keys and the question words are written; numbers as
-    # English writes them: 第33届 -> "33rd XXXIII".
+    # English writes them: 第33届 -> "33rd XXXIII". The index's names as it writes them (kept as
+    # written below, as any word not in Chinese).
     rest = spelled_out(to_simplified(question))
+    for run, spelling in (names.found(rest) if names is not None else {}).items():
+        rest = rest.replace(run, f" {spelling} ")
     for phrase in sorted(QUESTION_WORDS, key=len, reverse=True):  # before jieba splits them
         if phrase in rest:
             out.append(QUESTION_WORDS[phrase])
@@ -331,9 +359,13 @@ _NAME_DOTS = frozenset("·•・‧")
 
 
 @functools.lru_cache(maxsize=4096)
-def chinese_names(question: str) -> tuple[ChineseName, ...]:
-    """The names of people, places and organisations a Chinese question gives (jieba's tags)."""
-    names: list[ChineseName] = []
+def chinese_names(question: str, spellings: NameSpellings | None = None) -> tuple[ChineseName, ...]:
+    """The names of people, places and organisations a Chinese question gives (jieba's tags).
+
+    First those the index spells in pinyin (``spellings``), as it spells them.
+    """
+    question, spelled = _named(question, spellings)
+    names = [ChineseName(run, (frozenset(base_tokens(s)),)) for run, s in spelled.items()]
     words = tagged_words(question)
     # A name written with a middle dot (卢克·坎克利, Luke Kuechly) is a foreign one spelt by sound:
     # neither the pinyin of its parts (lu ke) nor the dictionary's sense of one (玛丽 -> Mary, for

@@ -24,6 +24,7 @@ from seminar_qa.text import has_cjk
 from seminar_qa.tokenization import base_tokens, jieba_module
 
 if TYPE_CHECKING:
+    from seminar_qa.name_spellings import NameSpellings
     from seminar_qa.records import Hit
     from seminar_qa.retrieval.search import Ranking
 
@@ -112,13 +113,15 @@ def compute(
     idf: Idf,
     size: int,
     context: str = "",
+    spellings: NameSpellings | None = None,
 ) -> dict[str, float] | None:
     """The features of one ranked question, or None when nothing was retrieved.
 
     ``idf`` is the index's inverse document frequency and ``size`` its passage count (the IDF of
     an unseen token, the largest there is, rescales IDF to 0..1); ``context`` is what the top
     passage may refer back to (its title and the text before it): a name found there is not
-    missing.
+    missing. ``spellings``: the index's pinyin names, by which a Chinese question's names are
+    looked for (:mod:`name_spellings`).
     """
     hits = ranking.hits
     if not hits:
@@ -151,7 +154,7 @@ def compute(
     absent_names = [n for n in names if n not in in_context]
     # A Chinese question's names (闵行区, 熊秋菊) are no capitalised words: each is looked for in
     # the passage as it would be written there (see bridges.chinese_names).
-    for name in chinese_names(ranking.question) if ranking.language == "zh" else ():
+    for name in chinese_names(ranking.question, spellings) if ranking.language == "zh" else ():
         in_passage = name.held_by(text, passage_tokens)
         if in_passage is None:
             continue

@@ -59,6 +59,7 @@ from seminar_qa.index.storage import (
     write_text_synced,
 )
 from seminar_qa.models import get_embedder
+from seminar_qa.name_spellings import NameSpellings, spellings_of
 from seminar_qa.policy import SearchPolicy
 from seminar_qa.records import Document, Passage
 from seminar_qa.settings import VectorIndexSettings
@@ -147,6 +148,12 @@ class SeminarIndex:
     def languages(self) -> tuple[str, ...]:
         """The main languages of the passages, each once."""
         return tuple(sorted(set(self.passage_languages.tolist())))
+
+    @functools.cached_property
+    def name_spellings(self) -> NameSpellings:
+        """The pinyin names of the passages not in Chinese (found on the first Chinese question)."""
+        chinese = self.passages_in("zh")
+        return spellings_of(p.text for p, zh in zip(self.passages, chinese, strict=True) if not zh)
 
     @functools.cached_property
     def passage_by_id(self) -> dict[str, Passage]:

@@ -31,6 +31,8 @@ from seminar_qa.tokenization import base_tokens
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
+    from seminar_qa.name_spellings import NameSpellings
+
 EMPTY_TOKEN = "<empty>"
 TOKENS = "jieba (simplified characters)+stem+pinyin; sound of Chinese words apart"
 """How passages become BM25 tokens, as the manifest records it: an index whose tokens were made
@@ -73,17 +75,20 @@ class QuestionTerms:
         return self.direct, self.bridged
 
 
-def question_terms(question: str, *, into_chinese: bool = False) -> QuestionTerms:
+def question_terms(
+    question: str, *, into_chinese: bool = False, names: NameSpellings | None = None
+) -> QuestionTerms:
     """Query-side tokens of ``question``: search-mode base tokens, and bridges for Chinese.
 
     ``into_chinese``: the index holds Chinese passages, so a question with no Chinese in it is
-    bridged to them too (:mod:`into_chinese`: its phrases' Chinese words, its names' sounds).
+    bridged to them too (:mod:`into_chinese`: its phrases' Chinese words, its names' sounds);
+    ``names``: the index's pinyin names, by which a Chinese question's names are glossed.
     """
     direct = base_tokens(question, search_mode=True)
     # bridged_tokens gives nothing for a question without Chinese, so the two never combine.
     if into_chinese and not has_cjk(question):
         return QuestionTerms(direct, chinese_tokens(question), tuple(romanised_tokens(question)))
-    return QuestionTerms(direct, bridged_tokens(question))
+    return QuestionTerms(direct, bridged_tokens(question, names))
 
 
 def question_tokens(question: str) -> list[str]:

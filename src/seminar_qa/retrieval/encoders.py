@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from seminar_qa.embedding import Embedder
+    from seminar_qa.name_spellings import NameSpellings
 
 ENCODER_THREADS = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="encode")
 """Runs lanes of question encoders beside the calling thread's own lane (onnxruntime and numpy
@@ -64,13 +65,14 @@ def encoder_lanes(embedders: Sequence[Embedder], lanes: int) -> list[list[Embedd
 
 
 def _encode_lane(
-    embedders: Sequence[Embedder], questions: Sequence[str]
+    embedders: Sequence[Embedder], questions: Sequence[str], names: NameSpellings | None
 ) -> dict[str, NDArray[np.float32]]:
     """Encode ``questions`` with each model of one lane in turn, timing each."""
     vectors = {}
     for embedder in embedders:
         started = time.perf_counter()
-        vectors[embedder.name] = embedder.encode_queries(model_texts(embedder, questions))
+        texts = model_texts(embedder, questions, names)
+        vectors[embedder.name] = embedder.encode_queries(texts)
         record(embedder.name, (time.perf_counter() - started) / max(1, len(questions)))
     return vectors
 
@@ -93,14 +95,17 @@ def record(model: str, seconds: float) -> None:
         _SECONDS[model] = 0.8 * known + 0.2 * min(seconds, _OUTLIER * known)
 
 
-def model_texts(embedder: Embedder, questions: Sequence[str]) -> list[str]:
+def model_texts(
+    embedder: Embedder, questions: Sequence[str], names: NameSpellings | None = None
+) -> list[str]:
     """What ``embedder`` is asked: each question as the models read text, or its gloss translation.
 
     The translation goes to a model that does not read the question's language (MiniLM and a
-    Chinese question); the others read it as they read passages (:func:`model_text`).
+    Chinese question; ``names``: the index's pinyin names, written as it writes them); the others
+    read it as they read passages (:func:`model_text`).
     """
     return [
-        model_text(q) if reads(embedder, language_of(q)) else gloss_translation(q)
+        model_text(q) if reads(embedder, language_of(q)) else gloss_translation(q, names)
         for q in questions
     ]
 
@@ -109,19 +114,21 @@ def encode_questions(
     embedders: Sequence[Embedder],
     questions: Sequence[str],
     meanwhile: Callable[[Mapping[str, NDArray[np.float32]]], None] | None = None,
+    names: NameSpellings | None = None,
 ) -> dict[str, NDArray[np.float32]]:
     """Each model's vectors of ``questions``; the models run in parallel, one lane a core.
 
     The calling thread runs the last lane itself, then ``meanwhile`` with the vectors it has,
-    while the other lanes finish (work that needs no other model's vectors).
+    while the other lanes finish (work that needs no other model's vectors). ``names``: the
+    index's pinyin names (:func:`model_texts`).
     """
     if not embedders:
         if meanwhile is not None:
             meanwhile({})
         return {}
     *others, own = encoder_lanes(embedders, _LANES)
-    futures = [ENCODER_THREADS.submit(_encode_lane, lane, questions) for lane in others]
-    vectors = _encode_lane(own, questions)
+    futures = [ENCODER_THREADS.submit(_encode_lane, lane, questions, names) for lane in others]
+    vectors = _encode_lane(own, questions, names)
     if meanwhile is not None:
         meanwhile(vectors)
     for future in futures:

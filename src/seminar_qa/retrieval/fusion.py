@@ -173,7 +173,9 @@ def score_passages(
         for number, question in enumerate(questions):
             with stage(overlapped, "tokenise question"):
                 language = language_of(question)
-                terms = question_terms(question, into_chinese=chinese_text)
+                terms = question_terms(
+                    question, into_chinese=chinese_text, names=index.name_spellings
+                )
             with stage(overlapped, "bm25"):
                 bm25 = index.bm25_scores(terms)
             with stage(overlapped, "dense scores + fusion"):
@@ -185,7 +187,7 @@ def score_passages(
 
     encoding = f"encode question ({' + '.join(e.name for e in embedders)})"
     with stage(timings, encoding):
-        query_vectors = encode_questions(embedders, questions, meanwhile)
+        query_vectors = encode_questions(embedders, questions, meanwhile, index.name_spellings)
     if timings is not None:  # each stage counts once: the overlapped work under its own name
         timings[encoding] -= sum(overlapped.values())
         for name, seconds in overlapped.items():

@@ -1,0 +1,47 @@
+"""An index's pinyin names: what is kept, how a Chinese question's names are found and glossed."""
+
+from __future__ import annotations
+
+from seminar_qa.bridges import bridged_tokens, chinese_names, gloss_translation
+from seminar_qa.name_spellings import NO_SPELLINGS, spellings_of
+
+REPORT = (
+    "The seminar began with an address by Han Chonghu, Director of the Division. "
+    "Professor Zhang Minxuan spoke next, and teachers from Songyi Experimental School showed "
+    "their work. Women from the Linde Forum came too."
+)
+SPELLINGS = spellings_of([REPORT])
+
+
+def test_names_are_kept_under_their_syllables_and_sentence_openings_are_not() -> None:
+    by_sound = SPELLINGS.by_sound
+    assert by_sound["hanchonghu"] == "Han Chonghu"  # a surname, then the given name
+    assert by_sound["zhangminxuan"] == "Zhang Minxuan"
+    assert by_sound["songyi"] == "Songyi"  # one word of two syllables inside a sentence
+    assert "women" not in by_sound  # "Women" opens a sentence: an English word spelling pinyin
+    assert "the" not in by_sound and "seminar" not in by_sound
+
+
+def test_a_question_run_that_reads_as_a_name_is_that_name() -> None:
+    assert SPELLINGS.found("张民选教授说了什么？") == {"张民选": "Zhang Minxuan"}
+    # Other characters of the same sound are the same name (淞谊 for 松一: both "song yi").
+    assert SPELLINGS.found("淞谊实验学校展示了什么？") == {"淞谊": "Songyi"}
+    # A dictionary word is read by the dictionary (我们 "we", not "Women"), and a name is whole
+    # words of jieba's: 林的 in 雨林|的 reads "lin de" but starts inside a word, 松一 in 松|一口气
+    # "song yi" but ends inside one.
+    assert SPELLINGS.found("我们在雨林的哪里？") == {}
+    assert SPELLINGS.found("会后大家松一口气") == {}
+    assert NO_SPELLINGS.found("张民选教授说了什么？") == {}
+
+
+def test_the_bridges_write_a_found_name_as_the_index_spells_it() -> None:
+    question = "张民选是谁？"
+    # Without the index's names jieba cuts the name into 张 ("sheet") and 民选 ("elected").
+    assert "elected" in gloss_translation(question)
+    assert gloss_translation(question, SPELLINGS) == "who Zhang Minxuan"
+    tokens = bridged_tokens(question, SPELLINGS)
+    assert {"zhang", "minxuan"} <= set(tokens) and "elect" not in tokens
+    assert {"py_zhang", "py_min", "py_xuan"} <= set(tokens)  # the sounds stay
+    (name,) = chinese_names(question, SPELLINGS)
+    assert name.word == "张民选" and name.english == (frozenset({"zhang", "minxuan"}),)
+    assert chinese_names(question) == ()
