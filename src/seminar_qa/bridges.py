@@ -19,18 +19,17 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from seminar_qa import cedict, pinyin_readings
 from seminar_qa.numbers import english, numbers_in, spelled_out
 from seminar_qa.pinyin_table import PINYIN_SYLLABLES
 from seminar_qa.simplified import to_simplified
-from seminar_qa.text import CJK_CLASS, has_cjk, main_language
+from seminar_qa.text import CJK_CLASS, has_cjk
 from seminar_qa.tokenization import ZH_STOPWORDS, base_tokens, jieba_module, tagged_words
 
 if TYPE_CHECKING:
-    from seminar_qa.name_spellings import NameSpellings
+    from seminar_qa.names import NameSpellings
 
 PINYIN_PREFIX = "py_"
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
@@ -128,7 +127,7 @@ def _english_only(definition: str) -> str:
     return _PAREN.sub(" ", _CEDICT_CHARACTERS.sub(" ", _CEDICT_PINYIN.sub(" ", definition)))
 
 
-def _named(question: str, names: NameSpellings | None) -> tuple[str, dict[str, str]]:
+def named_runs(question: str, names: NameSpellings | None) -> tuple[str, dict[str, str]]:
     """``question`` (simplified) with the names the index spells in pinyin blanked out, and those.
 
     jieba cuts a name it does not know into words (张民选: 张 "sheet", 民选 "democratically
@@ -148,7 +147,7 @@ def gloss_tokens(
 
     A name ``names`` spells (the index's pinyin names) gives the tokens of its spelling instead.
     """
-    question, found = _named(question, names)
+    question, found = named_runs(question, names)
     tokens = [t for spelling in found.values() for t in base_tokens(spelling)]
     seen: set[str] = set()
     for word in jieba_module().lcut_for_search(question):
@@ -328,68 +327,3 @@ def gloss_translation(question: str, names: NameSpellings | None = None) -> str:
                 pieces = [_romanised(word, person=False)]
             out.extend(pieces)
     return " ".join(g for g in out if g) or question
-
-
-_NAME_TAGS = frozenset({"nr", "ns", "nt"})
-"""jieba's tags of a person's, a place's and an organisation's name (``nrt``, a foreign name
-written by sound, has no reliable English form here: see BENCHMARKS.md, transliterated names)."""
-_FIRST_CAPITALISED = re.compile(r"\b[A-Z][a-z]+")
-
-
-@dataclass(frozen=True)
-class ChineseName:
-    """A name a Chinese question gives, with the English token sets that would name it."""
-
-    word: str
-    english: tuple[frozenset[str], ...]
-    """The first capitalised word of CC-CEDICT's first two definitions (闵行区 -> "minhang");
-    a person's name the dictionary lacks in pinyin syllable tokens (熊秋菊 -> py_xiong py_qiu
-    py_ju). Empty when neither is known."""
-
-    def held_by(self, text: str, tokens: frozenset[str]) -> bool | None:
-        """Whether ``text`` (with its lexical ``tokens``) names it; None: no way to tell."""
-        if main_language(text) == "zh":
-            return self.word in to_simplified(text)
-        if not self.english:
-            return None
-        return any(form <= tokens for form in self.english)
-
-
-_NAME_DOTS = frozenset("·•・‧")
-
-
-@functools.lru_cache(maxsize=4096)
-def chinese_names(question: str, spellings: NameSpellings | None = None) -> tuple[ChineseName, ...]:
-    """The names of people, places and organisations a Chinese question gives (jieba's tags).
-
-    First those the index spells in pinyin (``spellings``), as it spells them.
-    """
-    question, spelled = _named(question, spellings)
-    names = [ChineseName(run, (frozenset(base_tokens(s)),)) for run, s in spelled.items()]
-    words = tagged_words(question)
-    # A name written with a middle dot (卢克·坎克利, Luke Kuechly) is a foreign one spelt by sound:
-    # neither the pinyin of its parts (lu ke) nor the dictionary's sense of one (玛丽 -> Mary, for
-    # Marlee) says how English text writes it, so its parts are names of unknown form.
-    foreign = {
-        i + step for i, (word, _) in enumerate(words) if word in _NAME_DOTS for step in (-1, 1)
-    }
-    for position, (word, tag) in enumerate(words):
-        if tag not in _NAME_TAGS or len(word) < 2:
-            continue
-        if position in foreign:
-            names.append(ChineseName(word, ()))
-            continue
-        definitions = cedict.definitions(word)
-        forms: list[frozenset[str]] = []
-        for definition in definitions[:2]:
-            found = _FIRST_CAPITALISED.search(definition)
-            if found and (tokens := frozenset(base_tokens(found.group(0)))):
-                forms.append(tokens)
-        # Pinyin only for what gloss_translation also writes in pinyin: a surname and a given
-        # name the dictionary lacks. jieba tags many words nr (黑豹, 卫星, 本赛季), and on the XQuAD
-        # development split their pinyin was in the gold paragraph for 2 of 145 (throwaway script).
-        person = tag == "nr" and not definitions and word[0] in SURNAMES and len(word) <= 3
-        if person and (pinyin := word_pinyin_tokens(word)):
-            forms.append(frozenset(pinyin))
-        names.append(ChineseName(word, tuple(forms)))
-    return tuple(names)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from seminar_qa.answerability.antonyms import opposed
 from seminar_qa.answerability.types import asked_type
-from seminar_qa.bridges import chinese_names
+from seminar_qa.names import chinese_names
 from seminar_qa.policy import sentence_signal, title_signal
 from seminar_qa.retrieval.answer_span import analyse_passage
 from seminar_qa.simplified import to_simplified
@@ -24,7 +24,7 @@ from seminar_qa.text import has_cjk
 from seminar_qa.tokenization import base_tokens, jieba_module
 
 if TYPE_CHECKING:
-    from seminar_qa.name_spellings import NameSpellings
+    from seminar_qa.names import NameSpellings
     from seminar_qa.records import Hit
     from seminar_qa.retrieval.search import Ranking
 
@@ -153,7 +153,7 @@ def compute(
     in_context = passage_tokens | context_tokens
     absent_names = [n for n in names if n not in in_context]
     # A Chinese question's names (闵行区, 熊秋菊) are no capitalised words: each is looked for in
-    # the passage as it would be written there (see bridges.chinese_names).
+    # the passage as it would be written there (see names.chinese_names).
     for name in chinese_names(ranking.question, spellings) if ranking.language == "zh" else ():
         in_passage = name.held_by(text, passage_tokens)
         if in_passage is None:

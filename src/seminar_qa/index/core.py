@@ -59,7 +59,7 @@ from seminar_qa.index.storage import (
     write_text_synced,
 )
 from seminar_qa.models import get_embedder
-from seminar_qa.name_spellings import NameSpellings, spellings_of
+from seminar_qa.names import NameSpellings, spellings_of
 from seminar_qa.policy import SearchPolicy
 from seminar_qa.records import Document, Passage
 from seminar_qa.settings import VectorIndexSettings

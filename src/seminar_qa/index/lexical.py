@@ -31,7 +31,7 @@ from seminar_qa.tokenization import base_tokens
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-    from seminar_qa.name_spellings import NameSpellings
+    from seminar_qa.names import NameSpellings
 
 EMPTY_TOKEN = "<empty>"
 TOKENS = "jieba (simplified characters)+stem+pinyin; sound of Chinese words apart"

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from seminar_qa.embedding import Embedder
-    from seminar_qa.name_spellings import NameSpellings
+    from seminar_qa.names import NameSpellings
 
 ENCODER_THREADS = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="encode")
 """Runs lanes of question encoders beside the calling thread's own lane (onnxruntime and numpy

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from seminar_qa.bridges import bridged_tokens, chinese_names, gloss_translation
-from seminar_qa.name_spellings import NO_SPELLINGS, spellings_of
+from seminar_qa.bridges import bridged_tokens, gloss_translation
+from seminar_qa.names import NO_SPELLINGS, chinese_names, spellings_of
 
 REPORT = (
     "The seminar began with an address by Han Chonghu, Director of the Division. "

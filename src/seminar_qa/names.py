@@ -1,0 +1,190 @@
+"""The names a Chinese question gives, and how the index's text spells them in pinyin.
+
+:func:`chinese_names` finds a question's names of people, places and organisations (jieba's
+tags) with the English token sets that would name each in English text; the answerability
+features look for them in the top passage.
+
+:class:`NameSpellings`: a report in English writes its speakers and places in pinyin
+("Professor Zhang Minxuan", "Songyi Experimental School"); a visitor asking in Chinese writes 张民选
+and 松一. jieba does not know these names and cuts 张民选 into 张 (a measure word: "sheet") and 民选
+("democratically elected"), so the question's gloss translation read "open up democratically
+elected professor", BM25's glosses asked for "sheet" and "elect", and no name was seen:
+"张民选是谁？" ranked Zhang Minxuan's paragraph below three others. The names are the corpus's
+own: every capitalised run of the index's non-Chinese text that is pure pinyin is kept under its
+syllables ("zhangminxuan" -> "Zhang Minxuan"), and a run of a Chinese question that CC-CEDICT
+lacks and reads the same is that name, glossed as the text spells it (:mod:`bridges`).
+
+Kept: a surname's syllable and a given name ("Zhang Minxuan", "Yun Minxia"), and single words of
+two syllables or more that stand inside a sentence ("from Songyi Experimental School"), where a
+capital means a name; a sentence's first word ("Women ...", "Change ...") may be an English word
+that happens to spell pinyin.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from seminar_qa import cedict, pinyin_readings
+from seminar_qa.bridges import SURNAMES, named_runs, split_pinyin, word_pinyin_tokens
+from seminar_qa.simplified import to_simplified
+from seminar_qa.text import CJK_RUN, main_language
+from seminar_qa.tokenization import base_tokens, jieba_module, tagged_words
+
+_RUN = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)*\b")
+_OPENERS = frozenset('.!?:;\n"“(')
+_LONGEST_NAME = 4
+"""Characters of the longest Chinese name looked for (a surname and a given name of three)."""
+
+
+@dataclass(frozen=True, eq=False)
+class NameSpellings:
+    """The pinyin names of an index's text: their joined syllables -> the text's spelling.
+
+    Compared and hashed by identity: an index holds one, and the question caches key on it.
+    """
+
+    by_sound: Mapping[str, str] = field(default_factory=dict)
+
+    def found(self, question: str) -> dict[str, str]:
+        """The runs of ``question`` (simplified) that name one of these: run -> spelling."""
+        return _found(self, question) if self.by_sound else {}
+
+
+NO_SPELLINGS = NameSpellings()
+"""No names: what a question is read with where no index is at hand."""
+
+
+def _sound(syllables: Iterable[str]) -> str:
+    return "".join(s.replace("v", "u") for s in syllables if s.isalpha()).lower()
+
+
+@functools.cache
+def _surname_sounds() -> frozenset[str]:
+    return frozenset(_sound(pinyin_readings.readings(c)) for c in SURNAMES)
+
+
+def _pinyin(word: str) -> bool:
+    return split_pinyin(word.lower()) is not None
+
+
+def _inside_sentence(text: str, start: int) -> bool:
+    """Whether the word at ``start`` follows another word of its sentence."""
+    before = start - 1
+    while before >= 0 and text[before] in " \t":
+        before -= 1
+    return before >= 0 and text[before] not in _OPENERS
+
+
+def spellings_of(texts: Iterable[str]) -> NameSpellings:
+    """The pinyin names written in ``texts`` (non-Chinese text; the first spelling of a sound)."""
+    by_sound: dict[str, str] = {}
+    surnames = _surname_sounds()
+    for text in texts:
+        for match in _RUN.finditer(text):
+            words = match.group().split(" ")
+            inside = _inside_sentence(text, match.start())
+            for i, word in enumerate(words):
+                syllables = split_pinyin(word.lower())
+                if syllables is None:
+                    continue
+                after = words[i + 1] if i + 1 < len(words) else ""
+                if word.lower() in surnames and after and _pinyin(after):
+                    by_sound.setdefault(_sound(word + after), f"{word} {after}")
+                if len(syllables) >= 2 and inside:
+                    by_sound.setdefault(_sound(word), word)
+    return NameSpellings(by_sound)
+
+
+@functools.lru_cache(maxsize=4096)
+def _found(spellings: NameSpellings, question: str) -> dict[str, str]:
+    """:meth:`NameSpellings.found`, longest run first, left to right."""
+    found: dict[str, str] = {}
+    for run in CJK_RUN.findall(to_simplified(question)):
+        # A name is whole words of jieba's: 林的 in 雨林的 reads "lin de" as "Linde" does, and 鲁克
+        # in 谢尔布鲁克 "lu ke" as "Luke" (XQuAD's English text spells both).
+        cuts = set(itertools.accumulate(len(word) for word in jieba_module().lcut(run)))
+        start = 0
+        while start < len(run) - 1:
+            for end in range(min(len(run), start + _LONGEST_NAME), start + 1, -1):
+                piece = run[start:end]
+                # A dictionary word is glossed by the dictionary (上海, 我们, 民选): only a run it
+                # lacks is read by its sound.
+                if end not in cuts or cedict.definitions(piece):
+                    continue
+                spelling = spellings.by_sound.get(_sound(pinyin_readings.readings(piece)))
+                if spelling is not None:
+                    found[piece] = spelling
+                    start = end
+                    break
+            else:
+                start = min((cut for cut in cuts if cut > start), default=len(run))
+    return found
+
+
+_NAME_TAGS = frozenset({"nr", "ns", "nt"})
+"""jieba's tags of a person's, a place's and an organisation's name (``nrt``, a foreign name
+written by sound, has no reliable English form here: see BENCHMARKS.md, transliterated names)."""
+_FIRST_CAPITALISED = re.compile(r"\b[A-Z][a-z]+")
+
+
+@dataclass(frozen=True)
+class ChineseName:
+    """A name a Chinese question gives, with the English token sets that would name it."""
+
+    word: str
+    english: tuple[frozenset[str], ...]
+    """The first capitalised word of CC-CEDICT's first two definitions (闵行区 -> "minhang");
+    a person's name the dictionary lacks in pinyin syllable tokens (熊秋菊 -> py_xiong py_qiu
+    py_ju). Empty when neither is known."""
+
+    def held_by(self, text: str, tokens: frozenset[str]) -> bool | None:
+        """Whether ``text`` (with its lexical ``tokens``) names it; None: no way to tell."""
+        if main_language(text) == "zh":
+            return self.word in to_simplified(text)
+        if not self.english:
+            return None
+        return any(form <= tokens for form in self.english)
+
+
+_NAME_DOTS = frozenset("·•・‧")
+
+
+@functools.lru_cache(maxsize=4096)
+def chinese_names(question: str, spellings: NameSpellings | None = None) -> tuple[ChineseName, ...]:
+    """The names of people, places and organisations a Chinese question gives (jieba's tags).
+
+    First those the index spells in pinyin (``spellings``), as it spells them.
+    """
+    question, spelled = named_runs(question, spellings)
+    names = [ChineseName(run, (frozenset(base_tokens(s)),)) for run, s in spelled.items()]
+    words = tagged_words(question)
+    # A name written with a middle dot (卢克·坎克利, Luke Kuechly) is a foreign one spelt by sound:
+    # neither the pinyin of its parts (lu ke) nor the dictionary's sense of one (玛丽 -> Mary, for
+    # Marlee) says how English text writes it, so its parts are names of unknown form.
+    foreign = {
+        i + step for i, (word, _) in enumerate(words) if word in _NAME_DOTS for step in (-1, 1)
+    }
+    for position, (word, tag) in enumerate(words):
+        if tag not in _NAME_TAGS or len(word) < 2:
+            continue
+        if position in foreign:
+            names.append(ChineseName(word, ()))
+            continue
+        definitions = cedict.definitions(word)
+        forms: list[frozenset[str]] = []
+        for definition in definitions[:2]:
+            found = _FIRST_CAPITALISED.search(definition)
+            if found and (tokens := frozenset(base_tokens(found.group(0)))):
+                forms.append(tokens)
+        # Pinyin only for what gloss_translation also writes in pinyin: a surname and a given
+        # name the dictionary lacks. jieba tags many words nr (黑豹, 卫星, 本赛季), and on the XQuAD
+        # development split their pinyin was in the gold paragraph for 2 of 145 (throwaway script).
+        person = tag == "nr" and not definitions and word[0] in SURNAMES and len(word) <= 3
+        if person and (pinyin := word_pinyin_tokens(word)):
+            forms.append(frozenset(pinyin))
+        names.append(ChineseName(word, tuple(forms)))
+    return tuple(names)
