@@ -45,3 +45,19 @@ def test_the_bridges_write_a_found_name_as_the_index_spells_it() -> None:
     (name,) = chinese_names(question, SPELLINGS)
     assert name.word == "张民选" and name.english == (frozenset({"zhang", "minxuan"}),)
     assert chinese_names(question) == ()
+
+
+def test_an_organisation_is_also_named_by_its_acronym_and_initials() -> None:
+    # The report writes "UN Public Digital Learning Portal": 联合国 ("United Nations") was a name
+    # the passage lacked, and a question about the portal in Chinese was "closest" at best.
+    (un,) = chinese_names("联合国公共数字学习门户是什么？")
+    assert un.held_by("the UN Public Digital Learning Portal", frozenset({"un", "portal"}))
+    assert frozenset({"abc"}) in chinese_names("美国广播公司的总裁是谁？")[0].english
+    # Not an acronym: a definition that only mentions one, nor CC-CEDICT's classifier mark.
+    # "China Central Television (CCTV), PRC state TV network": CCTV, not PRC.
+    cctv = chinese_names("中央电视台在哪里？")[0].english
+    assert frozenset({"cctv"}) in cctv and frozenset({"prc"}) not in cctv
+    # Initials only of a definition that opens with capitalised words: not "Liberation Army"
+    # out of "People's Liberation Army" (LA).
+    assert chinese_names("解放军在哪里？")[0].english == (frozenset({"peopl"}),)
+    assert chinese_names("海洋动物吃什么？")[0].english == ()

@@ -153,6 +153,29 @@ class ChineseName:
 _NAME_DOTS = frozenset("·•・‧")
 
 
+# An acronym the definition gives for its name: first ("NASA, National ...") or in brackets
+# ("World Health Organization (WHO)"), not one it mentions ("agency of US government") nor
+# CC-CEDICT's classifier mark ("CL:個|个[ge4]").
+_ACRONYM = re.compile(r"^([A-Z]{2,})\b(?!:)|\(([A-Z]{2,})\)")
+_CAPITALISED_RUN = re.compile(r"[A-Z][a-z]+(?:(?: (?:of|and|for|the|on))* [A-Z][a-z]+)+")
+
+
+def _english_forms(definition: str) -> list[frozenset[str]]:
+    """The token sets by which English text may name what a CC-CEDICT definition names.
+
+    Its first capitalised word (联合国 "United Nations" -> united), the acronyms it gives
+    (美国广播公司 "ABC (American Broadcasting Corporation)" -> abc) and, when it opens with a run
+    of capitalised words, their initials ("United Nations" -> UN, as the seminar's report writes
+    it; not "People's Liberation Army" -> LA).
+    """
+    words = [found.group(0)] if (found := _FIRST_CAPITALISED.search(definition)) else []
+    words += [a or b for a, b in _ACRONYM.findall(definition)]
+    if run := _CAPITALISED_RUN.match(definition):
+        words.append("".join(w[0] for w in run.group(0).split() if w[0].isupper()))
+    forms = (frozenset(base_tokens(word)) for word in dict.fromkeys(words))
+    return [form for form in forms if form]
+
+
 @functools.lru_cache(maxsize=4096)
 def chinese_names(question: str, spellings: NameSpellings | None = None) -> tuple[ChineseName, ...]:
     """The names of people, places and organisations a Chinese question gives (jieba's tags).
@@ -177,14 +200,12 @@ def chinese_names(question: str, spellings: NameSpellings | None = None) -> tupl
         definitions = cedict.definitions(word)
         forms: list[frozenset[str]] = []
         for definition in definitions[:2]:
-            found = _FIRST_CAPITALISED.search(definition)
-            if found and (tokens := frozenset(base_tokens(found.group(0)))):
-                forms.append(tokens)
+            forms += _english_forms(definition)
         # Pinyin only for what gloss_translation also writes in pinyin: a surname and a given
         # name the dictionary lacks. jieba tags many words nr (黑豹, 卫星, 本赛季), and on the XQuAD
         # development split their pinyin was in the gold paragraph for 2 of 145 (throwaway script).
         person = tag == "nr" and not definitions and word[0] in SURNAMES and len(word) <= 3
         if person and (pinyin := word_pinyin_tokens(word)):
             forms.append(frozenset(pinyin))
-        names.append(ChineseName(word, tuple(forms)))
+        names.append(ChineseName(word, tuple(dict.fromkeys(forms))))
     return tuple(names)
