@@ -138,6 +138,28 @@ def test_sentence_features_read_the_chosen_sentence_when_the_highlight_holds_two
     assert found["type_missing_sentence"] == 0.0
 
 
+def test_words_for_the_document_itself_are_not_missing_from_the_passage(built: Path) -> None:
+    # A report does not call itself "the report": "When was the report released?" lacks no
+    # more of the passage than "When was it released?" (the validation set's "How many people
+    # looked at this news article online?" was "not in these reports").
+    assistant = Assistant(SeminarIndex.load(built))
+    plain = features_of(assistant, "When was the seminar on digital education released?")
+    for question in (
+        "When was the report on the seminar on digital education released?",
+        "When was this news article on the seminar on digital education released?",
+    ):
+        pointing = features_of(assistant, question)
+        assert pointing["missing_share"] == plain["missing_share"], question
+        assert pointing["missing_idf"] == plain["missing_idf"], question
+
+
+def test_chinese_words_for_the_document_itself_are_not_missing(tmp_path: Path) -> None:
+    text = "# 研讨会\n\n研讨会于十一月二十八日举行，十二月三日发布。\n"
+    assistant = Assistant(one_document_index(tmp_path, text))
+    pointing = features_of(assistant, "这篇报道是哪天发布的？")["missing_share"]
+    assert pointing == features_of(assistant, "这篇是哪天发布的？")["missing_share"]
+
+
 def test_a_name_just_before_the_passage_is_not_missing(built: Path) -> None:
     index = SeminarIndex.load(built)
     ranking, _ = Assistant(index).inspect("What did the Zorvath and Quillon bureaus present?")

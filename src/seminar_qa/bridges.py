@@ -131,7 +131,7 @@ def named_runs(question: str, names: NameSpellings | None) -> tuple[str, dict[st
     """``question`` (simplified) with the names the index spells in pinyin blanked out, and those.
 
     jieba cuts a name it does not know into words (张民选: 张 "sheet", 民选 "democratically
-    elected"); the index's text says how it is written (:mod:`name_spellings`).
+    elected"); the index's text says how it is written (:mod:`names`).
     """
     question = to_simplified(question)
     found = names.found(question) if names is not None else {}

@@ -137,9 +137,10 @@ class ChineseName:
 
     word: str
     english: tuple[frozenset[str], ...]
-    """The first capitalised word of CC-CEDICT's first two definitions (闵行区 -> "minhang");
-    a person's name the dictionary lacks in pinyin syllable tokens (熊秋菊 -> py_xiong py_qiu
-    py_ju). Empty when neither is known."""
+    """From CC-CEDICT's first two definitions, their first capitalised word, acronym and
+    initials (闵行区 -> "minhang", 联合国 -> "united" or "un"); a person's name the dictionary
+    lacks in pinyin syllable tokens (熊秋菊 -> py_xiong py_qiu py_ju); a name the index spells in
+    pinyin, its spelling's tokens (张民选 -> zhang minxuan). Empty when none is known."""
 
     def held_by(self, text: str, tokens: frozenset[str]) -> bool | None:
         """Whether ``text`` (with its lexical ``tokens``) names it; None: no way to tell."""
