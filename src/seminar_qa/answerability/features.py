@@ -18,7 +18,7 @@ from seminar_qa.answerability.antonyms import opposed
 from seminar_qa.answerability.types import asked_type
 from seminar_qa.names import chinese_names
 from seminar_qa.policy import sentence_signal, title_signal
-from seminar_qa.retrieval.answer_span import analyse_passage
+from seminar_qa.retrieval.answer_span import analyse_passage, best_covered_group
 from seminar_qa.simplified import to_simplified
 from seminar_qa.text import has_cjk
 from seminar_qa.tokenization import base_tokens, jieba_module
@@ -108,21 +108,6 @@ def _bigrams(tokens: Sequence[str]) -> set[tuple[str, str]]:
     return set(itertools.pairwise(tokens))
 
 
-def _best_group(
-    groups: Sequence[Sequence[str]], present: frozenset[str], idf: Idf
-) -> tuple[list[str], float]:
-    """The question's token group best covered by ``present``, and that coverage (IDF share)."""
-    best: tuple[list[str], float] = ([], 0.0)
-    for group in groups:
-        wanted = list(dict.fromkeys(group))
-        total = sum(idf(t) for t in wanted)
-        if total > 0:
-            share = sum(idf(t) for t in wanted if t in present) / total
-            if share > best[1] or not best[0]:
-                best = (wanted, share)
-    return best
-
-
 def compute(
     ranking: Ranking,
     idf: Idf,
@@ -157,8 +142,8 @@ def compute(
     )  # fmt: skip
     # The question's words about the document itself are none the passage must hold.
     groups = [[t for t in group if t not in _document_words()] for group in ranking.terms.groups]
-    group, coverage = _best_group(groups, passage_tokens, idf)
-    _, sentence_coverage = _best_group([group], frozenset(chosen), idf) if group else ([], 0.0)
+    group, coverage = best_covered_group(groups, passage_tokens, idf)
+    sentence_coverage = best_covered_group([group], chosen, idf)[1] if group else 0.0
     max_idf = math.log(1.0 + (size + 0.5) / 0.5) or 1.0
     missing = [t for t in group if t not in passage_tokens]
     asked_bigrams = _bigrams(group)

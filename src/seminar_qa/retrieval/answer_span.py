@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -286,21 +286,30 @@ def sentence_similarity(
     return total
 
 
-def coverage(token_groups: Sequence[Sequence[str]], passage_text: str, idf: Idf) -> float:
-    """Share of the question's IDF mass found in the passage (0..1), in the best-covered group.
+def best_covered_group(
+    token_groups: Sequence[Sequence[str]], present: Set[str], idf: Idf
+) -> tuple[list[str], float]:
+    """The question's token group whose IDF mass ``present`` holds most, and that share (0..1).
 
     The groups are the question's direct tokens and its bridged ones (pinyin, glosses): a
     Chinese question is covered by a Chinese passage directly, by an English one through the
-    bridges.
+    bridges. Each token counts once; the first group of the largest share wins (the first with
+    any IDF mass when none is held).
     """
-    present_tokens = analyse_passage(passage_text)[2]
-    best = 0.0
+    best: tuple[list[str], float] = ([], 0.0)
     for group in token_groups:
-        wanted = set(group)
+        wanted = list(dict.fromkeys(group))
         total = math.fsum(idf(t) for t in wanted)  # exact: the same in any order
         if total > 0:
-            best = max(best, math.fsum(idf(t) for t in wanted & present_tokens) / total)
+            share = math.fsum(idf(t) for t in wanted if t in present) / total
+            if share > best[1] or not best[0]:
+                best = (wanted, share)
     return best
+
+
+def coverage(token_groups: Sequence[Sequence[str]], passage_text: str, idf: Idf) -> float:
+    """Share of the question's IDF mass found in the passage (0..1), in the best-covered group."""
+    return best_covered_group(token_groups, analyse_passage(passage_text)[2], idf)[1]
 
 
 # An English sentence that opens with a pronoun standing for something named before ("He is also
