@@ -1147,11 +1147,18 @@ def _default(value: Any) -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse arguments, run the chosen sections, write results.json and BENCHMARKS.md."""
+    """Parse arguments, run the chosen sections, write results.json and BENCHMARKS.md.
+
+    ``--no-report`` is a trial: the tables are printed and neither file is written.
+    """
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (under 3 minutes)")
     parser.add_argument("--only", default="", help=f"comma-separated sections of {SECTIONS}")
-    parser.add_argument("--no-report", action="store_true", help="do not write BENCHMARKS.md")
+    parser.add_argument(
+        "--no-report",
+        action="store_true",
+        help="a trial: print the tables, write neither bench/results.json nor BENCHMARKS.md",
+    )
     args = parser.parse_args(argv)
     chosen = [s.strip() for s in args.only.split(",") if s.strip()] or list(SECTIONS)
     unknown = sorted(set(chosen) - set(SECTIONS))
@@ -1184,8 +1191,10 @@ def main(argv: list[str] | None = None) -> int:
             results["sections"][name] = run_section(name, ctx)
     results["total_s"] = round(time.perf_counter() - started, 1)
     results["finished"] = time.strftime("%Y-%m-%d %H:%M")
-    RESULTS.write_text(json.dumps(results, indent=2, default=_default) + "\n", encoding="utf-8")
+    # A trial leaves both files as they were: results.json once took its figures while
+    # BENCHMARKS.md, rendered from it, kept the last recorded ones.
     if not args.no_report:
+        RESULTS.write_text(json.dumps(results, indent=2, default=_default) + "\n", encoding="utf-8")
         existing = REPORT.read_text(encoding="utf-8") if REPORT.exists() else ""
         REPORT.write_text(splice_report(existing, render(results)), encoding="utf-8")
     print(render(results))

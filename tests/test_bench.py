@@ -239,3 +239,16 @@ def test_mixed_questions_take_turns_until_a_kind_runs_out(
     ]
     assert len({kind for kind, _ in asked}) == 3
     assert [q for _, q in bench.mixed_questions(10)][-1] == "S3"
+
+
+def test_a_trial_run_writes_neither_the_results_nor_the_report(
+    bench: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    results, report = tmp_path / "results.json", tmp_path / "BENCHMARKS.md"
+    monkeypatch.setattr(bench, "RESULTS", results)
+    monkeypatch.setattr(bench, "REPORT", report)
+    monkeypatch.setitem(bench.SECTION_FUNCTIONS, "latency", lambda ctx: {"rows": []})
+    assert bench.main(["--only", "latency", "--no-report"]) == 0
+    assert not results.exists() and not report.exists()
+    assert bench.main(["--only", "latency"]) == 0
+    assert results.exists() and "latency" in report.read_text(encoding="utf-8")
