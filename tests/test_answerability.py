@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import replace
 from pathlib import Path
 
@@ -480,6 +481,17 @@ def test_eval_plot_writes_an_image(built: Path, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and plot.stat().st_size > 10_000
+    # Only unanswerable questions: no trade-off to draw, and said so on the image (matplotlib
+    # warned of an empty legend on stderr before).
+    questions.write_text(
+        '{"question": "What is the capital of France?", "answers": []}\n', encoding="utf-8"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        lone = CliRunner().invoke(
+            cli, ["eval", str(questions), "--index", str(built), "--plot", str(plot), "-q"]
+        )
+    assert lone.exit_code == 0, lone.output
     bad = CliRunner().invoke(
         cli, ["eval", str(questions), "--index", str(built), "--plot", "x.gif"]
     )

@@ -115,7 +115,18 @@ def plot(results: Sequence[QuestionResult], path: Path, title: str = "") -> None
     _unit_square(
         right, "answerable questions refused", "unanswerable questions refused", "Refusal trade-off"
     )
-    right.legend(loc="lower right", fontsize=8)
+    if right.get_legend_handles_labels()[0]:
+        right.legend(loc="lower right", fontsize=8)
+    else:  # no curve without both kinds of question (and matplotlib warns of an empty legend)
+        right.text(
+            0.5,
+            0.5,
+            "needs answerable and unanswerable questions",
+            ha="center",
+            va="center",
+            fontsize=9,
+            transform=right.transAxes,
+        )
     if title:
         figure.suptitle(title, fontsize=10)
     figure.tight_layout()
