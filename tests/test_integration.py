@@ -145,12 +145,13 @@ def test_chinese_question_finds_the_romanised_name(assistant: Assistant) -> None
     assert "Xiong Qiuju" in shown.answer
 
 
-@pytest.mark.parametrize("question", ["张民选是谁？", "张民选教授说了什么？"])
+@pytest.mark.parametrize("question", ["张民选是谁？", "张民选教授说了什么？", "张教授说了什么？"])
 def test_a_chinese_name_jieba_cuts_apart_meets_its_pinyin_spelling(
     assistant: Assistant, question: str
 ) -> None:
     # jieba cuts 张民选 into 张 ("sheet") and 民选 ("democratically elected"): before the index's
-    # pinyin names were read, both questions ranked other speakers' paragraphs first.
+    # pinyin names were read, these ranked other speakers' paragraphs first (张教授, Professor
+    # Zhang, Professor Wang Gong's).
     ranking, _ = assistant.inspect(question)
     assert "Zhang Minxuan" in ranking.hits[0].passage.text
 

@@ -34,6 +34,19 @@ def test_a_question_run_that_reads_as_a_name_is_that_name() -> None:
     assert NO_SPELLINGS.found("张民选教授说了什么？") == {}
 
 
+def test_a_surname_before_a_title_is_the_person_of_that_surname() -> None:
+    # Chinese names a person by surname and title (张教授, Professor Zhang): 张 alone is glossed
+    # "sheet", and the question met Professor Wang Gong's paragraph.
+    assert SPELLINGS.found("张教授说了什么？") == {"张": "Zhang"}
+    assert gloss_translation("张教授说了什么？", SPELLINGS) == "what Zhang professor"
+    assert SPELLINGS.respelled("张教授说了什么？", blank=True).split() == ["教授说了什么？"]
+    # Not a surname's character inside a word (主张 "advocate", 熊猫 "panda"), nor a surname no
+    # one in the text has (李教授).
+    assert SPELLINGS.found("主张教授治校") == {}
+    assert SPELLINGS.found("熊猫局长") == {}
+    assert SPELLINGS.found("李教授是谁？") == {}
+
+
 def test_the_bridges_write_a_found_name_as_the_index_spells_it() -> None:
     question = "张民选是谁？"
     # Without the index's names jieba cuts the name into 张 ("sheet") and 民选 ("elected").

@@ -133,11 +133,9 @@ def named_runs(question: str, names: NameSpellings | None) -> tuple[str, dict[st
     jieba cuts a name it does not know into words (张民选: 张 "sheet", 民选 "democratically
     elected"); the index's text says how it is written (:mod:`names`).
     """
-    question = to_simplified(question)
-    found = names.found(question) if names is not None else {}
-    for run in found:
-        question = question.replace(run, " ")
-    return question, found
+    if names is None:
+        return to_simplified(question), {}
+    return names.respelled(question, blank=True), names.found(question)
 
 
 def gloss_tokens(
@@ -301,8 +299,8 @@ def gloss_translation(question: str, names: NameSpellings | None = None) -> str:
     # English writes them: 第33届 -> "33rd XXXIII". The index's names as it writes them (kept as
     # written below, as any word not in Chinese).
     rest = spelled_out(to_simplified(question))
-    for run, spelling in (names.found(rest) if names is not None else {}).items():
-        rest = rest.replace(run, f" {spelling} ")
+    if names is not None:
+        rest = names.respelled(rest)
     for phrase in sorted(QUESTION_WORDS, key=len, reverse=True):  # before jieba splits them
         if phrase in rest:
             out.append(QUESTION_WORDS[phrase])

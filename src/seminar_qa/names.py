@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from seminar_qa import cedict, pinyin_readings
+from seminar_qa.answerability.types import PERSON_TITLES
 from seminar_qa.bridges import SURNAMES, named_runs, split_pinyin, word_pinyin_tokens
 from seminar_qa.simplified import to_simplified
 from seminar_qa.text import CJK_RUN, main_language
@@ -48,10 +49,27 @@ class NameSpellings:
     """
 
     by_sound: Mapping[str, str] = field(default_factory=dict)
+    surnames: Mapping[str, str] = field(default_factory=dict)
+    """The surnames of the people among them, by sound ("xiong" -> "Xiong")."""
 
     def found(self, question: str) -> dict[str, str]:
-        """The runs of ``question`` (simplified) that name one of these: run -> spelling."""
-        return _found(self, question) if self.by_sound else {}
+        """The names ``question`` (simplified) gives among these: its characters -> spelling.
+
+        A name is a run read as one of them (张民选), or a surname alone before a title
+        (熊局长, 张教授: Chinese names a person so), when someone of that surname is among them.
+        """
+        simplified = to_simplified(question)
+        return {simplified[a:b]: spelling for a, b, spelling in _spans(self, simplified)}
+
+    def respelled(self, question: str, *, blank: bool = False) -> str:
+        """``question`` (simplified) with each name found written as the index spells it.
+
+        ``blank``: with a space instead of the spelling.
+        """
+        text = to_simplified(question)
+        for start, end, spelling in reversed(_spans(self, text)):
+            text = f"{text[:start]} {'' if blank else spelling} {text[end:]}"
+        return text
 
 
 NO_SPELLINGS = NameSpellings()
@@ -82,6 +100,7 @@ def _inside_sentence(text: str, start: int) -> bool:
 def spellings_of(texts: Iterable[str]) -> NameSpellings:
     """The pinyin names written in ``texts`` (non-Chinese text; the first spelling of a sound)."""
     by_sound: dict[str, str] = {}
+    people: dict[str, str] = {}
     surnames = _surname_sounds()
     for text in texts:
         for match in _RUN.finditer(text):
@@ -94,35 +113,62 @@ def spellings_of(texts: Iterable[str]) -> NameSpellings:
                 after = words[i + 1] if i + 1 < len(words) else ""
                 if word.lower() in surnames and after and _pinyin(after):
                     by_sound.setdefault(_sound(word + after), f"{word} {after}")
+                    people.setdefault(_sound(word), word)
                 if len(syllables) >= 2 and inside:
                     by_sound.setdefault(_sound(word), word)
-    return NameSpellings(by_sound)
+    return NameSpellings(by_sound, people)
+
+
+_TITLES = tuple(sorted(PERSON_TITLES.split("|"), key=len, reverse=True))
 
 
 @functools.lru_cache(maxsize=4096)
-def _found(spellings: NameSpellings, question: str) -> dict[str, str]:
-    """:meth:`NameSpellings.found`, longest run first, left to right."""
-    found: dict[str, str] = {}
-    for run in CJK_RUN.findall(to_simplified(question)):
+def _spans(spellings: NameSpellings, question: str) -> tuple[tuple[int, int, str], ...]:
+    """Where the simplified ``question`` names one of ``spellings``: (start, end, spelling).
+
+    Longest run first, left to right.
+    """
+    spans: list[tuple[int, int, str]] = []
+    if not spellings.by_sound:
+        return ()
+    for match in CJK_RUN.finditer(question):
+        run, offset = match.group(), match.start()
         # A name is whole words of jieba's: 林的 in 雨林的 reads "lin de" as "Linde" does, and 鲁克
         # in 谢尔布鲁克 "lu ke" as "Luke" (XQuAD's English text spells both).
         cuts = set(itertools.accumulate(len(word) for word in jieba_module().lcut(run)))
         start = 0
-        while start < len(run) - 1:
-            for end in range(min(len(run), start + _LONGEST_NAME), start + 1, -1):
-                piece = run[start:end]
-                # A dictionary word is glossed by the dictionary (上海, 我们, 民选): only a run it
-                # lacks is read by its sound.
-                if end not in cuts or cedict.definitions(piece):
-                    continue
-                spelling = spellings.by_sound.get(_sound(pinyin_readings.readings(piece)))
-                if spelling is not None:
-                    found[piece] = spelling
-                    start = end
-                    break
+        while start < len(run):
+            found = _name_at(spellings, run, start, cuts)
+            if found is not None:
+                end, spelling = found
+                spans.append((offset + start, offset + end, spelling))
+                start = end
             else:
                 start = min((cut for cut in cuts if cut > start), default=len(run))
-    return found
+    return tuple(spans)
+
+
+def _name_at(
+    spellings: NameSpellings, run: str, start: int, cuts: set[int]
+) -> tuple[int, str] | None:
+    """The name that starts at ``start`` of a Chinese ``run``: its end and spelling, or None."""
+    for end in range(min(len(run), start + _LONGEST_NAME), start + 1, -1):
+        piece = run[start:end]
+        # A dictionary word is glossed by the dictionary (上海, 我们, 民选): only a run it lacks
+        # is read by its sound.
+        if end not in cuts or cedict.definitions(piece):
+            continue
+        spelling = spellings.by_sound.get(_sound(pinyin_readings.readings(piece)))
+        if spelling is not None:
+            return end, spelling
+    # A surname, a word of its own, before a title: 熊|局长 is Director Xiong, whom the text
+    # names "Xiong Qiuju" (熊 alone is glossed "bear").
+    surname = spellings.surnames.get(_sound(pinyin_readings.readings(run[start])))
+    rest = run[start + 1 :]
+    titled = any(rest.startswith(t) and start + 1 + len(t) in cuts for t in _TITLES)
+    if surname is not None and start + 1 in cuts and titled:
+        return start + 1, surname
+    return None
 
 
 _NAME_TAGS = frozenset({"nr", "ns", "nt"})

@@ -118,12 +118,13 @@ _TIME_HOLDS = _pattern(
     r"朝|时期|年间|时代",
     ignore_case=False,
 )
-_PERSON_TITLES = (
+PERSON_TITLES = (
     r"教授|局长|副局长|书记|主任|校长|处长|院长|老师|先生|女士|部长|主席|馆长|所长|博士|总裁|"
     r"经理|董事长|总统|总理|首相|国王|皇帝|女王|作家|导演|教练|研究员|委员|市长|省长|区长|会长"
 )
+"""Chinese titles that stand beside a person's name (张民选教授, 局长熊秋菊), as alternatives."""
 _PERSON_HOLDS_ZH = re.compile(
-    rf"[\u4e00-\u9fff]{{2,3}}(?:{_PERSON_TITLES})|(?:{_PERSON_TITLES})[\u4e00-\u9fff]{{2,3}}"
+    rf"[\u4e00-\u9fff]{{2,3}}(?:{PERSON_TITLES})|(?:{PERSON_TITLES})[\u4e00-\u9fff]{{2,3}}"
     r"|[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff]{1,6}|他|她"
 )
 # Two capitalised words in a row (romanised Chinese names included), not a sentence's opening
