@@ -26,7 +26,7 @@ import functools
 import itertools
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from seminar_qa import cedict, pinyin_readings
 from seminar_qa.answerability.types import PERSON_TITLES
@@ -41,16 +41,31 @@ _LONGEST_NAME = 4
 """Characters of the longest Chinese name looked for (a surname and a given name of three)."""
 
 
-@dataclass(frozen=True, eq=False)
 class NameSpellings:
     """The pinyin names of an index's text: their joined syllables -> the text's spelling.
 
-    Compared and hashed by identity: an index holds one, and the question caches key on it.
+    Read from the text on first use: only a Chinese question asks (:func:`spellings_of`; 0.23 s
+    over 8,040 passages), so an index that is never asked in Chinese never reads them. Compared
+    and hashed by identity: an index holds one, and the question caches key on it.
     """
 
-    by_sound: Mapping[str, str] = field(default_factory=dict)
-    surnames: Mapping[str, str] = field(default_factory=dict)
-    """The surnames of the people among them, by sound ("xiong" -> "Xiong")."""
+    def __init__(self, texts: Iterable[str] = ()) -> None:
+        """Keep ``texts`` (the index's non-Chinese text) to read the names from when asked."""
+        self._texts = tuple(texts)
+
+    @functools.cached_property
+    def _tables(self) -> tuple[dict[str, str], dict[str, str]]:
+        return _read_names(self._texts)
+
+    @property
+    def by_sound(self) -> Mapping[str, str]:
+        """Every name, by the sound of its syllables ("zhangminxuan" -> "Zhang Minxuan")."""
+        return self._tables[0]
+
+    @property
+    def surnames(self) -> Mapping[str, str]:
+        """The surnames of the people among them, by sound ("xiong" -> "Xiong")."""
+        return self._tables[1]
 
     def found(self, question: str) -> dict[str, str]:
         """The names ``question`` (simplified) gives among these: its characters -> spelling.
@@ -98,7 +113,12 @@ def _inside_sentence(text: str, start: int) -> bool:
 
 
 def spellings_of(texts: Iterable[str]) -> NameSpellings:
-    """The pinyin names written in ``texts`` (non-Chinese text; the first spelling of a sound)."""
+    """The pinyin names written in ``texts`` (non-Chinese text), read when first asked for."""
+    return NameSpellings(texts)
+
+
+def _read_names(texts: Iterable[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Names by sound and people's surnames by sound (the first spelling of each sound)."""
     by_sound: dict[str, str] = {}
     people: dict[str, str] = {}
     surnames = _surname_sounds()
@@ -116,7 +136,7 @@ def spellings_of(texts: Iterable[str]) -> NameSpellings:
                     people.setdefault(_sound(word), word)
                 if len(syllables) >= 2 and inside:
                     by_sound.setdefault(_sound(word), word)
-    return NameSpellings(by_sound, people)
+    return by_sound, people
 
 
 _TITLES = tuple(sorted(PERSON_TITLES.split("|"), key=len, reverse=True))

@@ -151,7 +151,7 @@ class SeminarIndex:
 
     @functools.cached_property
     def name_spellings(self) -> NameSpellings:
-        """The pinyin names of the passages not in Chinese (found on the first Chinese question)."""
+        """The pinyin names of the passages not in Chinese (read on the first Chinese question)."""
         chinese = self.passages_in("zh")
         return spellings_of(p.text for p, zh in zip(self.passages, chinese, strict=True) if not zh)
 
