@@ -161,6 +161,31 @@ def test_chinese_words_for_the_document_itself_are_not_missing(tmp_path: Path) -
     assert pointing == features_of(assistant, "这篇是哪天发布的？")["missing_share"]
 
 
+def test_the_word_naming_the_kind_of_answer_is_not_missing(tmp_path: Path) -> None:
+    # "What date was ...?" asks for a date, which the passage gives without the word "date"
+    # ("What date was the seminar?" was a closest passage where "When was ...?" was answered).
+    text = (
+        "# Seminar\n\nThe seminar on open resources was held on November 28 in Shanghai.\n\n"
+        "Teachers from three districts attended the seminar and shared their lessons.\n"
+    )
+    assistant = Assistant(one_document_index(tmp_path, text))
+    plain = features_of(assistant, "When was the seminar on open resources held?")
+    assert plain["missing_share"] == 0.0
+    for question in (
+        "What date was the seminar on open resources held?",
+        "In which city was the seminar on open resources held?",
+    ):
+        assert features_of(assistant, question)["missing_share"] == 0.0, question
+    # Only the word that names the kind asked for: "city" in a question about a date is a
+    # word like any other, and a word the passage has is still matched.
+    assert (
+        features_of(assistant, "When was the city seminar on open resources held?")["missing_share"]
+        > 0.0
+    )
+    held = features_of(assistant, "Which districts attended the workshop?")
+    assert held["missing_share"] == pytest.approx(1 / 3)  # district and attend held
+
+
 def test_a_name_just_before_the_passage_is_not_missing(built: Path) -> None:
     index = SeminarIndex.load(built)
     ranking, _ = Assistant(index).inspect("What did the Zorvath and Quillon bureaus present?")

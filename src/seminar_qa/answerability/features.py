@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from seminar_qa.answerability.antonyms import opposed
-from seminar_qa.answerability.types import asked_type
+from seminar_qa.answerability.types import AnswerType, asked_type
 from seminar_qa.names import chinese_names
 from seminar_qa.policy import sentence_signal, title_signal
 from seminar_qa.retrieval.answer_span import analyse_passage, best_covered_group
@@ -61,6 +61,12 @@ _THE_DOCUMENT_ZH = ("报道", "文章", "新闻", "报告", "本文", "网页")
 def _document_words() -> frozenset[str]:
     """The lexical tokens of the words for the document itself (stemmed as questions are)."""
     return frozenset(base_tokens(_THE_DOCUMENT)) | frozenset(_THE_DOCUMENT_ZH)
+
+
+@functools.cache
+def _kind_words(kind: AnswerType) -> frozenset[str]:
+    """The lexical tokens of the words by which a question names ``kind`` ("what date")."""
+    return frozenset(t for word in kind.nouns.split() for t in base_tokens(word))
 
 
 def negates(text: str) -> bool:
@@ -140,8 +146,16 @@ def compute(
          if span.start <= clause_start < span.end),
         (top.answer, frozenset()),
     )  # fmt: skip
-    # The question's words about the document itself are none the passage must hold.
-    groups = [[t for t in group if t not in _document_words()] for group in ranking.terms.groups]
+    # The question's words about the document itself are none the passage must hold, nor are
+    # the words by which it names the kind of answer it asks for ("What date ...?", "Which
+    # city ...?"): the passage answers with a date or a city, and the type features judge that.
+    kind = asked_type(ranking.question)
+    kind_words = _kind_words(kind) if kind is not None else frozenset()
+    groups = [
+        [t for t in group if t not in _document_words()
+         and (t not in kind_words or t in passage_tokens)]
+        for group in ranking.terms.groups
+    ]  # fmt: skip
     group, coverage = best_covered_group(groups, passage_tokens, idf)
     sentence_coverage = best_covered_group([group], chosen, idf)[1] if group else 0.0
     max_idf = math.log(1.0 + (size + 0.5) / 0.5) or 1.0
@@ -164,7 +178,6 @@ def compute(
             absent_names.append(name.word)
         elif in_passage and not name.held_by(sentence, chosen):
             apart.append(name.word)
-    kind = asked_type(ranking.question)
     asks_negated, says_negated = negates(ranking.question), negates(sentence)
     bm25_cap = 2.5 * sum(idf(t) for t in dict.fromkeys(ranking.terms.all)) or 1.0
     row = {

@@ -58,6 +58,9 @@ class AnswerType:
     name: str
     asks: re.Pattern[str]
     test: Callable[[str], bool]
+    nouns: str = ""
+    """Words by which a question names this kind of answer ("what *date*", "哪个*地方*"): the
+    text answers with a date or a place, not with the word (space-separated)."""
 
     def asked_by(self, question: str) -> bool:
         """Whether ``question`` asks for this kind of answer."""
@@ -191,6 +194,7 @@ ANSWER_TYPES = (
             r"叫什么|名称是什么|什么名字|名字是什么|名为什么|名称为何",
         ),
         lambda text: _NAME_HOLDS.search(text) is not None,
+        "name names called 名字 名称",
     ),
     AnswerType(
         "money",
@@ -223,6 +227,7 @@ ANSWER_TYPES = (
             r"多少|几(?!乎|点|月|号|时)|百分之几|比例|占比",
         ),
         _holds_quantity,
+        "number percentage percent proportion amount 数量 数目 比例",
     ),
     AnswerType(
         # Before "time": a date does not answer "at what time" (研讨会几点结束？).
@@ -233,6 +238,7 @@ ANSWER_TYPES = (
             r"几点|几时(?!候)",
         ),
         lambda text: _CLOCK_HOLDS.search(text) is not None,
+        "time 时间",
     ),
     AnswerType(
         "time",
@@ -249,6 +255,7 @@ ANSWER_TYPES = (
             r"什么时候|何时|哪一?年|哪个年代|什么年代|哪天|哪一天|几月|几号|几点|什么时间|哪个时期|哪个世纪|哪个朝代|日期|年份",
         ),
         lambda text: _TIME_HOLDS.search(text) is not None,
+        "day date time year month century decade era period season 日期 年份 时间 时候",
     ),
     AnswerType(
         "person",
@@ -264,6 +271,8 @@ ANSWER_TYPES = (
             r"哪里|哪儿|在哪(?![一个]?(?:集|年|天|次|届|期|部|本|篇|场|位|种|首))|什么地方|何处|何地|哪个(?:区|市|省|国家|城市|地方|地区)|哪些(?:区|国家|城市|地区)",
         ),
         _holds_place,
+        "city country district place region state province town area continent location "
+        "地方 地点 地区",
     ),
 )
 """The answer types, the most specific first: the first a question asks for is its type."""
