@@ -156,6 +156,20 @@ def test_a_chinese_name_jieba_cuts_apart_meets_its_pinyin_spelling(
     assert "Zhang Minxuan" in ranking.hits[0].passage.text
 
 
+def test_a_name_read_otherwise_reaches_every_model_as_the_report_spells_it(
+    assistant: Assistant,
+) -> None:
+    # 闵行 (Minhang; 行 reads xing first) was glossed "Min Xing", and E5 and USE read the
+    # characters poorly: the Tao Xingzhi paragraph came first, the answer "closest" at .15.
+    ranking, _ = assistant.inspect("闵行知识学校资源库是谁介绍的？")
+    assert "Minhang Knowledge School Repository" in ranking.hits[0].passage.text
+    # A name jieba keeps whole: E5 and USE reading 熊秋菊 as "Xiong Qiuju" put her paragraph
+    # first by .33 over the next, the characters by .13 (2026-12-06).
+    ranking, _ = assistant.inspect("熊秋菊是谁？")
+    first, second = ranking.hits[:2]
+    assert "Xiong Qiuju" in first.passage.text and first.score - second.score > 0.2
+
+
 def test_token_alignment_reorders_near_ties_and_the_first_passage_does_not_depend_on_k(
     real_index: SeminarIndex, assistant: Assistant
 ) -> None:

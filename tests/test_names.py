@@ -7,12 +7,14 @@ from seminar_qa.bridges import bridged_tokens, gloss_translation
 from seminar_qa.index import SeminarIndex
 from seminar_qa.names import NO_SPELLINGS, chinese_names, spellings_of
 from seminar_qa.pipeline import build_index
+from seminar_qa.retrieval.encoders import model_texts
 from seminar_qa.settings import Settings
+from seminar_qa.testing.fakes import HashingEmbedder
 
 REPORT = (
     "The seminar began with an address by Han Chonghu, Director of the Division. "
     "Professor Zhang Minxuan spoke next, and teachers from Songyi Experimental School showed "
-    "their work. Women from the Linde Forum came too."
+    "their work. Women from the Linde Forum came too, and the bureau of Minhang spoke last."
 )
 SPELLINGS = spellings_of([REPORT])
 
@@ -36,6 +38,25 @@ def test_a_question_run_that_reads_as_a_name_is_that_name() -> None:
     assert SPELLINGS.found("我们在雨林的哪里？") == {}
     assert SPELLINGS.found("会后大家松一口气") == {}
     assert NO_SPELLINGS.found("张民选教授说了什么？") == {}
+
+
+def test_a_name_may_read_a_character_otherwise_than_its_first_reading() -> None:
+    # 行 reads xing first, hang in 闵行 (Minhang), which CC-CEDICT lacks: "闵行有什么经验？" was
+    # glossed "Min Xing experience" and met the wrong paragraph.
+    assert SPELLINGS.found("闵行有什么经验？") == {"闵行": "Minhang"}
+    assert gloss_translation("闵行有什么经验？", SPELLINGS) == "what Minhang experience"
+    # The readings are the character's own: 闵性 reads min xing only.
+    assert SPELLINGS.found("闵性有什么经验？") == {}
+
+
+def test_the_multilingual_models_read_a_found_name_as_the_index_spells_it() -> None:
+    # E5 and USE read 闵行 and 熊秋菊 poorly and "Minhang" as the passage writes it: the question
+    # they read carries the index's spelling (the gloss goes to MiniLM, which reads no Chinese).
+    e5 = HashingEmbedder()
+    (text,) = model_texts(e5, ["闵行有什么经验？"], SPELLINGS)
+    assert text.split() == ["Minhang", "有什么经验？"]
+    assert model_texts(e5, ["闵行有什么经验？"]) == ["闵行有什么经验？"]
+    assert model_texts(e5, ["Who spoke for Minhang?"], SPELLINGS) == ["Who spoke for Minhang?"]
 
 
 def test_a_surname_before_a_title_is_the_person_of_that_surname() -> None:

@@ -52,6 +52,22 @@ def test_words_and_sentences_read_as_lazy_pinyin(table: Reader) -> None:
     assert table("银行行长") == ["yin", "hang", "hang", "zhang"]
 
 
+def test_every_reading_of_a_character_as_pypinyin_gives_them(table: Reader) -> None:
+    from pypinyin import Style, pinyin
+    from pypinyin.constants import PINYIN_DICT
+
+    assert isinstance(table, pinyin_readings._Table)
+    characters = [chr(c) for c in range(0x4E00, 0x9FFF, 7)] + ["行", "长", "曾", "a", "，"]
+    for character in characters:
+        found = pinyin(character, style=Style.NORMAL, heteronym=True)[0]
+        expected = tuple(dict.fromkeys(found)) if ord(character) in PINYIN_DICT else ()
+        assert table.all_of(character) == expected, character  # from SQLite
+        assert pinyin_readings._pypinyin_all(character) == expected, character  # no cache
+    assert table.all_of("行") == ("xing", "hang", "heng")
+    assert pinyin_readings.char_readings("长") == ("zhang", "chang")
+    assert table.all_of("a") == () == table.all_of("，")
+
+
 def test_a_question_does_not_import_pypinyin(tmp_path: Path) -> None:
     script = (
         "import sys\n"

@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from seminar_qa import cedict, pinyin_readings
@@ -139,6 +139,23 @@ def _read_names(texts: Iterable[str]) -> tuple[dict[str, str], dict[str, str]]:
     return by_sound, people
 
 
+_MOST_READINGS = 64
+"""Readings of a run tried at most (a name of four characters of up to three readings each)."""
+
+
+def _sounds(piece: str) -> Iterator[str]:
+    """How ``piece`` may sound: as ``lazy_pinyin`` reads it, then by other readings.
+
+    Its characters' other readings (闵行: "minxing", then "minhang", "minheng"), at most
+    :data:`_MOST_READINGS` of them.
+    """
+    first = _sound(pinyin_readings.readings(piece))
+    yield first
+    each = [pinyin_readings.char_readings(char) or (char,) for char in piece]
+    others = (_sound(syllables) for syllables in itertools.product(*each))
+    yield from (s for s in itertools.islice(others, _MOST_READINGS) if s != first)
+
+
 _TITLES = tuple(sorted(PERSON_TITLES.split("|"), key=len, reverse=True))
 
 
@@ -178,12 +195,12 @@ def _name_at(
         # is read by its sound.
         if end not in cuts or cedict.definitions(piece):
             continue
-        spelling = spellings.by_sound.get(_sound(pinyin_readings.readings(piece)))
+        spelling = next(filter(None, map(spellings.by_sound.get, _sounds(piece))), None)
         if spelling is not None:
             return end, spelling
     # A surname, a word of its own, before a title: 熊|局长 is Director Xiong, whom the text
     # names "Xiong Qiuju" (熊 alone is glossed "bear").
-    surname = spellings.surnames.get(_sound(pinyin_readings.readings(run[start])))
+    surname = next(filter(None, map(spellings.surnames.get, _sounds(run[start]))), None)
     rest = run[start + 1 :]
     titled = any(rest.startswith(t) and start + 1 + len(t) in cuts for t in _TITLES)
     if surname is not None and start + 1 in cuts and titled:

@@ -41,14 +41,16 @@ def cache_file() -> Path | None:
     folder = _package_folder()
     if folder is None:  # pragma: no cover - the dependency is declared
         return None
-    return cache_path("pinyin", "pypinyin", folder / "phrases_dict.json", ".sqlite")
+    # ".v2": each character's other readings too (行: xing, and hang as in Minhang).
+    return cache_path("pinyin", "pypinyin", folder / "phrases_dict.json", ".v2.sqlite")
 
 
 def write_cache(target: Path) -> None:
     """Write pypinyin's character and phrase readings, toneless, to ``target`` atomically.
 
     A character keeps its first reading and a phrase the first of each character's, as
-    ``lazy_pinyin`` (no heteronyms) takes them; the pattern of what pypinyin counts as a Chinese
+    ``lazy_pinyin`` (no heteronyms) takes them; each character's toneless readings, all of them,
+    go in beside (:func:`char_readings`); the pattern of what pypinyin counts as a Chinese
     character goes in too, so the reader splits text where pypinyin does.
     """
     from pypinyin import Style
@@ -63,10 +65,19 @@ def write_cache(target: Path) -> None:
         return str(converted or "")
 
     def fill(connection: sqlite3.Connection) -> None:
-        connection.execute("CREATE TABLE chars (code INTEGER PRIMARY KEY, reading TEXT)")
+        connection.execute(
+            "CREATE TABLE chars (code INTEGER PRIMARY KEY, reading TEXT, readings TEXT)"
+        )
         connection.executemany(
-            "INSERT INTO chars VALUES (?, ?)",
-            ((code, toneless(chr(code), r.split(",")[0])) for code, r in PINYIN_DICT.items()),
+            "INSERT INTO chars VALUES (?, ?, ?)",
+            (
+                (
+                    code,
+                    toneless(chr(code), r.split(",")[0]),
+                    ",".join(dict.fromkeys(toneless(chr(code), one) for one in r.split(","))),
+                )
+                for code, r in PINYIN_DICT.items()
+            ),
         )
         connection.execute("CREATE TABLE phrases (phrase TEXT PRIMARY KEY, readings TEXT)")
         connection.executemany(
@@ -125,6 +136,11 @@ class _Table(ReadOnlyTable):
         row = self.one("SELECT reading FROM chars WHERE code = ?", (ord(han),))
         return han if row is None else str(row[0])
 
+    def all_of(self, han: str) -> tuple[str, ...]:
+        """Every toneless reading of the character, its first first; () when it has none."""
+        row = self.one("SELECT readings FROM chars WHERE code = ?", (ord(han),))
+        return () if row is None else tuple(row[0].split(","))
+
     def cut(self, text: str) -> list[str]:
         """A Chinese run cut as pypinyin cuts it (``seg.mmseg``: longest phrase first)."""
         pieces: list[str] = []
@@ -179,6 +195,15 @@ def _pypinyin() -> Reader:
     return lambda text: list(lazy_pinyin(text))
 
 
+def _pypinyin_all(han: str) -> tuple[str, ...]:
+    from pypinyin import Style, pinyin
+    from pypinyin.constants import PINYIN_DICT
+
+    if ord(han) not in PINYIN_DICT:  # what the table holds (a letter is read as itself)
+        return ()
+    return tuple(dict.fromkeys(pinyin(han, style=Style.NORMAL, heteronym=True)[0]))
+
+
 @functools.lru_cache(maxsize=1)
 def _reader() -> Reader:
     """How words are read in this process: the SQLite file, (re)made first if need be."""
@@ -201,3 +226,14 @@ def _reader() -> Reader:
 def readings(text: str) -> tuple[str, ...]:
     """What ``pypinyin.lazy_pinyin(text)`` returns: toneless syllables, ü written v."""
     return tuple(_reader()(text))
+
+
+@functools.lru_cache(maxsize=65536)
+def char_readings(han: str) -> tuple[str, ...]:
+    """Every toneless reading of the character ``han``, the one ``readings`` gives first.
+
+    行 -> xing, hang, heng: a name the dictionary lacks may read a character otherwise than
+    ``lazy_pinyin`` does (闵行 is "Minhang", not "Min Xing"). () for what is no Chinese character.
+    """
+    reader = _reader()
+    return reader.all_of(han) if isinstance(reader, _Table) else _pypinyin_all(han)

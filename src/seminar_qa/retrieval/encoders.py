@@ -104,10 +104,16 @@ def model_texts(
     Chinese question; ``names``: the index's pinyin names, written as it writes them); the others
     read it as they read passages (:func:`model_text`).
     """
-    return [
-        model_text(q) if reads(embedder, language_of(q)) else gloss_translation(q, names)
-        for q in questions
-    ]
+    texts = []
+    for question in questions:
+        language = language_of(question)
+        if not reads(embedder, language):
+            texts.append(gloss_translation(question, names))
+        elif language == "zh" and names is not None:
+            texts.append(model_text(names.respelled(question)))
+        else:
+            texts.append(model_text(question))
+    return texts
 
 
 def encode_questions(
