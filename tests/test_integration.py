@@ -170,6 +170,16 @@ def test_a_name_read_otherwise_reaches_every_model_as_the_report_spells_it(
     assert "Xiong Qiuju" in first.passage.text and first.score - second.score > 0.2
 
 
+def test_a_rare_place_name_reaches_the_models_as_the_report_spells_it(
+    assistant: Assistant,
+) -> None:
+    # 长宁区 (Changning District): USE reads the characters and the English name as far apart
+    # as unrelated words, and "长宁区有什么经验？" met the seminar's opening paragraph first.
+    ranking, _ = assistant.inspect("长宁区有什么经验？")
+    first, second = ranking.hits[:2]
+    assert "Xiong Qiuju" in first.passage.text and first.score - second.score > 0.2
+
+
 def test_token_alignment_reorders_near_ties_and_the_first_passage_does_not_depend_on_k(
     real_index: SeminarIndex, assistant: Assistant
 ) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from seminar_qa.answering import Assistant
 from seminar_qa.bridges import bridged_tokens, gloss_translation
 from seminar_qa.index import SeminarIndex
-from seminar_qa.names import NO_SPELLINGS, chinese_names, spellings_of
+from seminar_qa.names import NO_SPELLINGS, chinese_names, in_english, spellings_of
 from seminar_qa.pipeline import build_index
 from seminar_qa.retrieval.encoders import model_texts
 from seminar_qa.settings import Settings
@@ -57,6 +57,31 @@ def test_the_multilingual_models_read_a_found_name_as_the_index_spells_it() -> N
     assert text.split() == ["Minhang", "有什么经验？"]
     assert model_texts(e5, ["闵行有什么经验？"]) == ["闵行有什么经验？"]
     assert model_texts(e5, ["Who spoke for Minhang?"], SPELLINGS) == ["Who spoke for Minhang?"]
+
+
+def test_a_rare_name_the_dictionary_spells_by_sound_is_written_as_the_text_writes_it() -> None:
+    spellings = spellings_of(
+        [
+            "Xiong Qiuju, Director of the Changning District Education Bureau, spoke in Shanghai. "
+            "Baoshan and Denver sent teachers."
+        ]
+    )
+    # 长宁 ("Changning County in Yibin", "Changning District in Shanghai"): the longest run of a
+    # definition's name that the text has; 宝山区 ("Baoshang district of Shanghai", "Baoshan
+    # district of ..."): its own name, not the city it is placed in.
+    assert in_english("长宁有什么经验？", spellings).split() == [
+        "Changning",
+        "District",
+        "有什么经验？",
+    ]
+    assert in_english("长宁区有什么经验？", spellings).split() == ["Changning", "有什么经验？"]
+    assert in_english("宝山区做了什么？", spellings).split() == ["Baoshan", "做了什么？"]
+    # Not a name the models know in both scripts (上海, counted 16,377 times by jieba), nor one
+    # English translates rather than spells by sound (丹佛, "Denver"), nor one the text lacks.
+    for question in ("上海做了什么？", "丹佛做了什么？", "徐汇区做了什么？"):
+        assert in_english(question, spellings) == question
+    # ... and the index's pinyin names as NameSpellings finds them.
+    assert in_english("熊秋菊介绍了什么？", spellings).split() == ["Xiong", "Qiuju", "介绍了什么？"]
 
 
 def test_a_surname_before_a_title_is_the_person_of_that_surname() -> None:

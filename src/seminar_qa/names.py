@@ -32,13 +32,15 @@ from seminar_qa import cedict, pinyin_readings
 from seminar_qa.answerability.types import PERSON_TITLES
 from seminar_qa.bridges import SURNAMES, named_runs, split_pinyin, word_pinyin_tokens
 from seminar_qa.simplified import to_simplified
-from seminar_qa.text import CJK_RUN, main_language
+from seminar_qa.text import CJK_RUN, has_cjk, main_language
 from seminar_qa.tokenization import base_tokens, jieba_module, tagged_words
 
 _RUN = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)*\b")
 _OPENERS = frozenset('.!?:;\n"“(')
 _LONGEST_NAME = 4
 """Characters of the longest Chinese name looked for (a surname and a given name of three)."""
+_LONGEST_PHRASE = 5
+"""Words of the longest English name looked for ("Analysis Testing and Supercomputing Centre")."""
 
 
 class NameSpellings:
@@ -54,8 +56,16 @@ class NameSpellings:
         self._texts = tuple(texts)
 
     @functools.cached_property
-    def _tables(self) -> tuple[dict[str, str], dict[str, str]]:
+    def _tables(self) -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
         return _read_names(self._texts)
+
+    @property
+    def phrases(self) -> frozenset[str]:
+        """Runs of up to five capitalised words that open with a word of pinyin, lower-cased.
+
+        "baoshan district", "baoshan district education": how the text writes names by sound.
+        """
+        return self._tables[2]
 
     @property
     def by_sound(self) -> Mapping[str, str]:
@@ -117,10 +127,16 @@ def spellings_of(texts: Iterable[str]) -> NameSpellings:
     return NameSpellings(texts)
 
 
-def _read_names(texts: Iterable[str]) -> tuple[dict[str, str], dict[str, str]]:
-    """Names by sound and people's surnames by sound (the first spelling of each sound)."""
+def _read_names(
+    texts: Iterable[str],
+) -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
+    """Names and people's surnames by sound, and the runs that open with pinyin.
+
+    The first spelling of each sound; the runs are :attr:`NameSpellings.phrases`.
+    """
     by_sound: dict[str, str] = {}
     people: dict[str, str] = {}
+    phrases: set[str] = set()
     surnames = _surname_sounds()
     for text in texts:
         for match in _RUN.finditer(text):
@@ -130,13 +146,15 @@ def _read_names(texts: Iterable[str]) -> tuple[dict[str, str], dict[str, str]]:
                 syllables = split_pinyin(word.lower())
                 if syllables is None:
                     continue
+                ends = range(i + 1, min(len(words), i + _LONGEST_PHRASE) + 1)
+                phrases.update(" ".join(words[i:end]).lower() for end in ends)
                 after = words[i + 1] if i + 1 < len(words) else ""
                 if word.lower() in surnames and after and _pinyin(after):
                     by_sound.setdefault(_sound(word + after), f"{word} {after}")
                     people.setdefault(_sound(word), word)
                 if len(syllables) >= 2 and inside:
                     by_sound.setdefault(_sound(word), word)
-    return by_sound, people
+    return by_sound, people, frozenset(phrases)
 
 
 _MOST_READINGS = 64
@@ -293,3 +311,53 @@ def chinese_names(question: str, spellings: NameSpellings | None = None) -> tupl
             forms.append(frozenset(pinyin))
         names.append(ChineseName(word, tuple(dict.fromkeys(forms))))
     return tuple(names)
+
+
+_ENGLISH_RUN = re.compile(r"\b[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*")
+_FAMILIAR = 1000
+"""jieba's count of a name from which the multilingual models know it in either script. USE's
+cosine between a name in Chinese and in English (2026-12-06, throwaway): .81-.92 for the six
+names jieba counts 1,646 times or more (上海, 北京, 深圳, 杭州, 苏州, 联合国), .51-.65 for the seven
+counted 267 times or fewer (浦东, 长宁区, 宝山区, 闵行区, 徐汇区, 陶行知, 丹佛)."""
+
+
+def _by_sound_in(word: str, phrases: frozenset[str]) -> str | None:
+    """How the index's text writes the name ``word``, when it writes it by its sound, or None.
+
+    From the name each of CC-CEDICT's first two definitions opens with ("Changning District in
+    Shanghai"; not the "Shanghai" it is placed in), the longest run of its words the text has,
+    when the first of them is the pinyin of the word's first syllables (长宁区 -> "Changning
+    District"; not 黑豹 -> "Black Panther", a name translated).
+    """
+    reading = tuple(s.replace("v", "u") for s in cedict.reading(word))
+    best: list[str] = []
+    for definition in cedict.definitions(word)[:2]:
+        first = _ENGLISH_RUN.search(definition)
+        words = first.group().split(" ") if first else []
+        sound = split_pinyin(words[0].lower()) if words else None
+        if sound is None or reading[: len(sound)] != sound:
+            continue
+        for size in range(min(len(words), _LONGEST_PHRASE), len(best), -1):
+            if " ".join(words[:size]).lower() in phrases:
+                best = words[:size]
+                break
+    return " ".join(best) or None
+
+
+@functools.lru_cache(maxsize=4096)
+def in_english(question: str, spellings: NameSpellings) -> str:
+    """``question`` with its rare names written as the index's text writes them by their sound.
+
+    For the multilingual models, which read 长宁区 and Changning District as far apart as unrelated
+    words (USE's cosine .64) but know 上海 as Shanghai (.92; :data:`_FAMILIAR`): the index's
+    pinyin names (:meth:`NameSpellings.respelled`), then each name jieba tags that it counts
+    fewer than :data:`_FAMILIAR` times and CC-CEDICT spells as the text does.
+    """
+    text = spellings.respelled(question)
+    counts = jieba_module().dt.FREQ
+    out: list[str] = []
+    for word, tag in tagged_words(text):
+        rare = tag in _NAME_TAGS and has_cjk(word) and counts.get(word, 0) < _FAMILIAR
+        written = _by_sound_in(word, spellings.phrases) if rare and len(word) >= 2 else None
+        out.append(word if written is None else f" {written} ")
+    return "".join(out)

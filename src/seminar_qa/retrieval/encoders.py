@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from seminar_qa.bridges import gloss_translation
 from seminar_qa.cores import usable_cores
 from seminar_qa.embedding import model_text, reads
+from seminar_qa.names import in_english
 from seminar_qa.text import language_of
 
 if TYPE_CHECKING:
@@ -102,7 +103,8 @@ def model_texts(
 
     The translation goes to a model that does not read the question's language (MiniLM and a
     Chinese question; ``names``: the index's pinyin names, written as it writes them); the others
-    read it as they read passages (:func:`model_text`).
+    read it as they read passages (:func:`model_text`), a Chinese question with its rare names
+    written as the index's text writes them (:func:`names.in_english`: 长宁区 -> Changning).
     """
     texts = []
     for question in questions:
@@ -110,7 +112,7 @@ def model_texts(
         if not reads(embedder, language):
             texts.append(gloss_translation(question, names))
         elif language == "zh" and names is not None:
-            texts.append(model_text(names.respelled(question)))
+            texts.append(model_text(in_english(question, names)))
         else:
             texts.append(model_text(question))
     return texts
