@@ -5,6 +5,7 @@ from __future__ import annotations
 from seminar_qa.answering import Assistant
 from seminar_qa.bridges import bridged_tokens, gloss_translation
 from seminar_qa.index import SeminarIndex
+from seminar_qa.into_chinese import in_chinese, romanised_names, written_in
 from seminar_qa.names import NO_SPELLINGS, chinese_names, in_english, spellings_of
 from seminar_qa.pipeline import build_index
 from seminar_qa.retrieval.encoders import model_texts
@@ -136,3 +137,40 @@ def test_an_index_reads_its_names_only_when_asked_in_chinese(settings: Settings)
     assistant.answer("熊秋菊是谁？")
     assert "_tables" in vars(index.name_spellings)
     assert index.name_spellings.by_sound["xiongqiuju"] == "Xiong Qiuju"
+
+
+CHINESE_TEXT = (
+    "李成栋，字廷桢，明末将领。李成栋原为李自成部将，后降清。",
+    "武穴酥糖是湖北武穴的特产。生物学家研究了武穴的酥糖作坊。",
+    "索靖善写草书。所经之地皆有碑刻。",
+    "张民选教授讲话。",
+)
+
+
+def test_an_english_question_finds_its_romanised_names_in_the_chinese_text() -> None:
+    # Runs of capitalised pinyin words of two syllables or more; not English words that happen
+    # to spell pinyin ("Heritage Site": he ri ta ge, si te), nor one syllable alone ("Long").
+    names = romanised_names("Was Li Chengdong a Heritage Site of Wuxue or the Long March?")
+    assert [syllables for _, _, syllables in names] == [("li", "cheng", "dong"), ("wu", "xue")]
+    text = "\n".join(CHINESE_TEXT)
+    assert written_in(("li", "cheng", "dong"), text) == "李成栋"
+    # The most frequent run that reads so, when no other is half as frequent: 武穴 (3) against
+    # 物学 of 生物学 (1); 索靖 (1) against 所经 (1) is no choice.
+    assert written_in(("wu", "xue"), text) == "武穴"
+    assert written_in(("suo", "jing"), text) is None
+    assert written_in(("zzz", "jing"), text) is None
+
+
+def test_e5_reads_an_english_question_with_its_names_as_the_chinese_text_writes_them() -> None:
+    spellings = spellings_of(["Professor Zhang Minxuan spoke."], CHINESE_TEXT)
+    question = "What was Li Chengdong's courtesy name?"
+    assert in_chinese(question, spellings) == "What was 李成栋's courtesy name?"
+    # Not a name the index's English text writes itself, nor over an index without Chinese text.
+    assert in_chinese("Who is Zhang Minxuan?", spellings) == "Who is Zhang Minxuan?"
+    assert in_chinese(question, SPELLINGS) == question
+
+    class E5(HashingEmbedder):
+        name = "e5"
+
+    assert model_texts(E5(), [question], spellings) == ["What was 李成栋's courtesy name?"]
+    assert model_texts(HashingEmbedder(), [question], spellings) == [question]  # USE, say

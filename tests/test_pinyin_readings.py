@@ -108,3 +108,18 @@ def test_damaged_or_unwritable_files(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert not isinstance(fallback, pinyin_readings._Table)  # pypinyin itself
     assert fallback("宝山") == ["bao", "shan"]
     pinyin_readings._reader.cache_clear()
+
+
+def test_the_characters_of_a_reading_are_those_pypinyin_reads_so(table: Reader) -> None:
+    from pypinyin import Style, pinyin
+    from pypinyin.constants import PINYIN_DICT
+
+    assert isinstance(table, pinyin_readings._Table)
+    hang = table.characters()["hang"]
+    assert {"行", "杭", "航"} <= set(hang) and "闵" not in hang
+    expected = {
+        chr(code)
+        for code in PINYIN_DICT
+        if "hang" in pinyin(chr(code), style=Style.NORMAL, heteronym=True)[0]
+    }
+    assert set(hang) == expected

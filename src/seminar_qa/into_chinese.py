@@ -17,14 +17,20 @@ visitor of a Chinese report:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
+from collections import Counter
+from typing import TYPE_CHECKING
 
-from seminar_qa import cedict
+from seminar_qa import cedict, pinyin_readings
 from seminar_qa.bridges import split_pinyin, word_pinyin_tokens
 from seminar_qa.simplified import to_simplified
 from seminar_qa.text import has_cjk, main_language
 from seminar_qa.tokenization import base_tokens, is_stopword, jieba_module
+
+if TYPE_CHECKING:
+    from seminar_qa.names import NameSpellings
 
 _ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 MAX_SENSES = 4  # set by hand: a phrase of more ("name": 17 words) would match any passage
@@ -107,3 +113,86 @@ def romanised_tokens(question: str) -> list[str]:
             tokens.extend(_with_pairs(run))
             run = []
     return tokens + _with_pairs(run)
+
+
+_NAME_RUN = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)*")
+
+
+def romanised_names(question: str) -> list[tuple[int, int, tuple[str, ...]]]:
+    """Where an English question names something in romanised Chinese: (start, end, syllables).
+
+    Runs of capitalised words that are pure pinyin, of two syllables or more ("Li Chengdong",
+    "Wuxue"; "Kangwang" of "Kangwang Road"); not an English word of two syllables or more that
+    spells pinyin ("Heritage Site": CC-CEDICT defines words by them).
+    """
+    found: list[tuple[int, int, tuple[str, ...]]] = []
+    for match in _NAME_RUN.finditer(question):
+        offset = match.start()
+        words: list[tuple[int, int, tuple[str, ...]]] = []
+        for word in re.finditer(r"\S+", match.group()):
+            syllables = split_pinyin(word.group().lower())
+            # An English word that happens to spell pinyin (he ri ta ge): CC-CEDICT defines a
+            # word by it. One syllable is let be: a surname (Li, Zhang) may be English too.
+            if syllables and len(syllables) > 1 and cedict.words_for(word.group()):
+                syllables = None
+            if syllables is None:
+                found += _names_of(words)
+                words = []
+            else:
+                words.append((offset + word.start(), offset + word.end(), syllables))
+        found += _names_of(words)
+    return found
+
+
+def _names_of(
+    words: list[tuple[int, int, tuple[str, ...]]],
+) -> list[tuple[int, int, tuple[str, ...]]]:
+    """One run of romanised words as a name, when it is one (see :func:`romanised_names`)."""
+    syllables = tuple(s for _, _, each in words for s in each)
+    if len(syllables) < 2:
+        return []
+    return [(words[0][0], words[-1][1], syllables)]
+
+
+def _characters(syllable: str) -> str:
+    """The characters read ``syllable``; "lu" and "nu" also those read "lv" and "nv" (吕: Lu)."""
+    found = pinyin_readings.characters_read(syllable)
+    if syllable in ("lu", "nu", "lue", "nue"):
+        found += pinyin_readings.characters_read(syllable.replace("u", "v"))
+    return found
+
+
+def written_in(syllables: tuple[str, ...], text: str) -> str | None:
+    """How ``text`` writes the name of these syllables in Chinese characters, or None.
+
+    Its most frequent run of characters that read so (any reading: 行 in 闵行 is hang), when no
+    other is half as frequent: "Li Chengdong" -> 李成栋 (14 times in CMRC's development paragraphs,
+    no other), "Wuxue" -> 武穴 (10, against 物学 3), "Suo Jing" -> 索靖 (13, 所经 1).
+    """
+    classes = [_characters(s) for s in syllables]
+    if not all(classes):
+        return None
+    pattern = "".join(f"[{re.escape(chars)}]" for chars in classes)
+    counts = Counter(re.findall(pattern, text)).most_common(2)
+    if not counts or (len(counts) == 2 and 2 * counts[1][1] > counts[0][1]):
+        return None
+    return str(counts[0][0])
+
+
+@functools.lru_cache(maxsize=4096)
+def in_chinese(question: str, spellings: NameSpellings) -> str:
+    """An English ``question`` with its romanised names as the index's Chinese text writes them.
+
+    "Li Chengdong" -> 李成栋, for E5 (:data:`retrieval.encoders.ROMANISED_NAMES_IN_CHINESE`); not a
+    name the index's other text writes in pinyin itself (its passages meet it as it is).
+    """
+    if not spellings.chinese:
+        return question
+    text = question
+    for start, end, syllables in reversed(romanised_names(question)):
+        if spellings.writes(syllables):
+            continue
+        written = written_in(syllables, spellings.chinese)
+        if written is not None:
+            text = f"{text[:start]}{written}{text[end:]}"
+    return text

@@ -51,9 +51,14 @@ class NameSpellings:
     and hashed by identity: an index holds one, and the question caches key on it.
     """
 
-    def __init__(self, texts: Iterable[str] = ()) -> None:
-        """Keep ``texts`` (the index's non-Chinese text) to read the names from when asked."""
+    def __init__(self, texts: Iterable[str] = (), chinese: Iterable[str] = ()) -> None:
+        """Keep ``texts`` (the index's non-Chinese text) to read the names from when asked.
+
+        ``chinese``: the index's Chinese text, where an English question's romanised names are
+        looked for (:func:`in_chinese`).
+        """
         self._texts = tuple(texts)
+        self.chinese = "\n".join(chinese)
 
     @functools.cached_property
     def _tables(self) -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
@@ -71,6 +76,10 @@ class NameSpellings:
     def by_sound(self) -> Mapping[str, str]:
         """Every name, by the sound of its syllables ("zhangminxuan" -> "Zhang Minxuan")."""
         return self._tables[0]
+
+    def writes(self, syllables: Iterable[str]) -> bool:
+        """Whether the text writes a name of these syllables ("li", "cheng", "dong")."""
+        return _sound(syllables) in self.by_sound
 
     @property
     def surnames(self) -> Mapping[str, str]:
@@ -122,9 +131,12 @@ def _inside_sentence(text: str, start: int) -> bool:
     return before >= 0 and text[before] not in _OPENERS
 
 
-def spellings_of(texts: Iterable[str]) -> NameSpellings:
-    """The pinyin names written in ``texts`` (non-Chinese text), read when first asked for."""
-    return NameSpellings(texts)
+def spellings_of(texts: Iterable[str], chinese: Iterable[str] = ()) -> NameSpellings:
+    """The pinyin names written in ``texts`` (non-Chinese text), read when first asked for.
+
+    ``chinese``: the Chinese text beside them (:func:`in_chinese`).
+    """
+    return NameSpellings(texts, chinese)
 
 
 def _read_names(

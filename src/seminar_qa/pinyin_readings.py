@@ -141,6 +141,14 @@ class _Table(ReadOnlyTable):
         row = self.one("SELECT readings FROM chars WHERE code = ?", (ord(han),))
         return () if row is None else tuple(row[0].split(","))
 
+    def characters(self) -> dict[str, str]:
+        """Every reading's characters ("hang" -> "行杭航..."), read from the whole table."""
+        found: dict[str, list[str]] = {}
+        for code, readings in self.all("SELECT code, readings FROM chars"):
+            for reading in readings.split(","):
+                found.setdefault(reading, []).append(chr(code))
+        return {reading: "".join(chars) for reading, chars in found.items()}
+
     def cut(self, text: str) -> list[str]:
         """A Chinese run cut as pypinyin cuts it (``seg.mmseg``: longest phrase first)."""
         pieces: list[str] = []
@@ -237,3 +245,22 @@ def char_readings(han: str) -> tuple[str, ...]:
     """
     reader = _reader()
     return reader.all_of(han) if isinstance(reader, _Table) else _pypinyin_all(han)
+
+
+@functools.lru_cache(maxsize=1)
+def _characters() -> dict[str, str]:
+    reader = _reader()
+    if isinstance(reader, _Table):
+        return reader.characters()
+    from pypinyin.constants import PINYIN_DICT  # pragma: no cover - an unwritable cache
+
+    found: dict[str, str] = {}  # pragma: no cover
+    for code in PINYIN_DICT:  # pragma: no cover
+        for reading in _pypinyin_all(chr(code)):
+            found[reading] = found.get(reading, "") + chr(code)
+    return found  # pragma: no cover
+
+
+def characters_read(syllable: str) -> str:
+    """Every character one of whose readings is ``syllable`` (toneless; "" for none)."""
+    return _characters().get(syllable, "")

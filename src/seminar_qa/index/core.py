@@ -151,9 +151,16 @@ class SeminarIndex:
 
     @functools.cached_property
     def name_spellings(self) -> NameSpellings:
-        """The pinyin names of the passages not in Chinese (read on the first Chinese question)."""
+        """The pinyin names of the passages not in Chinese, and the Chinese passages' text.
+
+        The names are read on the first question that needs them; an English question's
+        romanised names are looked for in the Chinese text (:func:`into_chinese.in_chinese`).
+        """
         chinese = self.passages_in("zh")
-        return spellings_of(p.text for p, zh in zip(self.passages, chinese, strict=True) if not zh)
+        pairs = list(zip(self.passages, chinese, strict=True))
+        return spellings_of(
+            (p.text for p, zh in pairs if not zh), (p.text for p, zh in pairs if zh)
+        )
 
     @functools.cached_property
     def passage_by_id(self) -> dict[str, Passage]:
