@@ -158,6 +158,7 @@ def test_an_english_question_finds_its_romanised_names_in_the_chinese_text() -> 
     # 物学 of 生物学 (1); 索靖 (1) against 所经 (1) is no choice.
     assert written_in(("wu", "xue"), text) == "武穴"
     assert written_in(("suo", "jing"), text) is None
+    assert written_in(("wu", "xue"), "武穴，武穴，生物学") is None  # 物学 half as frequent
     assert written_in(("zzz", "jing"), text) is None
 
 

@@ -166,15 +166,16 @@ def written_in(syllables: tuple[str, ...], text: str) -> str | None:
     """How ``text`` writes the name of these syllables in Chinese characters, or None.
 
     Its most frequent run of characters that read so (any reading: 行 in 闵行 is hang), when no
-    other is half as frequent: "Li Chengdong" -> 李成栋 (14 times in CMRC's development paragraphs,
-    no other), "Wuxue" -> 武穴 (10, against 物学 3), "Suo Jing" -> 索靖 (13, 所经 1).
+    other is half as frequent or more: "Li Chengdong" -> 李成栋 (14 times in CMRC's development
+    paragraphs, no other), "Wuxue" -> 武穴 (10, against 物学 3), "Suo Jing" -> 索靖 (13, 所经 1);
+    not "Jin Yong" -> 仅用 ("only using", 2, against 金庸 1).
     """
     classes = [_characters(s) for s in syllables]
     if not all(classes):
         return None
     pattern = "".join(f"[{re.escape(chars)}]" for chars in classes)
     counts = Counter(re.findall(pattern, text)).most_common(2)
-    if not counts or (len(counts) == 2 and 2 * counts[1][1] > counts[0][1]):
+    if not counts or (len(counts) == 2 and 2 * counts[1][1] >= counts[0][1]):
         return None
     return str(counts[0][0])
 
