@@ -50,6 +50,14 @@ def test_a_name_may_read_a_character_otherwise_than_its_first_reading() -> None:
     assert SPELLINGS.found("闵性有什么经验？") == {}
 
 
+def test_a_name_is_looked_for_only_where_a_reading_opens_one() -> None:
+    # What spares the dictionaries most lookups: 闵 (min) opens "Minhang", 长 by its second
+    # reading (zhang, chang) "Changning", 淞 (song) "Songyi" of the text; 我 (wo) opens none.
+    spellings = spellings_of(["Teachers from Minhang, Changning and Songyi spoke."])
+    assert spellings.may_open("闵") and spellings.may_open("长") and spellings.may_open("淞")
+    assert not spellings.may_open("我") and not NO_SPELLINGS.may_open("闵")
+
+
 def test_the_multilingual_models_read_a_found_name_as_the_index_spells_it() -> None:
     # E5 and USE read 闵行 and 熊秋菊 poorly and "Minhang" as the passage writes it: the question
     # they read carries the index's spelling (the gloss goes to MiniLM, which reads no Chinese).
