@@ -147,6 +147,11 @@ def encode_questions(
         if meanwhile is not None:
             meanwhile({})
         return {}
+    if names is not None:
+        # The names written in, once, before the lanes start: two lanes asking at once (E5 and
+        # USE) each worked them out, the one holding the interpreter while the other waited.
+        for question in questions:
+            (in_english if language_of(question) == "zh" else in_chinese)(question, names)
     *others, own = encoder_lanes(embedders, _LANES)
     futures = [ENCODER_THREADS.submit(_encode_lane, lane, questions, names) for lane in others]
     vectors = _encode_lane(own, questions, names)
