@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from seminar_qa.answering import Assistant
 from seminar_qa.bridges import bridged_tokens, gloss_translation
+from seminar_qa.english_names import in_english
 from seminar_qa.index import SeminarIndex
 from seminar_qa.into_chinese import in_chinese, romanised_names, written_in
-from seminar_qa.names import NO_SPELLINGS, chinese_names, in_english, spellings_of
+from seminar_qa.names import NO_SPELLINGS, chinese_names, spellings_of
 from seminar_qa.pipeline import build_index
 from seminar_qa.retrieval.encoders import model_texts
 from seminar_qa.settings import Settings
@@ -183,3 +186,22 @@ def test_e5_reads_an_english_question_with_its_names_as_the_chinese_text_writes_
 
     assert model_texts(E5(), [question], spellings) == ["What was 李成栋's courtesy name?"]
     assert model_texts(HashingEmbedder(), [question], spellings) == [question]  # USE, say
+
+
+def test_an_index_looks_for_a_romanised_name_only_in_the_passages_that_sound_like_it(
+    tmp_path: Path,
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "li.md").write_text("# 李成栋\n\n李成栋，字廷桢，明末将领。\n", encoding="utf-8")
+    (corpus / "other.md").write_text("# 武穴\n\n武穴酥糖是湖北的特产。\n", encoding="utf-8")
+    (corpus / "english.md").write_text("# Notes\n\nThe seminar met in May.\n", encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "ix", embedder="hashing")
+    build_index(settings)
+    spellings = SeminarIndex.load(settings.index_dir).name_spellings
+    # The sound BM25 narrows the search (all the Chinese text took up to 1 s a name over five
+    # million characters): the passage that names 李成栋, not the one about Wuxue.
+    about = spellings.chinese_about(("li", "cheng", "dong"))
+    assert "李成栋" in about and "武穴" not in about
+    assert in_chinese("Who was Li Chengdong?", spellings) == "Who was 李成栋?"
+    assert spellings.chinese_about(("qiao", "dan")) == ""  # no passage sounds so

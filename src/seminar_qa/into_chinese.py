@@ -21,7 +21,10 @@ import functools
 import itertools
 import re
 from collections import Counter
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from seminar_qa import cedict, pinyin_readings
 from seminar_qa.bridges import split_pinyin, word_pinyin_tokens
@@ -30,6 +33,7 @@ from seminar_qa.text import has_cjk, main_language
 from seminar_qa.tokenization import base_tokens, is_stopword, jieba_module
 
 if TYPE_CHECKING:
+    from seminar_qa.index.lexical import SoundIndex
     from seminar_qa.names import NameSpellings
 
 _ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
@@ -64,6 +68,11 @@ def chinese_tokens(question: str) -> list[str]:
                 used[start : start + length] = [True] * length
                 tokens += [t for word in found for t in base_tokens(word)]
     return list(dict.fromkeys(tokens))
+
+
+def name_sound_tokens(syllables: tuple[str, ...]) -> list[str]:
+    """The sound tokens of one romanised name's syllables, with pairs (as the sound BM25 asks)."""
+    return _with_pairs(list(syllables))
 
 
 def _with_pairs(syllables: list[str]) -> list[str]:
@@ -180,6 +189,26 @@ def written_in(syllables: tuple[str, ...], text: str) -> str | None:
     return str(counts[0][0])
 
 
+NAME_PASSAGES = 20
+"""Chinese passages searched for a romanised name (:func:`sounding_like`)."""
+
+
+def sounding_like(
+    sound: SoundIndex | None, texts: Sequence[str], syllables: tuple[str, ...]
+) -> str:
+    """The ``texts`` of the passages whose sound holds most of a name's syllables and pairs.
+
+    Where a romanised name is looked for (:func:`written_in`): searching all of an index's
+    Chinese text took 12-80 ms a name over CMRC's 200 paragraphs (100,000 characters) and
+    0.1-1 s over fifty times as much (2026-12-06); its sound BM25 finds the passages at once.
+    """
+    if sound is None:
+        return ""
+    scores = sound.scores(name_sound_tokens(syllables))
+    best = np.argsort(-scores, kind="stable")[:NAME_PASSAGES]
+    return "\n".join(texts[int(i)] for i in best if scores[i] > 0)
+
+
 @functools.lru_cache(maxsize=4096)
 def in_chinese(question: str, spellings: NameSpellings) -> str:
     """An English ``question`` with its romanised names as the index's Chinese text writes them.
@@ -187,13 +216,13 @@ def in_chinese(question: str, spellings: NameSpellings) -> str:
     "Li Chengdong" -> 李成栋, for E5 (:data:`retrieval.encoders.ROMANISED_NAMES_IN_CHINESE`); not a
     name the index's other text writes in pinyin itself (its passages meet it as it is).
     """
-    if not spellings.chinese:
+    if not spellings.has_chinese:
         return question
     text = question
     for start, end, syllables in reversed(romanised_names(question)):
         if spellings.writes(syllables):
             continue
-        written = written_in(syllables, spellings.chinese)
+        written = written_in(syllables, spellings.chinese_about(syllables))
         if written is not None:
             text = f"{text[:start]}{written}{text[end:]}"
     return text

@@ -25,21 +25,21 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from seminar_qa import cedict, pinyin_readings
 from seminar_qa.answerability.types import PERSON_TITLES
 from seminar_qa.bridges import SURNAMES, named_runs, split_pinyin, word_pinyin_tokens
 from seminar_qa.simplified import to_simplified
-from seminar_qa.text import CJK_RUN, has_cjk, main_language
+from seminar_qa.text import CJK_RUN, main_language
 from seminar_qa.tokenization import base_tokens, jieba_module, tagged_words
 
 _RUN = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)*\b")
 _OPENERS = frozenset('.!?:;\n"“(')
 _LONGEST_NAME = 4
 """Characters of the longest Chinese name looked for (a surname and a given name of three)."""
-_LONGEST_PHRASE = 5
+LONGEST_PHRASE = 5
 """Words of the longest run of a name looked for ("Changning District Education Bureau" and one)."""
 
 
@@ -53,14 +53,32 @@ class NameSpellings:
     holds one, and the question caches key on it.
     """
 
-    def __init__(self, texts: Iterable[str] = (), chinese: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        texts: Iterable[str] = (),
+        chinese: Iterable[str] = (),
+        about: Callable[[tuple[str, ...]], str] | None = None,
+    ) -> None:
         """Keep ``texts`` (the index's non-Chinese text) to read the names from when asked.
 
         ``chinese``: the index's Chinese text, where an English question's romanised names are
-        looked for (:func:`in_chinese`).
+        looked for (:func:`into_chinese.in_chinese`); ``about``: given a name's syllables, the
+        part of it that may name it (the index's sound BM25 finds it), where there is much.
         """
         self._texts = tuple(texts)
-        self.chinese = "\n".join(chinese)
+        self._chinese = tuple(chinese)
+        self._about = about
+
+    @property
+    def has_chinese(self) -> bool:
+        """Whether the index holds Chinese text."""
+        return bool(self._chinese)
+
+    def chinese_about(self, syllables: tuple[str, ...]) -> str:
+        """The Chinese text that may write a name of these syllables (all of it, or its part)."""
+        if self._about is not None:
+            return self._about(syllables)
+        return "\n".join(self._chinese)
 
     @functools.cached_property
     def _tables(self) -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
@@ -145,12 +163,16 @@ def _inside_sentence(text: str, start: int) -> bool:
     return before >= 0 and text[before] not in _OPENERS
 
 
-def spellings_of(texts: Iterable[str], chinese: Iterable[str] = ()) -> NameSpellings:
+def spellings_of(
+    texts: Iterable[str],
+    chinese: Iterable[str] = (),
+    about: Callable[[tuple[str, ...]], str] | None = None,
+) -> NameSpellings:
     """The pinyin names written in ``texts`` (non-Chinese text), read when first asked for.
 
-    ``chinese``: the Chinese text beside them (:func:`in_chinese`).
+    ``chinese`` and ``about``: the Chinese text beside them (:class:`NameSpellings`).
     """
-    return NameSpellings(texts, chinese)
+    return NameSpellings(texts, chinese, about)
 
 
 def _read_names(
@@ -172,7 +194,7 @@ def _read_names(
                 syllables = split_pinyin(word.lower())
                 if syllables is None:
                     continue
-                ends = range(i + 1, min(len(words), i + _LONGEST_PHRASE) + 1)
+                ends = range(i + 1, min(len(words), i + LONGEST_PHRASE) + 1)
                 phrases.update(" ".join(words[i:end]).lower() for end in ends)
                 after = words[i + 1] if i + 1 < len(words) else ""
                 if word.lower() in surnames and after and _pinyin(after):
@@ -254,7 +276,7 @@ def _name_at(
     return None
 
 
-_NAME_TAGS = frozenset({"nr", "ns", "nt"})
+NAME_TAGS = frozenset({"nr", "ns", "nt"})
 """jieba's tags of a person's, a place's and an organisation's name (``nrt``, a foreign name
 written by sound, has no reliable English form here: see BENCHMARKS.md, transliterated names)."""
 _FIRST_CAPITALISED = re.compile(r"\b[A-Z][a-z]+")
@@ -322,7 +344,7 @@ def chinese_names(question: str, spellings: NameSpellings | None = None) -> tupl
         i + step for i, (word, _) in enumerate(words) if word in _NAME_DOTS for step in (-1, 1)
     }
     for position, (word, tag) in enumerate(words):
-        if tag not in _NAME_TAGS or len(word) < 2:
+        if tag not in NAME_TAGS or len(word) < 2:
             continue
         if position in foreign:
             names.append(ChineseName(word, ()))
@@ -339,62 +361,3 @@ def chinese_names(question: str, spellings: NameSpellings | None = None) -> tupl
             forms.append(frozenset(pinyin))
         names.append(ChineseName(word, tuple(dict.fromkeys(forms))))
     return tuple(names)
-
-
-_ENGLISH_RUN = re.compile(r"\b[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*")
-_FAMILIAR = 1000
-"""jieba's count of a name from which the multilingual models know it in either script. USE's
-cosine between a name in Chinese and in English (2026-12-06, throwaway): .81-.92 for the six
-names jieba counts 1,646 times or more (上海, 北京, 深圳, 杭州, 苏州, 联合国), .51-.65 for the seven
-counted 267 times or fewer (浦东, 长宁区, 宝山区, 闵行区, 徐汇区, 陶行知, 丹佛)."""
-
-
-def _by_sound_in(word: str, phrases: frozenset[str]) -> str | None:
-    """How the index's text writes the name ``word``, when it writes it by its sound, or None.
-
-    From the name each of CC-CEDICT's first two definitions opens with ("Changning District in
-    Shanghai"; not the "Shanghai" it is placed in), the longest run of its words the text has,
-    when the first of them is the pinyin of the word's first syllables (长宁区 -> "Changning
-    District"; not 黑豹 -> "Black Panther", a name translated).
-    """
-    reading = tuple(s.replace("v", "u") for s in cedict.reading(word))
-    best: list[str] = []
-    for definition in cedict.definitions(word)[:2]:
-        first = _ENGLISH_RUN.search(definition)
-        words = first.group().split(" ") if first else []
-        sound = split_pinyin(words[0].lower()) if words else None
-        if sound is None or reading[: len(sound)] != sound:
-            continue
-        for size in range(min(len(words), _LONGEST_PHRASE), len(best), -1):
-            if " ".join(words[:size]).lower() in phrases:
-                best = words[:size]
-                break
-    return " ".join(best) or None
-
-
-@functools.lru_cache(maxsize=4096)
-def in_english(question: str, spellings: NameSpellings) -> str:
-    """``question`` with its rare names written as the index's text writes them by their sound.
-
-    For the multilingual models, which read 长宁区 and Changning District as far apart as unrelated
-    words (USE's cosine .64) but know 上海 as Shanghai (.92; :data:`_FAMILIAR`): the index's
-    pinyin names (:meth:`NameSpellings.respelled`), then each name jieba tags that it counts
-    fewer than :data:`_FAMILIAR` times and CC-CEDICT spells as the text does.
-    """
-    text = spellings.respelled(question)
-    counts = jieba_module().dt.FREQ
-    words = jieba_module().lcut(text)
-    found: dict[str, str] = {}
-    for word in dict.fromkeys(words):
-        if len(word) >= 2 and has_cjk(word) and counts.get(word, 0) < _FAMILIAR:
-            written = _by_sound_in(word, spellings.phrases)
-            if written is not None:
-                found[word] = written
-    if not found:
-        return text
-    # jieba's tags only when there is a word to ask about: tagging a question took 0.6 ms of
-    # the 0.9 ms this took on CMRC's questions over the mixed index, in two lanes at once.
-    tags = dict(tagged_words(text))
-    return "".join(
-        f" {found[w]} " if w in found and tags.get(w) in _NAME_TAGS else w for w in words
-    )

@@ -58,6 +58,7 @@ from seminar_qa.index.storage import (
     write_jsonl,
     write_text_synced,
 )
+from seminar_qa.into_chinese import sounding_like
 from seminar_qa.models import get_embedder
 from seminar_qa.names import NameSpellings, spellings_of
 from seminar_qa.policy import SearchPolicy
@@ -158,8 +159,9 @@ class SeminarIndex:
         """
         chinese = self.passages_in("zh")
         pairs = list(zip(self.passages, chinese, strict=True))
+        about = functools.partial(sounding_like, self.sound, [p.text for p in self.passages])
         return spellings_of(
-            (p.text for p, zh in pairs if not zh), (p.text for p, zh in pairs if zh)
+            (p.text for p, zh in pairs if not zh), (p.text for p, zh in pairs if zh), about
         )
 
     @functools.cached_property

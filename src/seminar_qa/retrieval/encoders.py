@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from seminar_qa.bridges import gloss_translation
 from seminar_qa.cores import usable_cores
 from seminar_qa.embedding import model_text, reads
+from seminar_qa.english_names import in_english
 from seminar_qa.into_chinese import in_chinese
-from seminar_qa.names import in_english
 from seminar_qa.text import language_of
 
 if TYPE_CHECKING:
@@ -113,8 +113,8 @@ def model_texts(
     The translation goes to a model that does not read the question's language (MiniLM and a
     Chinese question; ``names``: the index's pinyin names, written as it writes them); the others
     read it as they read passages (:func:`model_text`), a Chinese question with its rare names
-    written as the index's text writes them (:func:`names.in_english`: 长宁区 -> Changning), an
-    English one with its romanised names in Chinese characters for
+    written as the index's text writes them (:func:`english_names.in_english`: 长宁区 ->
+    Changning), an English one with its romanised names in Chinese characters for
     :data:`ROMANISED_NAMES_IN_CHINESE`.
     """
     texts = []
