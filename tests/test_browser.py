@@ -269,9 +269,10 @@ def glyph(page: Page, char: str) -> NDArray[np.float32]:
     probe = page.locator("#glyph-probe")
     page.evaluate("() => document.fonts.ready")
     # Chromium may paint a character before its fallback font is in: a blank square (every
-    # pixel white, seen once in a full run, 2026-12-06). Nothing drawn is never the answer, so
-    # the picture is taken again until something is.
-    for _ in range(20):
+    # pixel white, seen once in a full run, 2026-12-06; again for two characters after two
+    # seconds of this, in a full run on a busy machine the same day). Nothing drawn is never
+    # the answer, so the picture is taken again until something is, for up to ten seconds.
+    for _ in range(100):
         picture = np.asarray(
             Image.open(io.BytesIO(probe.screenshot())).convert("L"), dtype=np.float32
         )
