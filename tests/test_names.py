@@ -205,3 +205,17 @@ def test_an_index_looks_for_a_romanised_name_only_in_the_passages_that_sound_lik
     assert "李成栋" in about and "武穴" not in about
     assert in_chinese("Who was Li Chengdong?", spellings) == "Who was 李成栋?"
     assert spellings.chinese_about(("qiao", "dan")) == ""  # no passage sounds so
+
+
+def test_a_title_is_no_part_of_the_name_before_it() -> None:
+    # jieba keeps 孙博士 (Dr. Sun) as one word: its name is 孙, met by "Dr. Sun Yang"; the
+    # title's syllables (bo shi) counted as missing from his paragraph.
+    (sun,) = chinese_names("孙博士介绍了什么？")
+    assert sun.english == (frozenset({"py_sun"}),)
+    # A surname alone before a title, a word of its own (刘|局长), names a person too: one the
+    # report does not name is missing from it.
+    (liu,) = chinese_names("刘局长是谁？")
+    assert liu.word == "刘" and liu.english == (frozenset({"py_liu"}),)
+    # Not a title without a surname, nor a word that only starts with a surname's character.
+    assert chinese_names("教授是谁？") == ()
+    assert all(name.word != "高校长" for name in chinese_names("高校长期发展"))

@@ -223,6 +223,7 @@ def _sounds(piece: str) -> Iterator[str]:
 
 
 _TITLES = tuple(sorted(PERSON_TITLES.split("|"), key=len, reverse=True))
+_TITLE_SET = frozenset(_TITLES)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -344,6 +345,13 @@ def chinese_names(question: str, spellings: NameSpellings | None = None) -> tupl
         i + step for i, (word, _) in enumerate(words) if word in _NAME_DOTS for step in (-1, 1)
     }
     for position, (word, tag) in enumerate(words):
+        # A surname and a title name a person by the surname (李教授, 刘|局长): the title is no
+        # part of the name ("孙博士" counted "bo shi" missing beside "Dr. Sun Yang").
+        after = words[position + 1][0] if position + 1 < len(words) else ""
+        titled = word[1:] in _TITLE_SET or (len(word) == 1 and after in _TITLE_SET)
+        if word[0] in SURNAMES and titled and (len(word) == 1 or not cedict.definitions(word)):
+            names.append(ChineseName(word, (frozenset(word_pinyin_tokens(word[0])),)))
+            continue
         if tag not in NAME_TAGS or len(word) < 2:
             continue
         if position in foreign:
