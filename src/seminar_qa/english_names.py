@@ -59,8 +59,9 @@ def in_english(question: str, spellings: NameSpellings) -> str:
     fewer than :data:`_FAMILIAR` times and CC-CEDICT spells as the text does.
     """
     text = spellings.respelled(question)
-    counts = jieba_module().dt.FREQ
-    words = jieba_module().lcut(text)
+    jieba = jieba_module()
+    counts = jieba.dt.FREQ
+    words = jieba.lcut(text)
     found: dict[str, str] = {}
     for word in dict.fromkeys(words):
         if len(word) >= 2 and has_cjk(word) and counts.get(word, 0) < _FAMILIAR:

@@ -105,6 +105,15 @@ alone Hit@1 .818 -> .854, marked sentence .545 (=); USE alone .828 and .551; bot
 as USE then draws the mark (E5's and USE's sentence cosines) to the sentence naming the name."""
 
 
+def _with_names(question: str, language: str, names: NameSpellings) -> str:
+    """``question`` with its names as the index writes them.
+
+    A Chinese question's in English (:func:`english_names.in_english`), an English one's in
+    Chinese characters (:func:`into_chinese.in_chinese`).
+    """
+    return (in_english if language == "zh" else in_chinese)(question, names)
+
+
 def model_texts(
     embedder: Embedder, questions: Sequence[str], names: NameSpellings | None = None
 ) -> list[str]:
@@ -122,10 +131,10 @@ def model_texts(
         language = language_of(question)
         if not reads(embedder, language):
             texts.append(gloss_translation(question, names))
-        elif language == "zh" and names is not None:
-            texts.append(model_text(in_english(question, names)))
-        elif names is not None and embedder.name in ROMANISED_NAMES_IN_CHINESE:
-            texts.append(model_text(in_chinese(question, names)))
+        elif names is not None and (
+            language == "zh" or embedder.name in ROMANISED_NAMES_IN_CHINESE
+        ):
+            texts.append(model_text(_with_names(question, language, names)))
         else:
             texts.append(model_text(question))
     return texts
@@ -151,7 +160,7 @@ def encode_questions(
         # The names written in, once, before the lanes start: two lanes asking at once (E5 and
         # USE) each worked them out, the one holding the interpreter while the other waited.
         for question in questions:
-            (in_english if language_of(question) == "zh" else in_chinese)(question, names)
+            _with_names(question, language_of(question), names)
     *others, own = encoder_lanes(embedders, _LANES)
     futures = [ENCODER_THREADS.submit(_encode_lane, lane, questions, names) for lane in others]
     vectors = _encode_lane(own, questions, names)
