@@ -163,6 +163,8 @@ def test_an_english_question_finds_its_romanised_names_in_the_chinese_text() -> 
     # to spell pinyin ("Heritage Site": he ri ta ge, si te), nor one syllable alone ("Long").
     names = romanised_names("Was Li Chengdong a Heritage Site of Wuxue or the Long March?")
     assert [syllables for _, _, syllables in names] == [("li", "cheng", "dong"), ("wu", "xue")]
+    # A capitalised word inside a longer one is no name: "Geo" of GeoGebra (ge o), "Ma" of MathML.
+    assert romanised_names("Did Li Ming use GeoGebra or MathML?") == [(4, 11, ("li", "ming"))]
     text = "\n".join(CHINESE_TEXT)
     assert written_in(("li", "cheng", "dong"), text) == "李成栋"
     # The most frequent run that reads so, when no other is half as frequent: 武穴 (3) against

@@ -29,7 +29,7 @@ import numpy as np
 from seminar_qa import cedict, pinyin_readings
 from seminar_qa.bridges import split_pinyin, word_pinyin_tokens
 from seminar_qa.simplified import to_simplified
-from seminar_qa.text import has_cjk, main_language
+from seminar_qa.text import CAPITALISED_RUN, has_cjk, main_language
 from seminar_qa.tokenization import base_tokens, is_stopword, jieba_module
 
 if TYPE_CHECKING:
@@ -124,9 +124,6 @@ def romanised_tokens(question: str) -> list[str]:
     return tokens + _with_pairs(run)
 
 
-_NAME_RUN = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)*")
-
-
 def romanised_names(question: str) -> list[tuple[int, int, tuple[str, ...]]]:
     """Where an English question names something in romanised Chinese: (start, end, syllables).
 
@@ -135,7 +132,7 @@ def romanised_names(question: str) -> list[tuple[int, int, tuple[str, ...]]]:
     spells pinyin ("Heritage Site": CC-CEDICT defines words by them).
     """
     found: list[tuple[int, int, tuple[str, ...]]] = []
-    for match in _NAME_RUN.finditer(question):
+    for match in CAPITALISED_RUN.finditer(question):
         offset = match.start()
         words: list[tuple[int, int, tuple[str, ...]]] = []
         for word in re.finditer(r"\S+", match.group()):

@@ -32,10 +32,9 @@ from seminar_qa import cedict, pinyin_readings
 from seminar_qa.answerability.types import PERSON_TITLES
 from seminar_qa.bridges import SURNAMES, named_runs, split_pinyin, word_pinyin_tokens
 from seminar_qa.simplified import to_simplified
-from seminar_qa.text import CJK_RUN, main_language
+from seminar_qa.text import CAPITALISED_RUN, CJK_RUN, main_language
 from seminar_qa.tokenization import base_tokens, jieba_module, tagged_words
 
-_RUN = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)*\b")
 _OPENERS = frozenset('.!?:;\n"“(')
 _LONGEST_NAME = 4
 """Characters of the longest Chinese name looked for (a surname and a given name of three)."""
@@ -187,7 +186,7 @@ def _read_names(
     phrases: set[str] = set()
     surnames = _surname_sounds()
     for text in texts:
-        for match in _RUN.finditer(text):
+        for match in CAPITALISED_RUN.finditer(text):
             words = match.group().split(" ")
             inside = _inside_sentence(text, match.start())
             for i, word in enumerate(words):
@@ -310,7 +309,7 @@ _NAME_DOTS = frozenset("·•・‧")
 # ("World Health Organization (WHO)"), not one it mentions ("agency of US government") nor
 # CC-CEDICT's classifier mark ("CL:個|个[ge4]").
 _ACRONYM = re.compile(r"^([A-Z]{2,})\b(?!:)|\(([A-Z]{2,})\)")
-_CAPITALISED_RUN = re.compile(r"[A-Z][a-z]+(?:(?: (?:of|and|for|the|on))* [A-Z][a-z]+)+")
+_OPENING_NAME = re.compile(r"[A-Z][a-z]+(?:(?: (?:of|and|for|the|on))* [A-Z][a-z]+)+")
 
 
 def _english_forms(definition: str) -> list[frozenset[str]]:
@@ -323,7 +322,7 @@ def _english_forms(definition: str) -> list[frozenset[str]]:
     """
     words = [found.group(0)] if (found := _FIRST_CAPITALISED.search(definition)) else []
     words += [a or b for a, b in _ACRONYM.findall(definition)]
-    if run := _CAPITALISED_RUN.match(definition):
+    if run := _OPENING_NAME.match(definition):
         words.append("".join(w[0] for w in run.group(0).split() if w[0].isupper()))
     forms = (frozenset(base_tokens(word)) for word in dict.fromkeys(words))
     return [form for form in forms if form]

@@ -23,6 +23,9 @@ CJK = re.compile(f"[{CJK_CLASS}]")
 CJK_RUN = re.compile(f"[{CJK_CLASS}]+")
 WORD = re.compile(f"[{CJK_CLASS}]|[^\\W_]+")
 """A word: a run of letters or digits, or one Chinese character."""
+CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)*\b")
+"""Capitalised words in a row ("Li Chengdong"): where a name in romanised Chinese may be; the
+closing ``\\b`` keeps "Geo" of "GeoGebra" out."""
 
 
 def has_cjk(text: str) -> bool:
