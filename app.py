@@ -32,6 +32,7 @@ from seminar_qa.presentation import (
     covered_documents,
     example_questions,
     highlight_html,
+    html_lang,
 )
 from seminar_qa.records import Answer, Hit
 from seminar_qa.retrieval import MAX_QUESTION_CHARS, EmptyQuestionError
@@ -48,6 +49,8 @@ STYLE = """
 mark.answer { background: #fff1a8; color: inherit; padding: 0 .15em; border-radius: .2em; }
 mark.answer strong.clause { background: #ffd84d; font-weight: 600; }
 .sqa-passage { line-height: 1.6; white-space: normal; overflow-wrap: anywhere; }
+.sqa-passage:lang(zh-Hant) { font-family: "Source Sans", "Noto Sans CJK TC", "Source Han Sans TC",
+  "PingFang TC", "Microsoft JhengHei", sans-serif; }
 .sqa-source { color: #555; font-size: .88em; margin-top: .2em; overflow-wrap: anywhere; }
 </style>
 """
@@ -100,8 +103,9 @@ def open_assistant(settings: Settings) -> tuple[Assistant | None, str | None]:
 
 def render_hit(hit: Hit, language: Language, *, key: str) -> None:
     """A passage with its answer sentence highlighted, its source, and a copy box."""
+    lang = html_lang(hit.passage.text)
     st.markdown(
-        f'<div class="sqa-passage">{highlight_html(hit)}</div>',
+        f'<div class="sqa-passage" lang="{lang}">{highlight_html(hit)}</div>',
         unsafe_allow_html=True,
     )
     meta = hit.metadata

@@ -19,7 +19,7 @@ from seminar_qa.i18n import text
 from seminar_qa.index import SeminarIndex, read_manifest
 from seminar_qa.pipeline import build_index
 from seminar_qa.policy import DEFAULT_POLICY, Answerability
-from seminar_qa.presentation import citation, highlight_html
+from seminar_qa.presentation import citation, highlight_html, html_lang
 from seminar_qa.records import Hit, Passage
 from seminar_qa.retrieval import MAX_QUESTION_CHARS
 from seminar_qa.settings import Settings, feedback_path
@@ -88,7 +88,7 @@ def markdown(at: AppTest) -> list[str]:
 
 def passages(at: AppTest) -> list[str]:
     """The HTML of every passage shown on the page."""
-    return [m for m in markdown(at) if m.startswith('<div class="sqa-passage">')]
+    return [m for m in markdown(at) if m.startswith('<div class="sqa-passage" ')]
 
 
 def marked(passage_html: str) -> str:
@@ -351,6 +351,15 @@ def _hit(passage_text: str, start: int, end: int) -> Hit:
     passage = Passage("p1", "d1", "A <Title>", 2, 0, len(passage_text), passage_text, page=4)
     meta = {"path": "reports/a.md", "publisher": "Centre", "date": "2024-11-28"}
     return Hit(passage, 0.9, 1, meta, start, end)
+
+
+def test_a_passage_is_marked_with_its_language_and_script() -> None:
+    # The browser picks the forms of Chinese characters by it (tests/test_browser.py).
+    assert html_lang("The seminar was held in Shanghai (上海).") == "en"
+    assert html_lang("研讨会在上海举行。") == "zh-Hans"
+    # One character the table maps (乾 of 乾隆) does not make simplified text traditional.
+    assert html_lang("乾隆年间的上海，研讨会在这里举行。") == "zh-Hans"
+    assert html_lang("研討會在上海舉行。") == "zh-Hant"
 
 
 def test_highlight_html_escapes_and_marks_only_the_answer() -> None:

@@ -248,23 +248,45 @@ def test_chinese_interface_and_question(page: Page, tmp_path: Path) -> None:
     )
     expect(answer).to_contain_text("出处: 长宁区数字教育交流会")
     expect(answer).to_contain_text("最佳段落")
+    expect(answer.locator(".sqa-passage").first).to_have_attribute("lang", "zh-Hans")
     screenshot(page, tmp_path, "chinese-question.png")
     assert_glyphs_render(page, "研讨会问答最佳段落出处")
+    assert_simplified_forms(page, "门骨直将")
 
 
-def glyph(page: Page, char: str) -> NDArray[np.float32]:
-    """One character rendered with the page's own fonts, as a grey-level picture."""
+def assert_simplified_forms(page: Page, characters: str) -> None:
+    """The page draws Chinese in its simplified (mainland) forms, not the Japanese ones.
+
+    Noto CJK draws these characters differently per region (its simplified and Japanese faces
+    differ by 8-28 grey levels on average here). Unmarked Chinese on this "en" page was drawn
+    exactly as the Japanese face draws it (difference 0) until the theme's font list named the
+    simplified face; now exactly as that face (2026-12-06). 问 is one form in both faces.
+    """
+    for char in characters:
+        drawn = glyph(page, char)
+        # After the page's Latin font, as the page has it: that font sets the line's baseline.
+        simplified = glyph(page, char, '"Source Sans", "Noto Sans CJK SC"')
+        japanese = glyph(page, char, '"Source Sans", "Noto Sans CJK JP"')
+        assert float(np.abs(simplified - japanese).mean()) > 5, f"{char!r}: one form only"
+        to_simplified = float(np.abs(drawn - simplified).mean())
+        to_japanese = float(np.abs(drawn - japanese).mean())
+        assert to_simplified < to_japanese, f"{char!r} is drawn in its Japanese form"
+
+
+def glyph(page: Page, char: str, font: str = "") -> NDArray[np.float32]:
+    """One character rendered with the page's own fonts (or ``font``), as a grey-level picture."""
     page.evaluate(
-        """char => {
+        """([char, font]) => {
             const box = document.createElement('span');
             box.id = 'glyph-probe';
             box.textContent = char;
             box.style.cssText = 'display:inline-block;width:64px;height:64px;font-size:48px;' +
                 'line-height:64px;background:#fff;color:#000';
+            if (font) box.style.fontFamily = font;
             const title = document.querySelector('h1');  // in the page, with the page's fonts
             title.parentElement.insertBefore(box, title);
         }""",
-        char,
+        [char, font],
     )
     probe = page.locator("#glyph-probe")
     page.evaluate("() => document.fonts.ready")

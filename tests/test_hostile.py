@@ -179,7 +179,7 @@ def test_javascript_links_in_documents_stay_text(app_index: Settings) -> None:
     at.run()
     at.chat_input[0].set_value("What does the gardener keep for the greenhouse?").run()
     assert not at.exception
-    passages = [m.value for m in at.markdown if m.value.startswith('<div class="sqa-passage">')]
+    passages = [m.value for m in at.markdown if m.value.startswith('<div class="sqa-passage" ')]
     assert any("[click](javascript:window.__js=1)" in p for p in passages)
     assert any("&lt;a href=&quot;javascript:window.__js=2&quot;&gt;" in p for p in passages)
     assert not any("<a " in p for p in passages)
