@@ -161,6 +161,17 @@ def test_chinese_words_for_the_document_itself_are_not_missing(tmp_path: Path) -
     assert pointing == features_of(assistant, "这篇是哪天发布的？")["missing_share"]
 
 
+def test_the_words_inside_a_long_chinese_word_are_not_missing(tmp_path: Path) -> None:
+    # BM25 is asked 研讨 and 长宁 too (jieba's search mode), which no passage cut whole holds.
+    text = "# 纪要\n\n十二月三日上午，长宁区数字教育研讨会在区教育学院举行。\n"
+    assistant = Assistant(one_document_index(tmp_path, text))
+    for question in ("研讨会在哪里举行？", "长宁区的研讨会在哪里举行？"):
+        features = features_of(assistant, question)
+        assert features["missing_share"] == 0.0, question
+        assert features["missing_idf"] == 0.0, question
+    assert features_of(assistant, "研讨会在哪里闭幕？")["missing_share"] == pytest.approx(1 / 2)
+
+
 def test_the_word_naming_the_kind_of_answer_is_not_missing(tmp_path: Path) -> None:
     # "What date was ...?" asks for a date, which the passage gives without the word "date"
     # ("What date was the seminar?" was a closest passage where "When was ...?" was answered).

@@ -110,6 +110,18 @@ def _token_sequence(text: str) -> tuple[str, ...]:
     return tuple(base_tokens(text))
 
 
+def _whole_words(question: str, direct: list[str]) -> list[str]:
+    """The question's own words, cut as passages are: a Chinese one's without search mode.
+
+    BM25 is asked the words inside a long Chinese word too (研讨 and 研讨会, 长宁 and 长宁区:
+    jieba's search mode, for recall), but a passage's tokens are cut whole, so each such inner
+    word was counted missing from every passage that held the whole one, with the largest IDF
+    there is (the index never holds it alone): "研讨会在哪里举行？" over the report that says
+    "研讨会在区教育学院举行" was missing a word.
+    """
+    return base_tokens(question) if has_cjk(question) else direct
+
+
 def _bigrams(tokens: Sequence[str]) -> set[tuple[str, str]]:
     return set(itertools.pairwise(tokens))
 
@@ -151,10 +163,11 @@ def compute(
     # city ...?"): the passage answers with a date or a city, and the type features judge that.
     kind = asked_type(ranking.question)
     kind_words = _kind_words(kind) if kind is not None else frozenset()
+    direct = _whole_words(ranking.question, ranking.terms.direct)
     groups = [
         [t for t in group if t not in _document_words()
          and (t not in kind_words or t in passage_tokens)]
-        for group in ranking.terms.groups
+        for group in (direct, ranking.terms.bridged)
     ]  # fmt: skip
     group, coverage = best_covered_group(groups, passage_tokens, idf)
     sentence_coverage = best_covered_group([group], chosen, idf)[1] if group else 0.0
@@ -182,7 +195,7 @@ def compute(
     bm25_cap = 2.5 * sum(idf(t) for t in dict.fromkeys(ranking.terms.all)) or 1.0
     row = {
         "zh": float(ranking.language == "zh"),
-        "question_terms": math.log1p(len(set(ranking.terms.direct))),
+        "question_terms": math.log1p(len(set(direct))),
         "e5_margin": signals.get("e5", 0.0) - (second.signals.get("e5", 0.0) if second else 0.0),
         "fused_margin": top.score - (second.score if second else 0.0),
         "coverage": coverage,
