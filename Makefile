@@ -62,6 +62,7 @@ eval: $(TEST_STAMP)
 	$(BIN)/python bench/distractor_eval.py
 	$(BIN)/python bench/external_eval.py
 	$(BIN)/python bench/traditional_sets.py
+	$(BIN)/python bench/short_paragraphs.py
 	$(BIN)/python bench/external_eval.py --external build/derived
 	if [ -f build/derived/xquad-tw/questions.jsonl ] && [ -d build/external/xquad/index ]; then \
 		$(BIN)/seminar-qa eval build/derived/xquad-tw/questions.jsonl --index build/external/xquad/index; fi

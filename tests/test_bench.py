@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from types import ModuleType
@@ -165,6 +166,30 @@ def test_translated_set_asks_the_source_questions_in_english(tmp_path: Path) -> 
     translations.write_text('{"id": "zz", "question": "Who?"}\n', encoding="utf-8")
     with pytest.raises(ValueError, match="zz"):
         translated_set(source, translations)
+
+
+def test_short_paragraphs_cut_a_paragraph_every_two_sentences_and_lose_nothing(
+    tmp_path: Path,
+) -> None:
+    from bench.short_paragraphs import write_set
+
+    source = tmp_path / "cmrc"
+    (source / "corpus").mkdir(parents=True)
+    body = "甲是一。乙说：“二！”丙问三？丁答四；戊五。"
+    (source / "corpus" / "cd-000.txt").write_text(f"标题\n\n{body}\n", encoding="utf-8")
+    (source / "questions.jsonl").write_text(
+        '{"id": "q", "question": "丙问什么？", "answers": ["三"], "lang": "zh", "kind": "cmrc", '
+        '"gold": "cd-000"}\n',
+        encoding="utf-8",
+    )
+    assert write_set(source, tmp_path / "out") == 1
+    text = (tmp_path / "out" / "corpus" / "cd-000.txt").read_text(encoding="utf-8")
+    title, *paragraphs = text.strip().split("\n\n")
+    assert title == "标题"
+    assert paragraphs == ["甲是一。乙说：“二！”", "丙问三？丁答四；", "戊五。"]
+    assert "".join(paragraphs) == body
+    row = json.loads((tmp_path / "out" / "questions.jsonl").read_text(encoding="utf-8"))
+    assert (row["kind"], row["gold"], row["answers"]) == ("cmrc-paragraphs", "cd-000", ["三"])
 
 
 def test_every_shipped_translation_is_english_and_unique() -> None:
