@@ -172,6 +172,17 @@ def test_ask_document_limits_the_search_and_names_an_unknown_one(built: Path) ->
     assert "autumn-workshop.md" in wrong.stderr and "Traceback" not in wrong.output
 
 
+def test_ask_says_how_few_passages_the_index_holds(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "note.txt").write_text("The robotics club meets on Fridays.\n", encoding="utf-8")
+    index = tmp_path / "index"
+    assert run("build", "--corpus", str(corpus), "--index", str(index), "--quiet").exit_code == 0
+    result = run("ask", "When does the robotics club meet?", "--index", str(index), "-k", "3")
+    assert result.exit_code == 0, result.output
+    assert "note: the index holds only 1 passage\n" in result.stderr
+
+
 def test_ask_json_has_stable_fields(built: Path) -> None:
     result = run("ask", "robotics club kits", "--index", str(built), "--json", "-k", "3")
     assert result.exit_code == 0

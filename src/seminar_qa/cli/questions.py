@@ -59,7 +59,8 @@ def ask(
             err=True,
         )
     if k > len(assistant.index):
-        click.echo(f"note: the index holds only {len(assistant.index)} passages", err=True)
+        size = len(assistant.index)
+        click.echo(f"note: the index holds only {size} passage{'' if size == 1 else 's'}", err=True)
     if as_json:
         payload = {**answer.to_json(), "seconds": round(seconds, 4)}
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
