@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from seminar_qa.ingestion.normalise import TEXT_RULES
 from seminar_qa.records import Document, Passage
 from seminar_qa.settings import ChunkSettings
 
@@ -30,8 +31,8 @@ Revision 2 (2026-12-05): "v." and "c. 1500" end no sentence.
 
 
 def chunking_record(settings: ChunkSettings) -> dict[str, Any]:
-    """What a manifest records of how passages were cut: the settings and the sentence rules."""
-    return {**settings.to_json(), "sentence_rules": SENTENCE_RULES}
+    """What a manifest records of how passages were cut: the settings, sentence and text rules."""
+    return {**settings.to_json(), "sentence_rules": SENTENCE_RULES, "text_rules": TEXT_RULES}
 
 
 # Latin sentence end: terminal punctuation, optional closing quotes/brackets, then whitespace.

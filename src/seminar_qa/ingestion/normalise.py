@@ -1,13 +1,22 @@
 """Text normalisation: every document's text the same shape, whatever format it came from.
 
-NFC, ``\\n`` line ends, no control characters or trailing spaces, at most one blank line in a row;
-paged sources (PDF) are joined page by page with the offset where each page starts.
+NFC, radicals as the ideographs they look like (:mod:`radicals`), ``\\n`` line ends, no control
+characters or trailing spaces, at most one blank line in a row; paged sources (PDF) are joined
+page by page with the offset where each page starts.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+from seminar_qa.radicals import as_ideographs
+
+TEXT_RULES = 2
+"""The revision of how a document's text is read, recorded with the chunk settings in every
+manifest: an index built under another is stale, so ``make run`` and ``build --if-stale`` read
+its documents again. Revision 2 (2026-12-06): radicals written as ideographs; a PDF's wrapped
+Chinese lines joined (``readers.pdf``)."""
 
 # Why: page breaks and Word line breaks become real breaks; other control characters would corrupt
 # JSONL rows and the rendered page, and U+FEFF is a stray BOM.
@@ -19,9 +28,13 @@ _TRANSLATE = str.maketrans(_CONTROL)
 
 
 def normalize(text: str) -> str:
-    """NFC, ``\\n`` line ends, no trailing spaces, at most one blank line in a row, stripped."""
+    """NFC, radicals as ideographs, ``\\n`` line ends, no trailing spaces, one blank line; stripped.
+
+    (At most one blank line in a row.)
+    """
     text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_TRANSLATE)
     text = unicodedata.normalize("NFC", text)  # after dropping controls: they can split a pair
+    text = as_ideographs(text)
     text = "\n".join(line.rstrip() for line in text.split("\n"))
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text.strip()

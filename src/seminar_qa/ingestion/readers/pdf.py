@@ -1,13 +1,16 @@
 """PDF (``.pdf``): the text layer page by page, with page offsets.
 
-Encrypted and image-only files are refused with a reason that says what to do.
+Encrypted and image-only files are refused with a reason that says what to do. Chinese lines the
+layout wrapped are joined again (:func:`join_wrapped_chinese`).
 """
 
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import re
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +20,41 @@ import pypdf
 from pypdf.errors import DependencyError
 
 from seminar_qa.ingestion.base import Extracted, ReadProblem, check_deadline, describe, one_line
+from seminar_qa.text import CJK_CLASS
+
+# Ideographs, radicals, CJK punctuation and full-width forms: how a Chinese line ends and starts.
+_CHINESE = re.compile(f"[{CJK_CLASS}\u2e80-\u2fdf\u3000-\u303f\uff00-\uffef]")
+FULL_LINE = 0.8
+"""A line at least this share of the page's widest ran to the margin: the layout wrapped it."""
+
+
+def _width(line: str) -> int:
+    """How wide a line is drawn: a Chinese (wide) character counts two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line.rstrip())
+
+
+def join_wrapped_chinese(page: str) -> str:
+    """A page's text with each Chinese line the layout wrapped joined to the next, no space.
+
+    A PDF's text layer breaks lines where the page did: "在上\\n海举行" cut 上海 in two for jieba,
+    BM25 and the page (Chinese writes no space between words, so the break cannot stand for
+    one). A break stays where the line before is short (a title, a paragraph's last line) or
+    either side of it is not Chinese.
+    """
+    lines = page.split("\n")
+    widest = max(map(_width, lines), default=0)
+    out = [lines[0]]
+    for before, line in itertools.pairwise(lines):
+        wrapped = (
+            _width(before) >= FULL_LINE * widest
+            and _CHINESE.match(before.rstrip()[-1:] or " ") is not None
+            and _CHINESE.match(line[:1] or " ") is not None
+        )
+        if wrapped:
+            out[-1] += line
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 @contextmanager
@@ -54,7 +92,7 @@ def _read_pdf_layer(data: bytes) -> Extracted:
         for number, page in enumerate(reader.pages, start=1):
             check_deadline()
             try:
-                page_texts.append(page.extract_text() or "")
+                page_texts.append(join_wrapped_chinese(page.extract_text() or ""))
             except Exception as error:
                 raise ReadProblem(
                     one_line(f"could not extract the text of page {number} ({describe(error)})")
