@@ -55,6 +55,9 @@ mark.answer strong.clause { background: #ffd84d; font-weight: 600; }
 </style>
 """
 
+PAGE_LANG: dict[Language, str] = {"en": "en", "zh": "zh-Hans"}
+"""The page's ``lang`` for each interface language."""
+
 _MD_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
 
 
@@ -335,6 +338,13 @@ def main() -> None:
             horizontal=True,
             key="language",
         )
+    # The page's own language, which Streamlit leaves "en": screen readers read the 中文
+    # interface's labels in Chinese (each passage carries its own, presentation.html_lang). A
+    # constant script, no visitor or document text in it.
+    st.html(
+        f"<script>document.documentElement.lang = {PAGE_LANG[language]!r};</script>",
+        unsafe_allow_javascript=True,
+    )
     st.title(text("title", language))
     st.caption(text("subtitle", language))
     settings = Settings.from_env()

@@ -237,8 +237,12 @@ def test_english_question_shows_highlighted_answer_with_source(page: Page, tmp_p
 
 
 def test_chinese_interface_and_question(page: Page, tmp_path: Path) -> None:
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    # Chinese on the English page (a visitor's question, a name) is drawn by the theme's fonts.
+    assert_simplified_forms(page, "门骨直将")
     page.get_by_test_id("stSidebar").get_by_text("中文", exact=True).click()
     expect(page.get_by_role("heading", name="研讨会问答")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")  # read in Chinese
     expect(page.get_by_test_id("stChatInputTextArea")).to_have_attribute(
         "placeholder", "请输入关于研讨会的问题…"
     )
@@ -251,7 +255,6 @@ def test_chinese_interface_and_question(page: Page, tmp_path: Path) -> None:
     expect(answer.locator(".sqa-passage").first).to_have_attribute("lang", "zh-Hans")
     screenshot(page, tmp_path, "chinese-question.png")
     assert_glyphs_render(page, "研讨会问答最佳段落出处")
-    assert_simplified_forms(page, "门骨直将")
 
 
 def assert_simplified_forms(page: Page, characters: str) -> None:
@@ -265,28 +268,29 @@ def assert_simplified_forms(page: Page, characters: str) -> None:
     for char in characters:
         drawn = glyph(page, char)
         # After the page's Latin font, as the page has it: that font sets the line's baseline.
-        simplified = glyph(page, char, '"Source Sans", "Noto Sans CJK SC"')
-        japanese = glyph(page, char, '"Source Sans", "Noto Sans CJK JP"')
+        simplified = glyph(page, char, '"Source Sans", "Noto Sans CJK SC"', "zh-Hans")
+        japanese = glyph(page, char, '"Source Sans", "Noto Sans CJK JP"', "ja")
         assert float(np.abs(simplified - japanese).mean()) > 5, f"{char!r}: one form only"
         to_simplified = float(np.abs(drawn - simplified).mean())
         to_japanese = float(np.abs(drawn - japanese).mean())
         assert to_simplified < to_japanese, f"{char!r} is drawn in its Japanese form"
 
 
-def glyph(page: Page, char: str, font: str = "") -> NDArray[np.float32]:
-    """One character rendered with the page's own fonts (or ``font``), as a grey-level picture."""
+def glyph(page: Page, char: str, font: str = "", lang: str = "") -> NDArray[np.float32]:
+    """One character rendered with the page's own fonts (or ``font`` in ``lang``), as a picture."""
     page.evaluate(
-        """([char, font]) => {
+        """([char, font, lang]) => {
             const box = document.createElement('span');
             box.id = 'glyph-probe';
             box.textContent = char;
             box.style.cssText = 'display:inline-block;width:64px;height:64px;font-size:48px;' +
                 'line-height:64px;background:#fff;color:#000';
             if (font) box.style.fontFamily = font;
+            if (lang) box.lang = lang;  // Chromium picks a face of the .ttc by it too
             const title = document.querySelector('h1');  // in the page, with the page's fonts
             title.parentElement.insertBefore(box, title);
         }""",
-        [char, font],
+        [char, font, lang],
     )
     probe = page.locator("#glyph-probe")
     page.evaluate("() => document.fonts.ready")
