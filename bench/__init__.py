@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 
 def folder_missing(folder: Path, run: str, what: str, flag: str) -> bool:
@@ -28,3 +30,19 @@ def reported(run: Callable[[], int]) -> int:
     except SeminarQAError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+
+
+def derive_questions(
+    source: Path, target: Path, edit: Callable[[dict[str, Any]], dict[str, Any] | None]
+) -> int:
+    """Write ``source``'s questions.jsonl to ``target``, each row as ``edit`` returns it.
+
+    ``edit`` returns None to leave a row out; the number of rows written is returned. A derived
+    set's rows (``traditional_sets.py``, ``short_paragraphs.py``) keep the source's ids and gold.
+    """
+    rows = []
+    for line in (source / "questions.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip() and (row := edit(json.loads(line))) is not None:
+            rows.append(json.dumps(row, ensure_ascii=False))
+    (target / "questions.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return len(rows)

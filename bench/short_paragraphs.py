@@ -15,15 +15,15 @@ then: .venv/bin/python bench/external_eval.py --external build/derived
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: `bench` is importable as a package
 
-from bench import folder_missing  # noqa: E402
+from bench import derive_questions, folder_missing  # noqa: E402
 from seminar_qa.chunking import sentence_spans  # noqa: E402
 
 DEFAULT_EXTERNAL = ROOT.parent / "shared" / "eval" / "external"
@@ -41,6 +41,11 @@ def short_paragraphs(text: str, sentences: int = SENTENCES) -> str:
     return "\n\n".join([title, *paragraphs]) + "\n"
 
 
+def _renamed(row: dict[str, Any]) -> dict[str, Any]:
+    """A question row of the derived set: its kind names it."""
+    return {**row, "kind": f"{row.get('kind', '')}-paragraphs"}
+
+
 def write_set(source: Path, target: Path) -> int:
     """Write ``source``'s paragraphs cut short, and its questions, to ``target``; the documents."""
     if target.exists():
@@ -50,13 +55,7 @@ def write_set(source: Path, target: Path) -> int:
     for path in paths:
         text = short_paragraphs(path.read_text(encoding="utf-8"))
         (target / "corpus" / path.name).write_text(text, encoding="utf-8")
-    rows = []
-    for line in (source / "questions.jsonl").read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
-            row["kind"] = f"{row.get('kind', '')}-paragraphs"
-            rows.append(json.dumps(row, ensure_ascii=False))
-    (target / "questions.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    derive_questions(source, target, _renamed)
     (target / "SOURCE.md").write_text(
         f"Made by bench/short_paragraphs.py from {source}: each paragraph cut every"
         f" {SENTENCES} sentences.\n",

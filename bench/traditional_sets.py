@@ -18,15 +18,15 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: `bench` is importable as a package
 
-from bench import folder_missing  # noqa: E402
+from bench import derive_questions, folder_missing  # noqa: E402
 
 DEFAULT_EXTERNAL = ROOT.parent / "shared" / "eval" / "external"
 DERIVED = ROOT / "build" / "derived"
@@ -49,23 +49,21 @@ def convert_set(source: Path, target: Path, *, corpus: bool) -> int:
         for path in sorted((source / "corpus").iterdir()):
             text = converter.convert(path.read_text(encoding="utf-8"))
             (target / "corpus" / path.name).write_text(text, encoding="utf-8")
-    rows = []
-    for line in (source / "questions.jsonl").read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        row = json.loads(line)
+
+    def converted(row: dict[str, Any]) -> dict[str, Any] | None:
         if row.get("lang") != "zh":
-            continue
+            return None
         row["question"] = converter.convert(row["question"])
         if corpus:  # the answer strings are looked up in the (converted) paragraphs
             row["answers"] = [converter.convert(a) for a in row.get("answers", [])]
         row["kind"] = f"{row.get('kind', '')}-tw"
-        rows.append(json.dumps(row, ensure_ascii=False))
-    (target / "questions.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+        return row
+
+    count = derive_questions(source, target, converted)
     (target / "SOURCE.md").write_text(
         f"Made by bench/traditional_sets.py from {source} with OpenCC s2twp.\n", encoding="utf-8"
     )
-    return len(rows)
+    return count
 
 
 def main(argv: list[str] | None = None) -> int:

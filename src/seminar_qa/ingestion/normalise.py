@@ -28,9 +28,9 @@ _TRANSLATE = str.maketrans(_CONTROL)
 
 
 def normalize(text: str) -> str:
-    """NFC, radicals as ideographs, ``\\n`` line ends, no trailing spaces, one blank line; stripped.
+    """NFC, radicals as ideographs, ``\\n`` line ends, no trailing spaces; stripped.
 
-    (At most one blank line in a row.)
+    At most one blank line in a row.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_TRANSLATE)
     text = unicodedata.normalize("NFC", text)  # after dropping controls: they can split a pair

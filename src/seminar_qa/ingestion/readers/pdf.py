@@ -42,11 +42,12 @@ def join_wrapped_chinese(page: str) -> str:
     either side of it is not Chinese.
     """
     lines = page.split("\n")
-    widest = max(map(_width, lines), default=0)
+    widths = [_width(line) for line in lines]
+    full = FULL_LINE * max(widths)
     out = [lines[0]]
-    for before, line in itertools.pairwise(lines):
+    for width, (before, line) in zip(widths, itertools.pairwise(lines), strict=False):
         wrapped = (
-            _width(before) >= FULL_LINE * widest
+            width >= full
             and _CHINESE.match(before.rstrip()[-1:] or " ") is not None
             and _CHINESE.match(line[:1] or " ") is not None
         )
