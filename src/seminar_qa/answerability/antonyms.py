@@ -128,7 +128,7 @@ def opposed(question: str, sentence: str) -> list[tuple[str, str]]:
 # Generating the table from WordNet
 
 
-def _synsets(path: Path) -> Iterator[tuple[str, list[str], list[tuple[str, str, str]]]]:
+def read_synsets(path: Path) -> Iterator[tuple[str, list[str], list[tuple[str, str, str]]]]:
     """Each synset of a WordNet ``data.*`` file: offset, words, (pointer, offset, source/target)."""
     for line in path.read_text(encoding="latin-1").splitlines():
         if line.startswith("  "):  # the licence at the top of the file
@@ -144,7 +144,7 @@ def _synsets(path: Path) -> Iterator[tuple[str, list[str], list[tuple[str, str, 
         yield fields[0], words, pointers
 
 
-def _clean(word: str) -> str | None:
+def clean_lemma(word: str) -> str | None:
     """A WordNet lemma as text writes it, or None for a phrase (``word_word``)."""
     word = re.sub(r"\(.*\)$", "", word)  # adjective markers: big(a)
     return None if "_" in word else word
@@ -154,14 +154,14 @@ def generate(wordnet: Path = WORDNET) -> dict[str, dict[str, list[str]] | dict[s
     """The table: every direct antonym pair, and irregular forms of the words in it."""
     antonyms: defaultdict[str, set[str]] = defaultdict(set)
     for pos in PARTS_OF_SPEECH:
-        entries = list(_synsets(wordnet / f"data.{pos}"))
+        entries = list(read_synsets(wordnet / f"data.{pos}"))
         synsets = {offset: words for offset, words, _ in entries}
         for _, words, pointers in entries:
             for symbol, target, source_target in pointers:
                 if symbol != "!" or target not in synsets:
                     continue
-                source = _clean(words[int(source_target[:2], 16) - 1])
-                other = _clean(synsets[target][int(source_target[2:], 16) - 1])
+                source = clean_lemma(words[int(source_target[:2], 16) - 1])
+                other = clean_lemma(synsets[target][int(source_target[2:], 16) - 1])
                 if source and other:
                     antonyms[source].add(other)
                     antonyms[other].add(source)

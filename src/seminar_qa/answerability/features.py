@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from seminar_qa.answerability.antonyms import opposed
+from seminar_qa.answerability.synonyms import with_synonyms
 from seminar_qa.answerability.types import AnswerType, asked_type
 from seminar_qa.names import chinese_names
 from seminar_qa.policy import sentence_signal, title_signal
@@ -169,10 +170,14 @@ def compute(
          and (t not in kind_words or t in passage_tokens)]
         for group in (direct, ranking.terms.bridged)
     ]  # fmt: skip
-    group, coverage = best_covered_group(groups, passage_tokens, idf)
-    sentence_coverage = best_covered_group([group], chosen, idf)[1] if group else 0.0
+    # A word the passage says in other words is held (synonyms.py): "published" by "Release".
+    asked = [t for words in groups for t in words]
+    held = with_synonyms(asked, passage_tokens)
+    group, coverage = best_covered_group(groups, held, idf)
+    sentence_held = with_synonyms(group, chosen)
+    sentence_coverage = best_covered_group([group], sentence_held, idf)[1] if group else 0.0
     max_idf = math.log(1.0 + (size + 0.5) / 0.5) or 1.0
-    missing = [t for t in group if t not in passage_tokens]
+    missing = [t for t in group if t not in held]
     asked_bigrams = _bigrams(group)
     found_bigrams = _bigrams(_token_sequence(text)) & asked_bigrams
     names = {t for raw in _NAME.findall(" " + ranking.question) for t in base_tokens(raw)}
