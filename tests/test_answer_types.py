@@ -31,6 +31,14 @@ HOLDS = {kind.name: kind.holds for kind in ANSWER_TYPES}
         ("教师教育大模型是哪一年开始研发的？", "time"),
         ("Who chaired the expert exchange session?", "person"),
         ("闵行区教育局局长是谁？", "person"),
+        # A noun that names only people asks for one as "who" does (哪位 does in Chinese) ...
+        ("Which teacher from Songyi Experimental School gave the presentation?", "person"),
+        ("What famous actress did the sign language?", "person"),
+        ("Which officials spoke?", "person"),
+        # ... not after a verb, nor a word that names other things too.
+        ("What is teacher training?", None),
+        ("What general measure is used?", None),
+        ("Which school presented GeoGebra?", None),
         ("Where was the seminar held?", "place"),
         ("Which districts of Shanghai took part?", "place"),
         ("研讨会在哪里举办？", "place"),

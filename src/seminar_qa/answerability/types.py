@@ -137,6 +137,18 @@ _PERSON_HOLDS_EN = re.compile(
     r"|\b(?:Mr|Mrs|Ms|Dr|Prof|Professor|Sir|King|Queen|President|Director|Minister)\.? [A-Z]"
     r"|\b(?:he|she|him|her)\b"
 )
+# "Which teacher ...?", "What actress ...?" ask for a person as "who" does (哪位 does in Chinese):
+# nouns that name only people, in the singular and plural; not "general", "head", "member" or
+# "people" ("what general measure", "member states", "What people settled ...?" asks for a group).
+_PERSON_NOUNS = (
+    r"(?:teacher|professor|official|speaker|expert|director|leader|minister|president|king|queen|"
+    r"emperor|player|quarterback|author|writer|scientist|artist|composer|singer|actor|actress|"
+    r"politician|commander|researcher|chairman|chairwoman|representative|secretary|mayor|"
+    r"governor|senator|pope|bishop|coach|manager|founder|inventor|philosopher|poet|physicist|"
+    r"chemist|engineer|architect|explorer|ruler|person|individual|doctor|economist|historian|"
+    r"mathematician|theologian|priest|pharaoh|sultan|duke|prince|princess|officer|judge|lawyer|"
+    r"principal|headteacher|student|journalist|painter|novelist|athlete|captain)(?:s|es)?"
+)
 _PLACE_HOLDS = _pattern(
     r"\b(?i:in|at|from|near|to|into|across) (?:the )?[A-Z][\w'’-]+",
     r"\b[A-Z][a-z]+ (?:District|City|Province|County|State|Island|River|Mountains?|Valley)\b",
@@ -259,7 +271,12 @@ ANSWER_TYPES = (
     ),
     AnswerType(
         "person",
-        _pattern(r"\b(?:who|whom|whose)\b", r"谁|哪位|什么人|何人"),
+        _pattern(
+            r"\b(?:who|whom|whose)\b",
+            rf"\b(?:which|what) (?:(?!(?:is|was|are|were|do|does|did|can)\b)[\w-]+ )?"
+            rf"{_PERSON_NOUNS}\b",
+            r"谁|哪位|什么人|何人",
+        ),
         _holds_person,
     ),
     AnswerType(
