@@ -277,3 +277,12 @@ def test_status_of_missing_index(tmp_path: Path) -> None:
 def test_help_shows_examples() -> None:
     result = run("ask", "--help")
     assert result.exit_code == 0 and "Examples:" in result.stdout
+
+
+def test_build_of_one_short_document_counts_in_the_singular(tmp_path: Path) -> None:
+    folder = tmp_path / "one"
+    folder.mkdir()
+    (folder / "notice.md").write_text("# Notice\n\nThe training day is on 14 March.\n")
+    result = run("build", "--corpus", str(folder), "--index", str(tmp_path / "ix"), "--quiet")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Indexed 1 passage from 1 document in ")

@@ -29,6 +29,7 @@ from datetime import datetime, timezone
 from seminar_qa.answering import Assistant
 from seminar_qa.evaluation.questions import EvalQuestion
 from seminar_qa.policy import Answerability, SearchPolicy
+from seminar_qa.text import counted
 from seminar_qa.tokenization import base_tokens
 
 TARGETS = (0.01, 0.02, 0.05, 0.10, 0.20)
@@ -186,5 +187,7 @@ def calibrated_policy(policy: SearchPolicy, calibration: Calibration, source: st
     return replace(
         policy,
         answerability=calibration.answerability,
-        source=f"calibrated on {source} ({len(calibration.scored)} questions) at {stamp}",
+        source=(
+            f"calibrated on {source} ({counted(len(calibration.scored), 'question')}) at {stamp}"
+        ),
     )

@@ -36,7 +36,7 @@ from seminar_qa.ingestion.registry import extensions_text
 from seminar_qa.models import get_embedder
 from seminar_qa.policy import DEFAULT_POLICY, SearchPolicy
 from seminar_qa.settings import Settings
-from seminar_qa.text import sha256_file
+from seminar_qa.text import counted, sha256_file
 
 OnProgress = Callable[[str, int, int], None]
 """Called as ``on_progress(stage, done, total)`` while a build runs; stages are "read" and
@@ -65,11 +65,12 @@ class BuildReport:
 
     def summary(self) -> str:
         """One line: documents, passages, skipped files, seconds (and a kept calibration)."""
-        docs = f"{self.documents} document{'s' if self.documents != 1 else ''}"
-        skipped = f", skipped {len(self.skipped)} file{'s' if len(self.skipped) != 1 else ''}"
+        docs = counted(self.documents, "document")
+        skipped = f", skipped {counted(len(self.skipped), 'file')}"
         reused = f", reused {self.reused} of {self.embeddings} embeddings" if self.reused else ""
         line = (
-            f"Indexed {self.passages} passages from {docs}{skipped if self.skipped else ''}"
+            f"Indexed {counted(self.passages, 'passage')} from {docs}"
+            f"{skipped if self.skipped else ''}"
             f"{reused} in {self.seconds:.1f} s -> {self.index_dir}"
         )
         if self.kept_calibration:

@@ -85,3 +85,8 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def counted(count: int, noun: str) -> str:
+    """``count`` and ``noun``, plural unless one: "1 passage", "9 passages", "0 files"."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"

@@ -11,6 +11,7 @@ import click
 from seminar_qa.cli.base import cli, index_option, k_option, reported
 from seminar_qa.settings import Settings
 from seminar_qa.terminal import Progress, print_answer
+from seminar_qa.text import counted
 
 
 @cli.command()
@@ -60,7 +61,7 @@ def ask(
         )
     if k > len(assistant.index):
         size = len(assistant.index)
-        click.echo(f"note: the index holds only {size} passage{'' if size == 1 else 's'}", err=True)
+        click.echo(f"note: the index holds only {counted(size, 'passage')}", err=True)
     if as_json:
         payload = {**answer.to_json(), "seconds": round(seconds, 4)}
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))

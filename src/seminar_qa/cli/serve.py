@@ -19,6 +19,7 @@ from seminar_qa.settings import (
     Settings,
     feedback_path,
 )
+from seminar_qa.text import counted
 
 if TYPE_CHECKING:
     from seminar_qa.feedback import FeedbackStore
@@ -136,7 +137,7 @@ def feedback_export(output: Path, index: Path | None) -> None:
         questions = export_questions(store.rows())
     text = "".join(json.dumps(q, ensure_ascii=False) + "\n" for q in questions)
     output.write_text(text, encoding="utf-8")
-    click.echo(f"Wrote {len(questions)} questions from {store.path} to {output}")
+    click.echo(f"Wrote {counted(len(questions), 'question')} from {store.path} to {output}")
 
 
 @feedback.command("stats")
