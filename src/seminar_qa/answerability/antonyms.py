@@ -25,7 +25,7 @@ import json
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Iterator, Set
+from collections.abc import Callable, Iterator, Set
 from pathlib import Path
 
 TABLE_FILE = Path(__file__).with_name("antonyms.json")
@@ -183,8 +183,11 @@ def render(table: dict[str, dict[str, list[str]] | dict[str, str]]) -> str:
     return json.dumps(table, ensure_ascii=False, indent=0, sort_keys=True) + "\n"
 
 
-def main() -> int:
-    """Write ``antonyms.json`` from the installed WordNet files."""
+def write_from_wordnet(target: Path, table: Callable[[], str]) -> int:
+    """Write ``target`` with the text ``table`` makes from the installed WordNet files.
+
+    Exit status 1, with the command that installs them, when they are missing.
+    """
     if not (WORDNET / "data.adj").is_file():
         print(
             f"error: no WordNet database in {WORDNET}; install it with "
@@ -192,9 +195,14 @@ def main() -> int:
             file=sys.stderr,
         )
         return 1
-    TABLE_FILE.write_text(render(generate()), encoding="utf-8")
-    print(f"wrote {TABLE_FILE}", file=sys.stderr)
+    target.write_text(table(), encoding="utf-8")
+    print(f"wrote {target}", file=sys.stderr)
     return 0
+
+
+def main() -> int:
+    """Write ``antonyms.json`` from the installed WordNet files."""
+    return write_from_wordnet(TABLE_FILE, lambda: render(generate()))
 
 
 if __name__ == "__main__":

@@ -29,7 +29,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
-from seminar_qa.answerability.antonyms import WORDNET, clean_lemma, read_synsets
+from seminar_qa.answerability.antonyms import (
+    WORDNET,
+    clean_lemma,
+    read_synsets,
+    write_from_wordnet,
+)
 from seminar_qa.tokenization import base_tokens
 
 TABLE_FILE = Path(__file__).with_name("synonyms.json")
@@ -121,16 +126,7 @@ def render(table: dict[str, dict[str, list[str]]]) -> str:
 
 def main() -> int:
     """Write ``synonyms.json`` from the installed WordNet files."""
-    if not (WORDNET / "index.noun").is_file():
-        print(
-            f"error: no WordNet database in {WORDNET}; install it with "
-            "`apt-get install wordnet-base`",
-            file=sys.stderr,
-        )
-        return 1
-    TABLE_FILE.write_text(render(generate()), encoding="utf-8")
-    print(f"wrote {TABLE_FILE}", file=sys.stderr)
-    return 0
+    return write_from_wordnet(TABLE_FILE, lambda: render(generate()))
 
 
 if __name__ == "__main__":
