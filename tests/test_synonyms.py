@@ -30,6 +30,9 @@ def test_a_word_is_held_by_a_synonym_of_a_common_sense() -> None:
     assert held("Who gave the opening speech?", "It began with an address by Han.") >= {"speech"}
     # Irregular forms read as their base word: spoke -> speak, whose synonym is "talk".
     assert held("Who spoke first?", "Han talked first.") >= {"spoke"}
+    # And a base word by its irregular forms: a question in the present over a report in the past.
+    assert held("Who leads the team in sacks?", "Short led the team in sacks.") >= {"lead"}
+    assert held("Where does each child learn?", "The children learn at home.") >= {"child"}
 
 
 def test_no_word_is_held_without_its_synonym_in_the_passage() -> None:
