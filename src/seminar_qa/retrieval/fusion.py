@@ -41,9 +41,12 @@ a policy stored in an index before 2026-12-04 does up to 100,000."""
 
 
 def min_max(scores: NDArray[np.float32]) -> NDArray[np.float32]:
-    """Rescale to 0..1 over all entries (all zeros when every score is the same)."""
-    if scores.size == 0:
-        return scores
+    """Rescale to 0..1 over all entries (all zeros when every score is the same).
+
+    A lone entry is the best there is: 1 (an index of one passage showed it as "score 0.000").
+    """
+    if scores.size <= 1:
+        return np.ones_like(scores)
     low, high = float(scores.min()), float(scores.max())
     if high - low < 1e-9:
         return np.zeros_like(scores)
