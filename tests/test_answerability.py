@@ -209,6 +209,18 @@ def test_a_lone_passage_has_the_training_rows_middle_margins_and_the_top_score(
     assert features["e5_margin"] == answerability_features.LONE_E5_MARGIN
     assert features["fused_margin"] == answerability_features.LONE_FUSED_MARGIN
     assert ranking.hits[0].score == 1.0  # the best there is, not "score 0.000"
+    # Two passages: the runner-up is rescaled to 0 on every signal, so its margin says nothing.
+    two = (
+        "# Notice\n\n"
+        + "The staff training day is held on 14 March in Room 301 of the centre. " * 12
+        + "\n\n"
+        + "Places are limited to forty teachers, who register by 7 March. " * 12
+    )
+    (tmp_path / "two").mkdir()
+    assistant = Assistant(one_document_index(tmp_path / "two", two))
+    ranking, features = assistant.inspect("When is the staff training day?")
+    assert features is not None and len(ranking.hits) == 2
+    assert features["fused_margin"] == answerability_features.LONE_FUSED_MARGIN
 
 
 def test_a_name_just_before_the_passage_is_not_missing(built: Path) -> None:

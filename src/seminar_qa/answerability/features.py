@@ -65,6 +65,12 @@ _THE_DOCUMENT_ZH = ("报道", "文章", "新闻", "报告", "本文", "网页")
 # answerable .034 / .263, unanswerable .008 / .041), so that the other features decide.
 LONE_E5_MARGIN = 0.016
 LONE_FUSED_MARGIN = 0.098
+# So do an index of two: every signal rescaled over two candidates puts the second at 0, so the
+# fused margin is as wide as the models agree: over two reports (an English notice, a Chinese
+# report) "刘志强教授的年龄是多少？", which neither says, was answered at .75 (throwaway probes in
+# /tmp/s13, 2026-12-06). From three passages on the runner-up is rescaled against a third; over
+# four, the margins and the medians gave 11 of 12 probe questions the same kind.
+MARGIN_PASSAGES = 3
 
 
 @functools.cache
@@ -155,7 +161,7 @@ def compute(
     if not hits:
         return None
     top: Hit = hits[0]
-    second = hits[1] if len(hits) > 1 else None
+    second = hits[1] if len(hits) > 1 and size >= MARGIN_PASSAGES else None
     signals = top.signals
     text = top.passage.text
     spans, sentence_tokens, passage_tokens = analyse_passage(text)
