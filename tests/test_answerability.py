@@ -197,7 +197,7 @@ def test_the_word_naming_the_kind_of_answer_is_not_missing(tmp_path: Path) -> No
     assert held["missing_share"] == pytest.approx(1 / 3)  # district and attend held
 
 
-def test_a_lone_passage_has_the_training_rows_middle_margins_and_the_top_score(
+def test_one_or_two_passages_have_the_training_rows_median_margins(
     tmp_path: Path,
 ) -> None:
     # An index of one short report: no second passage to beat. Its margins were the whole E5
@@ -206,8 +206,8 @@ def test_a_lone_passage_has_the_training_rows_middle_margins_and_the_top_score(
     assistant = Assistant(one_document_index(tmp_path, text))
     ranking, features = assistant.inspect("When is the staff training day?")
     assert features is not None and len(ranking.hits) == 1
-    assert features["e5_margin"] == answerability_features.LONE_E5_MARGIN
-    assert features["fused_margin"] == answerability_features.LONE_FUSED_MARGIN
+    assert features["e5_margin"] == answerability_features.MEDIAN_E5_MARGIN
+    assert features["fused_margin"] == answerability_features.MEDIAN_FUSED_MARGIN
     assert ranking.hits[0].score == 1.0  # the best there is, not "score 0.000"
     # Two passages: the runner-up is rescaled to 0 on every signal, so its margin says nothing.
     two = (
@@ -220,7 +220,7 @@ def test_a_lone_passage_has_the_training_rows_middle_margins_and_the_top_score(
     assistant = Assistant(one_document_index(tmp_path / "two", two))
     ranking, features = assistant.inspect("When is the staff training day?")
     assert features is not None and len(ranking.hits) == 2
-    assert features["fused_margin"] == answerability_features.LONE_FUSED_MARGIN
+    assert features["fused_margin"] == answerability_features.MEDIAN_FUSED_MARGIN
 
 
 def test_a_name_just_before_the_passage_is_not_missing(built: Path) -> None:

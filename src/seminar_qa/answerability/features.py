@@ -63,8 +63,8 @@ _THE_DOCUMENT_ZH = ("报道", "文章", "新闻", "报告", "本文", "网页")
 # candidate), values no training row has, which read as a tie. They take the middle of the
 # training rows' instead (medians over the 6,147 rows of `make answerability`, 2026-12-06;
 # answerable .034 / .263, unanswerable .008 / .041), so that the other features decide.
-LONE_E5_MARGIN = 0.016
-LONE_FUSED_MARGIN = 0.098
+MEDIAN_E5_MARGIN = 0.016
+MEDIAN_FUSED_MARGIN = 0.098
 # So do an index of two: every signal rescaled over two candidates puts the second at 0, so the
 # fused margin is as wide as the models agree: over two reports (an English notice, a Chinese
 # report) "刘志强教授的年龄是多少？", which neither says, was answered at .75 (throwaway probes in
@@ -217,9 +217,9 @@ def compute(
         "zh": float(ranking.language == "zh"),
         "question_terms": math.log1p(len(set(direct))),
         "e5_margin": (
-            signals.get("e5", 0.0) - second.signals.get("e5", 0.0) if second else LONE_E5_MARGIN
+            signals.get("e5", 0.0) - second.signals.get("e5", 0.0) if second else MEDIAN_E5_MARGIN
         ),
-        "fused_margin": top.score - second.score if second else LONE_FUSED_MARGIN,
+        "fused_margin": top.score - second.score if second else MEDIAN_FUSED_MARGIN,
         "coverage": coverage,
         "sentence_coverage": sentence_coverage,
         "bigram_coverage": len(found_bigrams) / len(asked_bigrams) if asked_bigrams else 1.0,
