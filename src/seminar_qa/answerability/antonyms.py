@@ -144,6 +144,13 @@ def read_synsets(path: Path) -> Iterator[tuple[str, list[str], list[tuple[str, s
         yield fields[0], words, pointers
 
 
+def read_exceptions(path: Path) -> Iterator[tuple[str, list[str]]]:
+    """Each line of a WordNet ``*.exc`` file: an irregular form and the base words it is of."""
+    for line in path.read_text(encoding="latin-1").splitlines():
+        form, *bases = line.split()
+        yield form, bases
+
+
 def clean_lemma(word: str) -> str | None:
     """A WordNet lemma as text writes it, or None for a phrase (``word_word``)."""
     word = re.sub(r"\(.*\)$", "", word)  # adjective markers: big(a)
@@ -167,8 +174,7 @@ def generate(wordnet: Path = WORDNET) -> dict[str, dict[str, list[str]] | dict[s
                     antonyms[other].add(source)
     forms: dict[str, str] = {}
     for pos in PARTS_OF_SPEECH:
-        for line in (wordnet / f"{pos}.exc").read_text(encoding="latin-1").splitlines():
-            form, *bases = line.split()
+        for form, bases in read_exceptions(wordnet / f"{pos}.exc"):
             base = next((b for b in bases if b in antonyms), None)
             if base is not None and form != base:
                 forms.setdefault(form, base)

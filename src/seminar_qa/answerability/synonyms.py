@@ -32,6 +32,7 @@ from pathlib import Path
 from seminar_qa.answerability.antonyms import (
     WORDNET,
     clean_lemma,
+    read_exceptions,
     read_synsets,
     write_from_wordnet,
 )
@@ -111,10 +112,10 @@ def generate(wordnet: Path = WORDNET) -> dict[str, dict[str, list[str]]]:
     # .906; `make eval`: XQuAD Chinese answerable told closest 19.9 -> 19.4%).
     own = {stem: set(others) for stem, others in stems.items()}
     for pos in ("noun", "verb", "adj"):
-        for line in (wordnet / f"{pos}.exc").read_text(encoding="latin-1").splitlines():
-            form, *bases = (clean_lemma(w) for w in line.split())
-            stem = _stem(form) if form else None
-            for base in {_stem(b) for b in bases if b}:
+        for form, bases in read_exceptions(wordnet / f"{pos}.exc"):
+            cleaned = clean_lemma(form)
+            stem = _stem(cleaned) if cleaned else None
+            for base in {_stem(b) for b in map(clean_lemma, bases) if b}:
                 if stem and base and base != stem:
                     stems[stem].update(own.get(base, set()) | {base})
                     stems[stem].discard(stem)
