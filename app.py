@@ -38,7 +38,7 @@ from seminar_qa.records import Answer, Hit
 from seminar_qa.retrieval import MAX_QUESTION_CHARS, EmptyQuestionError
 from seminar_qa.serving import warm_up
 from seminar_qa.settings import Settings, feedback_path
-from seminar_qa.text import Language
+from seminar_qa.text import Language, counted
 
 # The chat box refuses more than this; between MAX_QUESTION_CHARS and this, the question is cut
 # and the visitor is told so.
@@ -55,8 +55,9 @@ mark.answer strong.clause { background: #ffd84d; font-weight: 600; }
 </style>
 """
 
+# The page's ``lang`` for each interface language. (A comment, not a docstring: Streamlit's
+# "magic" would show a bare string of this script on the page, wherever the config is not read.)
 PAGE_LANG: dict[Language, str] = {"en": "en", "zh": "zh-Hans"}
-"""The page's ``lang`` for each interface language."""
 
 _MD_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
 
@@ -223,7 +224,8 @@ def ask(question: str) -> None:
 def welcome(index: SeminarIndex, language: Language) -> None:
     """The first message: what the reports cover, and example questions as buttons."""
     items = covered_documents(index)
-    st.markdown(text("welcome", language, count=len(items)))
+    reports = counted(len(items), "seminar report")
+    st.markdown(text("welcome", language, count=len(items), reports=reports))
     render_coverage(items, language)
     st.markdown(text("welcome_hint", language))
     for number, question in enumerate(example_questions(index, language=language)):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -106,7 +107,7 @@ def test_page_loads_with_welcome_examples_and_status(app_settings: Settings) -> 
     at = start()
     assert at.title[0].value == text("title")
     page = "\n".join(markdown(at))
-    assert text("welcome", count=3) in page
+    assert "Hello! I answer questions from 3 seminar reports:" in page
     assert "Autumn Workshop on Open Educational Resources" in page
     assert "held 2024\\-10\\-10" in page  # dates from the index, Markdown-escaped
     examples = [b for b in at.button if str(b.key).startswith("example-")]
@@ -198,7 +199,7 @@ def test_chinese_question_and_chinese_interface(app_settings: Settings) -> None:
     assert not at.exception
     assert at.title[0].value == "研讨会问答"
     assert at.chat_input[0].placeholder == text("input", "zh")
-    assert text("welcome", "zh", count=3) in "\n".join(markdown(at))
+    assert text("welcome", "zh", count=3, reports="") in "\n".join(markdown(at))
     ask(at, "交流会上教师们介绍了什么？")
     best = passages(at)[0]
     assert '<mark class="answer">会上，教师们介绍了人工智能辅助备课的做法。</mark>' in best
@@ -339,12 +340,24 @@ def test_hostile_document_text_is_shown_literally(app_settings: Settings) -> Non
     assert "[link](javascript" not in welcome
 
 
+def test_welcome_counts_one_report_in_the_singular(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (corpus / "autumn-workshop.md").unlink()
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "one-index", embedder="hashing")
+    build_index(settings)
+    monkeypatch.setenv("SEMINAR_QA_INDEX", str(settings.index_dir))
+    monkeypatch.setenv("SEMINAR_QA_CORPUS", str(settings.corpus_dir))
+    page = "\n".join(markdown(start()))
+    assert "Hello! I answer questions from 1 seminar report:" in page
+
+
 def test_clear_conversation_keeps_the_welcome(app_settings: Settings) -> None:
     at = ask(start(), "How often does the robotics club meet?")
     assert passages(at)
     at.sidebar.button(key="clear").click().run()
     assert not passages(at)
-    assert text("welcome", count=3) in "\n".join(markdown(at))
+    assert text("welcome", count=3, reports="3 seminar reports") in "\n".join(markdown(at))
 
 
 def _hit(passage_text: str, start: int, end: int) -> Hit:
@@ -389,6 +402,7 @@ def test_public_config_is_in_effect_and_apptest_still_sees_errors(
         "browser.gatherUsageStats": False,
         "client.toolbarMode": "viewer",
         "client.showErrorDetails": "none",
+        "runner.magicEnabled": False,
     }
     monkeypatch.chdir(APP.parent)  # Streamlit reads ./.streamlit/config.toml
     try:
@@ -401,6 +415,30 @@ def test_public_config_is_in_effect_and_apptest_still_sees_errors(
     finally:
         monkeypatch.undo()
         st_config.get_config_options(force_reparse=True)
+
+
+def bare_strings(script: Path) -> list[str]:
+    """Every string that stands alone as a statement in ``script``: docstrings and the like."""
+    return [
+        node.value.value
+        for node in ast.walk(ast.parse(script.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    ]
+
+
+def test_no_string_of_the_script_itself_reaches_the_page(app_settings: Settings) -> None:
+    # Streamlit's "magic" writes a bare string of the main script to the page: an attribute
+    # docstring in app.py once showed above the title. Neither the page's first view nor an
+    # answer shows any of them.
+    strings = [" ".join(s.split()[:6]) for s in bare_strings(APP)]
+    assert len(strings) > 10  # the module's and every function's docstring
+    at = ask(start(), "Who spoke for the Changning District Education Bureau?")
+    shown = [e.value for e in (*at.markdown, *at.text, *at.caption)]
+    shown = [" ".join(str(value).split()) for value in shown]
+    leaked = [s for s in strings if any(s in value for value in shown)]
+    assert not leaked
 
 
 def test_example_questions_follow_the_interface_language(app_settings: Settings) -> None:

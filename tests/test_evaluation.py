@@ -367,6 +367,8 @@ def test_relevant_docs_leaves_other_documents_unmatched(built: Path, questions_f
     )
     assert report.metrics["unmatched"] == 3  # q1, q2, q4 are answered only by the seminar
     assert [r.question.qid for r in report.results if r.ranked] == ["q3"]
+    note = "left out of the ranking metrics: 3 answerable questions with no relevant passage"
+    assert note in format_table(report)
 
 
 def test_empty_question_counts_as_abstained(built: Path) -> None:

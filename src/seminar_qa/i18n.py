@@ -13,7 +13,7 @@ _TEXT: dict[str, dict[Language, str]] = {
         "zh": "答案均直接引自研讨会报告原文，并注明出处。",
     },
     "welcome": {
-        "en": "Hello! I answer questions from {count} seminar report(s):",
+        "en": "Hello! I answer questions from {reports}:",
         "zh": "您好！我可以根据以下 {count} 份研讨会报告回答问题：",
     },
     "welcome_hint": {

@@ -144,8 +144,9 @@ def build_index(
                 on_skip(skipped)
         if strict and result.skipped:
             raise NothingToIndexError(
-                f"{len(result.skipped)} file(s) in {corpus_dir} could not be read and --strict is "
-                "set; fix or remove them (see the messages above). The previous index is unchanged."
+                f"{counted(len(result.skipped), 'file')} in {corpus_dir} could not be read and "
+                "--strict is set; fix or remove them (see the messages above). The previous index "
+                "is unchanged."
             )
         if not result.documents:
             raise NothingToIndexError(

@@ -9,6 +9,7 @@ from typing import Any
 from seminar_qa.evaluation.judging import QuestionResult
 from seminar_qa.evaluation.metrics import Metrics, Value, ranking_scores, summarise
 from seminar_qa.evaluation.questions import GROUP_FIELDS, EvalQuestion
+from seminar_qa.text import counted
 
 UNSPECIFIED = "unspecified"
 
@@ -104,10 +105,8 @@ def format_table(report: EvalReport, title: str | None = None) -> str:
         f"false refusal rate {refused}; k={report.k}"
     )
     if m["unmatched"]:
-        lines.append(
-            f"note: {m['unmatched']} answerable question(s) have no relevant passage in the index "
-            "and are left out of the ranking metrics"
-        )
+        unmatched = counted(int(m["unmatched"]), "answerable question")
+        lines.append(f"note: left out of the ranking metrics: {unmatched} with no relevant passage")
     lines.append(
         "  ".join(
             [
