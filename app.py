@@ -44,6 +44,10 @@ from seminar_qa.text import Language, counted
 # and the visitor is told so.
 INPUT_LIMIT = MAX_QUESTION_CHARS * 4
 
+# The page's link parameters: ``/?q=question&lang=zh`` (README, "The page").
+LINK_QUESTION = "q"
+LINK_LANGUAGE = "lang"
+
 STYLE = """
 <style>
 mark.answer { background: #fff1a8; color: inherit; padding: 0 .15em; border-radius: .2em; }
@@ -221,6 +225,33 @@ def ask(question: str) -> None:
     st.session_state["pending"] = question
 
 
+def follow_link() -> None:
+    """Take a link's question and interface language once per visit: ``/?q=…&lang=zh``.
+
+    A portal can link (or frame) the page with a question asked, and the address bar of an
+    answered question is such a link (``remember_question``), to share or bookmark.
+    """
+    if st.session_state.get("link_followed"):
+        return
+    st.session_state["link_followed"] = True
+    language = st.query_params.get(LINK_LANGUAGE)
+    if language in LANGUAGES:
+        st.session_state["language"] = language
+    question = st.query_params.get(LINK_QUESTION, "")
+    if question.strip():
+        st.session_state["pending"] = question[:INPUT_LIMIT]
+
+
+def remember_question(question: str | None, language: Language) -> None:
+    """Keep the address bar a link to the page as it is: its last question and its language."""
+    if question is not None and question.strip():
+        st.query_params[LINK_QUESTION] = question[:INPUT_LIMIT]
+    if language == "en":
+        st.query_params.pop(LINK_LANGUAGE, None)
+    else:
+        st.query_params[LINK_LANGUAGE] = language
+
+
 def welcome(index: SeminarIndex, language: Language) -> None:
     """The first message: what the reports cover, and example questions as buttons."""
     items = covered_documents(index)
@@ -239,8 +270,9 @@ def welcome(index: SeminarIndex, language: Language) -> None:
 
 
 def clear_conversation() -> None:
-    """Button callback: forget the conversation."""
+    """Button callback: forget the conversation (and the question in the address bar)."""
     st.session_state["messages"] = []
+    st.query_params.pop(LINK_QUESTION, None)
 
 
 def built_label(built_at: str) -> str:
@@ -332,6 +364,7 @@ def main() -> None:
     """Render the page."""
     st.set_page_config(page_title="Seminar Q&A", page_icon="💬", layout="centered")
     st.html(STYLE)
+    follow_link()
     with st.sidebar:
         language: Language = st.radio(
             text("language", "en"),
@@ -368,6 +401,7 @@ def main() -> None:
     question = typed if typed is not None else st.session_state.pop("pending", None)
     if question is not None:
         messages.extend(respond(assistant, question, choices))
+    remember_question(question, language)
 
     store = FeedbackStore(feedback_path(settings.index_dir))
     with st.chat_message("assistant"):

@@ -441,6 +441,37 @@ def test_no_string_of_the_script_itself_reaches_the_page(app_settings: Settings)
     assert not leaked
 
 
+def test_a_link_asks_its_question_and_the_address_bar_links_to_the_answer(
+    app_settings: Settings,
+) -> None:
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.query_params["q"] = "交流会上教师们介绍了什么？"
+    at.query_params["lang"] = "zh"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "研讨会问答"  # the link's interface language
+    assert at.chat_message[1].text[0].value.startswith("交流会上教师们介绍了什么")
+    assert marked(passages(at)[0]) == "会上，教师们介绍了人工智能辅助备课的做法。"
+    at.radio(key="language").set_value("en").run()  # a rerun does not ask it again
+    assert len(passages(at)) == 3 and "lang" not in at.query_params
+    ask(at, "Who spoke for the Changning District Education Bureau?")
+    assert at.query_params["q"] == "Who spoke for the Changning District Education Bureau?"
+    at.sidebar.button(key="clear").click().run()
+    assert "q" not in at.query_params and not passages(at)
+
+
+def test_a_link_with_a_blank_question_or_unknown_language_asks_nothing(
+    app_settings: Settings,
+) -> None:
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.query_params["q"] = "   "
+    at.query_params["lang"] = "fr"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == text("title") and not passages(at)
+    assert len(at.chat_message) == 1  # the welcome only
+
+
 def test_example_questions_follow_the_interface_language(app_settings: Settings) -> None:
     at = start()
     english = [b.label for b in at.button if str(b.key).startswith("example-")]

@@ -20,6 +20,7 @@ import threading
 import time
 import unicodedata
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -212,6 +213,8 @@ def test_english_question_shows_highlighted_answer_with_source(page: Page, tmp_p
 
     answer, seconds = ask(page, "How often does the robotics club meet?")
     expect(answer).to_contain_text("The club meets twice a week.")
+    # The address bar now links to this answer (the link is tested below).
+    expect(page).to_have_url(f"{page.url.split('?')[0]}?q=How+often+does+the+robotics+club+meet%3F")
     expect(answer.locator("mark.answer").first).to_contain_text("club")
     expect(answer).to_contain_text("Source: Autumn Workshop on Open Educational Resources")
     expect(answer).to_contain_text("Example Institute")
@@ -255,6 +258,23 @@ def test_chinese_interface_and_question(page: Page, tmp_path: Path) -> None:
     expect(answer.locator(".sqa-passage").first).to_have_attribute("lang", "zh-Hans")
     screenshot(page, tmp_path, "chinese-question.png")
     assert_glyphs_render(page, "研讨会问答最佳段落出处")
+
+
+def test_a_link_opens_the_page_with_its_question_asked(browser: Browser, server: str) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 1300}, locale="en-US")
+    try:
+        tab = context.new_page()
+        tab.set_default_timeout(TIMEOUT_MS)
+        query = urllib.parse.urlencode({"q": "交流会上教师们介绍了什么？", "lang": "zh"})
+        tab.goto(f"{server}/?{query}")
+        answer = tab.get_by_test_id("stChatMessage").nth(2)  # welcome, question, answer
+        expect(answer.locator("mark.answer").first).to_have_text(
+            "会上，教师们介绍了人工智能辅助备课的做法。"
+        )
+        expect(tab.get_by_role("heading", name="研讨会问答")).to_be_visible()
+        expect(tab.locator("html")).to_have_attribute("lang", "zh-Hans")
+    finally:
+        context.close()
 
 
 def assert_simplified_forms(page: Page, characters: str) -> None:
