@@ -1075,8 +1075,12 @@ TITLES = {
 # Running and reporting
 
 
-def run_section(name: str, ctx: Context) -> dict[str, Any]:
-    """Run one section, catching its failure so the others still run; never silently omitted."""
+def run_section(name: str, ctx: Context, command: str = "") -> dict[str, Any]:
+    """Run one section, catching its failure so the others still run; never silently omitted.
+
+    ``command`` is the run's command line, kept with the section's figures: a later ``--only``
+    run replaces some sections and keeps the others, each with the command that measured it.
+    """
     started = time.perf_counter()
     print(f"[bench] {name} ...", file=sys.stderr, flush=True)
     try:
@@ -1096,6 +1100,7 @@ def run_section(name: str, ctx: Context) -> dict[str, Any]:
     return {
         "status": status,
         "error": error,
+        "command": command,
         "measured": time.strftime("%Y-%m-%d %H:%M"),
         "seconds": round(seconds, 2),
         "figures": result.get("figures", {}),
@@ -1105,12 +1110,13 @@ def run_section(name: str, ctx: Context) -> dict[str, Any]:
 
 
 def render(results: dict[str, Any]) -> str:
-    """The generated part of BENCHMARKS.md: the machine, the command, one table per section."""
+    """The generated part of BENCHMARKS.md: the machine, one table per section with its command."""
     machine = results["machine"]
     lines = [
         f"## Results ({results['mode']} run, {results['finished']})",
         "",
-        f"Command: `{results['command']}` — total {results['total_s']:.0f} s.",
+        "Each section names the command that measured it and when. The last run: "
+        f"`{results['command']}`, {results['total_s']:.0f} s.",
         "",
         f"Machine: {machine.get('cpu')}, {machine.get('cores')} cores, "
         f"{machine.get('ram_gb')} GB RAM; Python {machine.get('python')}, "
@@ -1133,7 +1139,9 @@ def render(results: dict[str, Any]) -> str:
         lines.append("")
         for note in section["notes"]:
             lines.append(f"- {note}")
-        lines.append(f"_Section time: {section['seconds']:.0f} s._")
+        by = f" by `{section['command']}`" if section.get("command") else ""
+        seconds = section["seconds"]
+        lines.append(f"_Measured {section['measured']}{by}; section time {seconds:.0f} s._")
         lines.append("")
     return "\n".join(lines)
 
@@ -1185,10 +1193,9 @@ def main(argv: list[str] | None = None) -> int:
         previous = json.loads(RESULTS.read_text(encoding="utf-8"))
         if previous.get("mode") == results["mode"]:
             results["sections"] = dict(previous.get("sections", {}))
-            results["command"] = f"{previous.get('command', '')}; then {command}"
     for name in SECTIONS:
         if name in chosen:
-            results["sections"][name] = run_section(name, ctx)
+            results["sections"][name] = run_section(name, ctx, command)
     results["total_s"] = round(time.perf_counter() - started, 1)
     results["finished"] = time.strftime("%Y-%m-%d %H:%M")
     # A trial leaves both files as they were: results.json once took its figures while

@@ -54,6 +54,30 @@ def test_splice_report_keeps_everything_outside_the_markers(bench: ModuleType) -
     assert second.count(bench.START) == 1 and "## Reliability\nkept" in second
 
 
+def test_a_rerun_of_some_sections_keeps_the_others_with_their_own_command(
+    bench: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each section's table names the command that measured it, not a chain of every run."""
+    monkeypatch.setattr(bench, "RESULTS", tmp_path / "results.json")
+    monkeypatch.setattr(bench, "REPORT", tmp_path / "BENCHMARKS.md")
+    monkeypatch.setattr(bench, "WORK", tmp_path / "work")
+    measured = {"n": 0}
+
+    def section(ctx: object) -> dict[str, object]:
+        measured["n"] += 1
+        return {"rows": [bench.Row("figure", float(measured["n"]), "-", None, "")]}
+
+    monkeypatch.setattr(bench, "SECTION_FUNCTIONS", dict.fromkeys(bench.SECTIONS, section))
+    assert bench.main(["--quick"]) == 0
+    assert bench.main(["--quick", "--only", "latency"]) == 0
+    report = (tmp_path / "BENCHMARKS.md").read_text(encoding="utf-8")
+    assert "; then " not in report
+    assert report.count("by `python bench/run.py --quick`;") == len(bench.SECTIONS) - 1
+    latency = report.split("### " + bench.TITLES["latency"])[1].split("###")[0]
+    assert "by `python bench/run.py --quick --only latency`;" in latency
+    assert f"| figure | - | {len(bench.SECTIONS) + 1}" in latency  # measured again
+
+
 def test_synthetic_vectors_are_unit_and_clustered(bench: ModuleType) -> None:
     """Rows have unit length; near queries find their own cluster (recall of exact search is 1)."""
     rng = np.random.default_rng(0)
