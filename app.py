@@ -24,7 +24,7 @@ from seminar_qa.answering import Assistant
 from seminar_qa.errors import IndexNotFoundError, SeminarQAError
 from seminar_qa.feedback import MAX_COMMENT_CHARS, FeedbackError, FeedbackRow, FeedbackStore
 from seminar_qa.feedback import Verdict as FeedbackVerdict
-from seminar_qa.i18n import LANGUAGES, text
+from seminar_qa.i18n import LANGUAGES, labelled, text
 from seminar_qa.index import SeminarIndex, build_stamp, resolve_index_dir
 from seminar_qa.presentation import (
     DocumentSummary,
@@ -44,7 +44,7 @@ from seminar_qa.text import Language, counted
 # and the visitor is told so.
 INPUT_LIMIT = MAX_QUESTION_CHARS * 4
 
-# The page's link parameters: ``/?q=question&lang=zh`` (README, "The page").
+# The page's link parameters: ``/?q=question&lang=zh`` (README, "The visitor page").
 LINK_QUESTION = "q"
 LINK_LANGUAGE = "lang"
 
@@ -124,15 +124,15 @@ def render_hit(hit: Hit, language: Language, *, key: str) -> None:
         details.append(html.escape(str(meta["publisher"])))
     if meta.get("published"):
         details.append(html.escape(text("published", language, date=meta["published"])))
-    where = text("passage_no", language, number=hit.passage.position + 1)
+    comma = text("comma", language)
+    where = [str(meta.get("path", hit.passage.doc_id))]
+    where.append(text("passage_no", language, number=hit.passage.position + 1))
     if hit.passage.page:
-        where += ", " + text("page", language, page=hit.passage.page)
-    details.append(html.escape(f"{meta.get('path', hit.passage.doc_id)}, {where}"))
-    st.markdown(
-        f'<div class="sqa-source">{html.escape(text("source", language))}: '
-        f"{' · '.join(details)}</div>",
-        unsafe_allow_html=True,
-    )
+        where.append(text("page", language, page=hit.passage.page))
+    details.append(html.escape(comma.join(where)))
+    # The label is the page's own text; the details are escaped above.
+    source = labelled("source", language, " · ".join(details))
+    st.markdown(f'<div class="sqa-source">{source}</div>', unsafe_allow_html=True)
     with st.popover(text("copy", language), icon=":material/content_copy:", key=f"copy-{key}"):
         st.caption(text("copy_help", language))
         st.code(f"“{hit.passage.text}”\n— {citation(hit)}", language=None, wrap_lines=True)
@@ -145,7 +145,8 @@ def render_coverage(items: list[DocumentSummary], language: Language) -> None:
         when = [text("held", language, date=item.date)] if item.date else []
         if item.publisher:
             when.append(item.publisher)
-        suffix = f" ({'; '.join(when)})" if when else ""
+        separator = text("list_separator", language)
+        suffix = text("aside", language, value=separator.join(when)) if when else ""
         lines.append(f"- *{md(item.title)}*{md(suffix)}")
     st.markdown("\n".join(lines))
 
@@ -174,7 +175,7 @@ def render_answer(
     else:
         label = text(f"conf_{answer.label}", language)
         st.markdown(
-            f"**{text('best', language)}** · {text('confidence', language)}: {label}",
+            f"**{text('best', language)}** · {labelled('confidence', language, label)}",
             help=text("confidence_help", language),
         )
     render_hit(best, language, key=f"{key}-0")

@@ -204,9 +204,12 @@ def test_chinese_question_and_chinese_interface(app_settings: Settings) -> None:
     best = passages(at)[0]
     assert '<mark class="answer">会上，教师们介绍了人工智能辅助备课的做法。</mark>' in best
     source = sources(at)[0]
-    assert source.startswith('<div class="sqa-source">出处: <b>长宁区数字教育交流会</b>')
+    assert source.startswith('<div class="sqa-source">出处：<b>长宁区数字教育交流会</b>')
     assert "举办于 2024-12-05" in source
-    assert f"**{text('best', 'zh')}**" in "\n".join(markdown(at))
+    assert "changning-exchange.md，第 1 段" in source  # Chinese punctuation in Chinese labels
+    page = "\n".join(markdown(at))
+    assert f"**{text('best', 'zh')}** · 可信度：" in page
+    assert "（举办于 2024\\-12\\-05" in page  # the welcome's list of reports
     at.radio(key="language").set_value("en").run()  # switching back re-renders the same answer
     assert f"**{text('best')}**" in "\n".join(markdown(at))
     assert passages(at)[0] == best

@@ -253,7 +253,7 @@ def test_chinese_interface_and_question(page: Page, tmp_path: Path) -> None:
     expect(answer.locator("mark.answer").first).to_have_text(
         "会上，教师们介绍了人工智能辅助备课的做法。"
     )
-    expect(answer).to_contain_text("出处: 长宁区数字教育交流会")
+    expect(answer).to_contain_text("出处：长宁区数字教育交流会")
     expect(answer).to_contain_text("最佳段落")
     expect(answer.locator(".sqa-passage").first).to_have_attribute("lang", "zh-Hans")
     screenshot(page, tmp_path, "chinese-question.png")

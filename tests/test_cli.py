@@ -140,6 +140,15 @@ def test_ask_prints_ranked_passages_with_source(built: Path) -> None:
     assert "2. " in result.stdout and "3. " not in result.stdout
 
 
+def test_ask_labels_a_chinese_answer_in_chinese(built: Path) -> None:
+    question = "长宁区教育局局长熊秋菊介绍了什么？"
+    payload = json.loads(run("ask", question, "--index", str(built), "--json").stdout)
+    assert payload["answer_kind"] == "answered"
+    result = run("ask", question, "--index", str(built), "-k", "1")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("可信度：") and "Xiong Qiuju" in result.stdout
+
+
 @pytest.mark.parametrize(
     ("question", "opening"),
     [
@@ -157,6 +166,9 @@ def test_ask_says_not_in_these_reports_like_the_page(
     # What the reports cover, as the page lists it.
     assert "Autumn Workshop on Open Educational Resources" in result.stdout
     assert "The TEC Successfully Holds Seminar" in result.stdout
+    # Dates in the language's own brackets: "(held 2024-10-10)", "（举办于 2024-10-10）".
+    held = "（举办于 2024-10-10）" if opening.startswith("报告") else "(held 2024-10-10)"
+    assert held in result.stdout
     payload = json.loads(run("ask", question, "--index", str(built), "--json").stdout)
     assert payload["found"] is False and payload["label"] == "none"
     assert payload["language"] == ("zh" if opening.startswith("报告") else "en")

@@ -123,7 +123,18 @@ _TEXT: dict[str, dict[Language, str]] = {
         "zh": "反馈未能保存：{reason}",
     },
     "passage_no": {"en": "passage {number}", "zh": "第 {number} 段"},
+    # Punctuation between the page's words: Chinese takes its full-width forms ("出处：",
+    # "（举办于 2024-11-28；UNESCO …）"), not the English ones.
+    "labelled": {"en": "{label}: {value}", "zh": "{label}：{value}"},
+    "aside": {"en": " ({value})", "zh": "（{value}）"},
+    "list_separator": {"en": "; ", "zh": "；"},
+    "comma": {"en": ", ", "zh": "，"},
 }
+
+
+def labelled(key: str, language: Language, value: str) -> str:
+    """The page text ``key`` as a label of ``value``: "Source: …", "出处：…"."""
+    return text("labelled", language, label=text(key, language), value=value)
 
 
 def text(key: str, language: Language = "en", **values: object) -> str:

@@ -67,7 +67,7 @@ def print_answer(answer: Answer, assistant: Assistant) -> None:
     The passages, best first (after a caveat when the top one is only the closest), or "not in
     these reports" with what the reports cover.
     """
-    from seminar_qa.i18n import text
+    from seminar_qa.i18n import labelled, text
     from seminar_qa.presentation import covered_documents
 
     language = answer.language
@@ -78,14 +78,16 @@ def print_answer(answer: Answer, assistant: Assistant) -> None:
         click.secho(text("not_found", language), bold=True)
         click.echo(text("covers", language))
         for item in covered_documents(assistant.index):
-            held = f" ({text('held', language, date=item.date)})" if item.date else ""
+            held = text("aside", language, value=text("held", language, date=item.date))
+            held = held if item.date else ""
             click.echo(f"  - {item.title}{held}")
         return
     if answer.closest is not None:
         click.secho(text("closest", language), bold=True)
     else:
         label = text(f"conf_{answer.label}", language)
-        click.secho(f"{text('confidence', language)}: {label} ({answer.confidence:.2f})", bold=True)
+        shown = f"{label} ({answer.confidence:.2f})"
+        click.secho(labelled("confidence", language, shown), bold=True)
     click.echo()
     for hit in answer.hits:
         location = f"passage {hit.passage.position + 1}"
