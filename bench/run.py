@@ -1181,7 +1181,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     WORK.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    command = "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    command = " ".join(["python bench/run.py", *(argv if argv is not None else sys.argv[1:])])
     results: dict[str, Any] = {
         "mode": "quick" if args.quick else "full",
         "command": command,
