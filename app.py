@@ -303,9 +303,11 @@ def sidebar(settings: Settings, index: SeminarIndex | None, language: Language) 
             manifest.built_at + str(id(index)),
         )
         st.markdown(
-            f"{text('documents', language)}: **{len(manifest.documents)}**  \n"
-            f"{text('passages', language)}: **{manifest.passage_count}**  \n"
-            f"{text('built_at', language)}: {md(built_label(manifest.built_at))}"
+            labelled("documents", language, f"**{len(manifest.documents)}**")
+            + "  \n"
+            + labelled("passages", language, f"**{manifest.passage_count}**")
+            + "  \n"
+            + labelled("built_at", language, md(built_label(manifest.built_at)))
         )
         if state == "current":
             st.success(text("state_current", language), icon=":material/check_circle:")

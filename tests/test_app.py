@@ -210,6 +210,8 @@ def test_chinese_question_and_chinese_interface(app_settings: Settings) -> None:
     page = "\n".join(markdown(at))
     assert f"**{text('best', 'zh')}** · 可信度：" in page
     assert "（举办于 2024\\-12\\-05" in page  # the welcome's list of reports
+    sidebar = "\n".join(m.value for m in at.sidebar.markdown)
+    assert "文档：**3**" in sidebar and "构建时间：" in sidebar
     at.radio(key="language").set_value("en").run()  # switching back re-renders the same answer
     assert f"**{text('best')}**" in "\n".join(markdown(at))
     assert passages(at)[0] == best
