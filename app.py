@@ -35,7 +35,7 @@ from seminar_qa.presentation import (
     html_lang,
 )
 from seminar_qa.records import Answer, Hit
-from seminar_qa.retrieval import MAX_QUESTION_CHARS, EmptyQuestionError
+from seminar_qa.retrieval import MAX_QUESTION_CHARS, EmptyQuestionError, shown_question
 from seminar_qa.serving import warm_up
 from seminar_qa.settings import Settings, feedback_path
 from seminar_qa.text import Language, counted
@@ -348,11 +348,12 @@ def respond(assistant: Assistant, question: str, choices: dict[str, Any]) -> lis
         return [{"role": "assistant", "notice": "empty", "values": {}}]
     except (SeminarQAError, OSError) as error:
         return [
-            {"role": "user", "content": question[:MAX_QUESTION_CHARS]},
+            {"role": "user", "content": shown_question(question)},
             {"role": "assistant", "notice": "search_failed", "values": {"reason": str(error)}},
         ]
     return [
-        {"role": "user", "content": answer.question},
+        # As typed ("？" stays "？"); the answer searched its normalised form.
+        {"role": "user", "content": shown_question(question)},
         {
             "role": "assistant",
             "answer": answer,

@@ -37,7 +37,7 @@ from seminar_qa.policy import (
     SearchPolicy,
     sentence_signal,
 )
-from seminar_qa.retrieval import EmptyQuestionError, prepare_question
+from seminar_qa.retrieval import EmptyQuestionError, prepare_question, shown_question
 from seminar_qa.retrieval.answer_span import answer_span, coverage
 from seminar_qa.retrieval.fusion import fuse, min_max, score_passages
 from seminar_qa.settings import Settings
@@ -181,6 +181,14 @@ def test_prepare_question_normalises_caps_and_rejects_empty() -> None:
     for empty in ["", "   ", "？！", "\u200b\u200b"]:
         with pytest.raises(EmptyQuestionError):
             prepare_question(empty)
+
+
+def test_shown_question_keeps_what_was_typed_but_nothing_unsafe() -> None:
+    # Full-width forms as typed (the search reads their NFKC forms); control and bidi
+    # characters and runs of spaces go, and the length is capped as the search's is.
+    assert shown_question("  长宁区\u202e教育局局长是谁？\x00 ") == "长宁区 教育局局长是谁？"
+    assert shown_question("Ｗho\u200b leads?") == "Ｗho leads?"
+    assert shown_question("word " * 300, max_chars=50) == ("word " * 10).strip()
 
 
 def test_question_language_and_pinyin_bridge() -> None:

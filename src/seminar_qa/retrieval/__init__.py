@@ -5,6 +5,7 @@ from seminar_qa.retrieval.question import (
     EmptyQuestionError,
     PreparedQuestion,
     prepare_question,
+    shown_question,
 )
 from seminar_qa.retrieval.search import rank
 
@@ -14,4 +15,5 @@ __all__ = [
     "PreparedQuestion",
     "prepare_question",
     "rank",
+    "shown_question",
 ]

@@ -35,14 +35,22 @@ class PreparedQuestion:
         return language_of(self.text)
 
 
+def shown_question(question: str, max_chars: int = MAX_QUESTION_CHARS) -> str:
+    """The question as a visitor typed it, safe to show (the page's echo of their turn).
+
+    No control or bidi characters, single spaces, capped like the searched text; not
+    NFKC-normalised, so "？" stays "？".
+    """
+    text = " ".join(_CONTROL.sub(" ", question).split())
+    return text[:max_chars].rstrip()
+
+
 def prepare_question(question: str, max_chars: int = MAX_QUESTION_CHARS) -> PreparedQuestion:
     """Normalise (NFKC), drop control and bidi characters, collapse whitespace, cap the length.
 
     Raises EmptyQuestionError when nothing but whitespace or symbols is left.
     """
-    text = unicodedata.normalize("NFKC", question)
-    text = _CONTROL.sub(" ", text)
-    text = " ".join(text.split())
+    text = " ".join(_CONTROL.sub(" ", unicodedata.normalize("NFKC", question)).split())
     original_length = len(text)
     truncated = original_length > max_chars
     if truncated:
