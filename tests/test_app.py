@@ -446,14 +446,19 @@ def test_no_string_of_the_script_itself_reaches_the_page(app_settings: Settings)
     assert not leaked
 
 
+def opened_by_link(**parameters: str) -> AppTest:
+    """The page opened by a link with these query parameters (``q``, ``lang``)."""
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.query_params.update(parameters)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def test_a_link_asks_its_question_and_the_address_bar_links_to_the_answer(
     app_settings: Settings,
 ) -> None:
-    at = AppTest.from_file(str(APP), default_timeout=30)
-    at.query_params["q"] = "交流会上教师们介绍了什么？"
-    at.query_params["lang"] = "zh"
-    at.run()
-    assert not at.exception
+    at = opened_by_link(q="交流会上教师们介绍了什么？", lang="zh")
     assert at.title[0].value == "研讨会问答"  # the link's interface language
     assert at.chat_message[1].text[0].value == "交流会上教师们介绍了什么？"  # as typed
     assert marked(passages(at)[0]) == "会上，教师们介绍了人工智能辅助备课的做法。"
@@ -468,11 +473,7 @@ def test_a_link_asks_its_question_and_the_address_bar_links_to_the_answer(
 def test_a_link_with_a_blank_question_or_unknown_language_asks_nothing(
     app_settings: Settings,
 ) -> None:
-    at = AppTest.from_file(str(APP), default_timeout=30)
-    at.query_params["q"] = "   "
-    at.query_params["lang"] = "fr"
-    at.run()
-    assert not at.exception
+    at = opened_by_link(q="   ", lang="fr")
     assert at.title[0].value == text("title") and not passages(at)
     assert len(at.chat_message) == 1  # the welcome only
 
