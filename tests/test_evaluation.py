@@ -206,6 +206,8 @@ def test_groups_by_lang_and_kind() -> None:
     table = format_table(report)
     assert "lang=zh" in table and "kind=direct" in table
     assert table.splitlines()[0].startswith("3 questions: 2 answerable, 1 unanswerable")
+    single = format_table(build_report(results[:1]))
+    assert single.splitlines()[0].startswith("1 question: 1 answerable, 0 unanswerable")
 
 
 def test_first_relevant_rank() -> None:

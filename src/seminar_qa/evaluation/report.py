@@ -99,8 +99,9 @@ def format_table(report: EvalReport, title: str | None = None) -> str:
     if title:
         lines.append(title)
     refused = _cell(m["false_refusal_rate"])
+    questions = counted(int(m["questions"] or 0), "question")
     lines.append(
-        f"{m['questions']} questions: {m['answerable']} answerable, {m['unanswerable']} "
+        f"{questions}: {m['answerable']} answerable, {m['unanswerable']} "
         f"unanswerable, {m['abstained']} not found, {m['closest']} closest passage; "
         f"false refusal rate {refused}; k={report.k}"
     )
