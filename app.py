@@ -366,9 +366,12 @@ def respond(assistant: Assistant, question: str, choices: dict[str, Any]) -> lis
 
 def main() -> None:
     """Render the page."""
-    st.set_page_config(page_title="Seminar Q&A", page_icon="💬", layout="centered")
-    st.html(STYLE)
     follow_link()
+    # The browser tab's title in the interface language (the radio below keeps its choice in the
+    # session, so it is known before the radio is drawn).
+    title = text("title", st.session_state.get("language", "en"))
+    st.set_page_config(page_title=title, page_icon="💬", layout="centered")
+    st.html(STYLE)
     with st.sidebar:
         language: Language = st.radio(
             text("language", "en"),

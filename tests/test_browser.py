@@ -242,8 +242,10 @@ def test_chinese_interface_and_question(page: Page, tmp_path: Path) -> None:
     expect(page.locator("html")).to_have_attribute("lang", "en")
     # Chinese on the English page (a visitor's question, a name) is drawn by the theme's fonts.
     assert_simplified_forms(page, "门骨直将")
+    expect(page).to_have_title("Seminar Q&A")
     page.get_by_test_id("stSidebar").get_by_text("中文", exact=True).click()
     expect(page.get_by_role("heading", name="研讨会问答")).to_be_visible()
+    expect(page).to_have_title("研讨会问答")  # the browser tab too
     expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")  # read in Chinese
     expect(page.get_by_test_id("stChatInputTextArea")).to_have_attribute(
         "placeholder", "请输入关于研讨会的问题…"
@@ -271,6 +273,7 @@ def test_a_link_opens_the_page_with_its_question_asked(browser: Browser, server:
             "会上，教师们介绍了人工智能辅助备课的做法。"
         )
         expect(tab.get_by_role("heading", name="研讨会问答")).to_be_visible()
+        expect(tab).to_have_title("研讨会问答")
         expect(tab.locator("html")).to_have_attribute("lang", "zh-Hans")
     finally:
         context.close()
