@@ -11,6 +11,8 @@ from click.testing import CliRunner, Result
 from seminar_qa.cli import cli
 from seminar_qa.cli.staff import _prepare_caches
 from seminar_qa.settings import Settings
+from seminar_qa.terminal import WRAP_COLUMNS
+from tests.conftest import CHINESE_DOC
 
 
 def run(*args: str) -> Result:
@@ -147,6 +149,29 @@ def test_ask_labels_a_chinese_answer_in_chinese(built: Path) -> None:
     result = run("ask", question, "--index", str(built), "-k", "1")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("可信度：") and "Xiong Qiuju" in result.stdout
+
+
+def test_ask_over_a_chinese_report_labels_and_wraps_it_in_chinese(
+    corpus: Path, tmp_path: Path
+) -> None:
+    long_paragraph = "长宁区教育局组织了数字教育交流会，来自全区各校的教师参加了交流。" * 4
+    (corpus / "changning-exchange.md").write_text(
+        CHINESE_DOC + "\n" + long_paragraph + "会上，教师们介绍了人工智能辅助备课的做法。\n",
+        encoding="utf-8",
+    )
+    index = tmp_path / "zh-index"
+    assert run("build", "--corpus", str(corpus), "--index", str(index), "--quiet").exit_code == 0
+    result = run("ask", "交流会上教师们介绍了什么？", "--index", str(index), "-k", "1")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    source = "changning-exchange.md，第 "
+    assert any(line.startswith("   得分 ") and source in line for line in lines)
+    assert "   答案：" in result.stdout
+    # A Chinese character takes two columns: the passage's lines stay within the wrap width.
+    shown = [line for line in lines if "答案" not in line]
+    widths = [sum(2 if "\u4e00" <= char <= "\u9fff" or char in "，。：" else 1 for char in line)
+              for line in shown]  # fmt: skip
+    assert max(widths) <= 3 + WRAP_COLUMNS + 2  # the indent, and one wide character of slack
 
 
 @pytest.mark.parametrize(

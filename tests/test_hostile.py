@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from seminar_qa.answering import Assistant
 from seminar_qa.cli import cli
-from seminar_qa.i18n import text
+from seminar_qa.i18n import labelled, text
 from seminar_qa.index import SeminarIndex
 from seminar_qa.pipeline import build_index
 from seminar_qa.retrieval import MAX_QUESTION_CHARS, EmptyQuestionError
@@ -97,7 +97,7 @@ def test_cli_ask_prints_the_answer_or_exits_2_without_traceback(
     answer = Assistant(SeminarIndex.load(index_dir)).answer(question)
     not_found = text("not_found", answer.language)
     if answer.best is not None:
-        assert f"answer: {answer.best.answer}" in result.stdout
+        assert labelled("answer", answer.language, answer.best.answer) in result.stdout
         assert not_found not in result.stdout
     else:
         assert result.stdout.startswith(not_found) and "answer:" not in result.stdout

@@ -123,6 +123,8 @@ _TEXT: dict[str, dict[Language, str]] = {
         "zh": "反馈未能保存：{reason}",
     },
     "passage_no": {"en": "passage {number}", "zh": "第 {number} 段"},
+    "score": {"en": "score", "zh": "得分"},
+    "answer": {"en": "answer", "zh": "答案"},
     # Punctuation between the page's words: Chinese takes its full-width forms ("出处：",
     # "（举办于 2024-11-28；UNESCO …）"), not the English ones.
     "labelled": {"en": "{label}: {value}", "zh": "{label}：{value}"},

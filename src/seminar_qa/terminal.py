@@ -61,6 +61,22 @@ class Progress:
             self.bar = None
 
 
+WRAP_COLUMNS = 96
+"""The width passages are wrapped to in a terminal."""
+
+
+def wrapped(passage: str) -> str:
+    """The passage wrapped to :data:`WRAP_COLUMNS` columns.
+
+    A Chinese character takes two columns and a Chinese passage has no spaces to break at, so it
+    is cut every half as many characters (textwrap counts characters and wraps at spaces).
+    """
+    from seminar_qa.text import main_language
+
+    width = WRAP_COLUMNS // 2 if main_language(passage) == "zh" else WRAP_COLUMNS
+    return textwrap.fill(passage, width)
+
+
 def print_answer(answer: Answer, assistant: Assistant) -> None:
     """Print the answer as the page shows it, in the question's language.
 
@@ -90,15 +106,16 @@ def print_answer(answer: Answer, assistant: Assistant) -> None:
         click.secho(labelled("confidence", language, shown), bold=True)
     click.echo()
     for hit in answer.hits:
-        location = f"passage {hit.passage.position + 1}"
+        # Labelled in the question's language, as the page labels its source line.
+        where = [str(hit.metadata.get("path", hit.passage.doc_id))]
+        where.append(text("passage_no", language, number=hit.passage.position + 1))
         if hit.passage.page:
-            location += f", page {hit.passage.page}"
+            where.append(text("page", language, page=hit.passage.page))
         click.secho(f"{hit.rank}. {hit.passage.title}", bold=True)
-        click.echo(
-            f"   score {hit.score:.3f} · {hit.metadata.get('path', hit.passage.doc_id)}, {location}"
-        )
-        click.echo(textwrap.indent(textwrap.fill(hit.passage.text, 96), "   "))
-        click.secho(f"   answer: {hit.answer}", fg="green")
+        source = text("comma", language).join(where)
+        click.echo(f"   {text('score', language)} {hit.score:.3f} · {source}")
+        click.echo(textwrap.indent(wrapped(hit.passage.text), "   "))
+        click.secho("   " + labelled("answer", language, hit.answer), fg="green")
         click.echo()
 
 
