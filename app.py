@@ -33,6 +33,7 @@ from seminar_qa.presentation import (
     example_questions,
     highlight_html,
     html_lang,
+    location,
 )
 from seminar_qa.records import Answer, Hit
 from seminar_qa.retrieval import MAX_QUESTION_CHARS, EmptyQuestionError, shown_question
@@ -124,12 +125,7 @@ def render_hit(hit: Hit, language: Language, *, key: str) -> None:
         details.append(html.escape(str(meta["publisher"])))
     if meta.get("published"):
         details.append(html.escape(text("published", language, date=meta["published"])))
-    comma = text("comma", language)
-    where = [str(meta.get("path", hit.passage.doc_id))]
-    where.append(text("passage_no", language, number=hit.passage.position + 1))
-    if hit.passage.page:
-        where.append(text("page", language, page=hit.passage.page))
-    details.append(html.escape(comma.join(where)))
+    details.append(html.escape(location(hit, language)))
     # The label is the page's own text; the details are escaped above.
     source = labelled("source", language, " · ".join(details))
     st.markdown(f'<div class="sqa-source">{source}</div>', unsafe_allow_html=True)

@@ -20,7 +20,7 @@ from seminar_qa.i18n import text
 from seminar_qa.index import SeminarIndex, read_manifest
 from seminar_qa.pipeline import build_index
 from seminar_qa.policy import DEFAULT_POLICY, Answerability
-from seminar_qa.presentation import citation, highlight_html, html_lang
+from seminar_qa.presentation import citation, highlight_html, html_lang, location
 from seminar_qa.records import Hit, Passage
 from seminar_qa.retrieval import MAX_QUESTION_CHARS
 from seminar_qa.settings import Settings, feedback_path
@@ -392,6 +392,9 @@ def test_highlight_html_escapes_and_marks_only_the_answer() -> None:
 def test_citation_names_title_publisher_date_file_and_place() -> None:
     hit = _hit("Some text.", 0, 10)
     assert citation(hit) == "A <Title>. Centre. 2024-11-28. reports/a.md, passage 3, p. 4"
+    # The source line's place, in each interface language's words and punctuation.
+    assert location(hit, "en") == "reports/a.md, passage 3, page 4"
+    assert location(hit, "zh") == "reports/a.md，第 3 段，第 4 页"
 
 
 def test_public_config_is_in_effect_and_apptest_still_sees_errors(

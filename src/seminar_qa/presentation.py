@@ -11,9 +11,10 @@ import html
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from seminar_qa import i18n
 from seminar_qa.records import Hit
 from seminar_qa.simplified import to_simplified
-from seminar_qa.text import CJK, language_of, main_language
+from seminar_qa.text import CJK, Language, language_of, main_language
 
 if TYPE_CHECKING:
     from seminar_qa.index import SeminarIndex
@@ -65,6 +66,19 @@ def highlight_html(hit: Hit, css_class: str = "answer") -> str:
     else:
         body = before + middle + after
     return body.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
+
+
+def location(hit: Hit, language: Language) -> str:
+    """Where a passage is, in ``language``'s words: its file, passage and page.
+
+    "report.md, passage 2, page 4" or "report.md，第 2 段，第 4 页": the page's source line and
+    ``ask`` both show it.
+    """
+    where = [str(hit.metadata.get("path", hit.passage.doc_id))]
+    where.append(i18n.text("passage_no", language, number=hit.passage.position + 1))
+    if hit.passage.page:
+        where.append(i18n.text("page", language, page=hit.passage.page))
+    return i18n.text("comma", language).join(where)
 
 
 def citation(hit: Hit) -> str:

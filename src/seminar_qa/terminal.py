@@ -84,7 +84,7 @@ def print_answer(answer: Answer, assistant: Assistant) -> None:
     these reports" with what the reports cover.
     """
     from seminar_qa.i18n import labelled, text
-    from seminar_qa.presentation import covered_documents
+    from seminar_qa.presentation import covered_documents, location
 
     language = answer.language
     if not assistant.index.passages:
@@ -106,14 +106,9 @@ def print_answer(answer: Answer, assistant: Assistant) -> None:
         click.secho(labelled("confidence", language, shown), bold=True)
     click.echo()
     for hit in answer.hits:
-        # Labelled in the question's language, as the page labels its source line.
-        where = [str(hit.metadata.get("path", hit.passage.doc_id))]
-        where.append(text("passage_no", language, number=hit.passage.position + 1))
-        if hit.passage.page:
-            where.append(text("page", language, page=hit.passage.page))
         click.secho(f"{hit.rank}. {hit.passage.title}", bold=True)
-        source = text("comma", language).join(where)
-        click.echo(f"   {text('score', language)} {hit.score:.3f} · {source}")
+        # In the question's language, as the page's source line.
+        click.echo(f"   {text('score', language)} {hit.score:.3f} · {location(hit, language)}")
         click.echo(textwrap.indent(wrapped(hit.passage.text), "   "))
         click.secho("   " + labelled("answer", language, hit.answer), fg="green")
         click.echo()
