@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from seminar_qa.answerability.antonyms import WORDNET
 from seminar_qa.settings import Settings
 from seminar_qa.testing.fakes import HashingEmbedder
 
@@ -44,6 +45,13 @@ publisher: 长宁区教育局
 
 交流会的最后，代表们参观了区图书馆的电子阅览室。
 """
+
+
+needs_wordnet = pytest.mark.skipif(
+    not all((WORDNET / name).is_file() for name in ("data.adj", "index.noun", "verb.exc")),
+    reason=f"no WordNet in {WORDNET} (`apt-get install wordnet-base`; .ci/run installs it)",
+)
+"""For the tests that check a table generated from WordNet's files against them."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

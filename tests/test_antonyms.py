@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
-
 from seminar_qa.answerability.antonyms import (
     TABLE_FILE,
-    WORDNET,
     base_forms,
     generate,
     opposed,
     render,
 )
+from tests.conftest import needs_wordnet
 
 
 def test_a_word_turned_into_its_opposite_is_found_in_its_inflected_forms() -> None:
@@ -52,10 +50,7 @@ def test_no_opposite_when_the_sentence_says_the_word_itself_or_is_not_english() 
     assert base_forms("happier") >= {"happy"} and base_forms("bigger") >= {"big"}
 
 
-@pytest.mark.skipif(
-    not (WORDNET / "data.adj").is_file(),
-    reason=f"no WordNet in {WORDNET} (`apt-get install wordnet-base`; .ci/run installs it)",
-)
+@needs_wordnet
 def test_the_shipped_table_is_what_wordnet_gives() -> None:
     table = generate()
     assert TABLE_FILE.read_text(encoding="utf-8") == render(table)

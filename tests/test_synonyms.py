@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from seminar_qa.answerability.antonyms import WORDNET
 from seminar_qa.answerability.synonyms import (
     TABLE_FILE,
     generate,
@@ -16,6 +13,7 @@ from seminar_qa.answerability.synonyms import (
 )
 from seminar_qa.answering import Assistant
 from seminar_qa.tokenization import base_tokens
+from tests.conftest import needs_wordnet
 from tests.test_answerability import features_of, one_document_index
 
 
@@ -52,10 +50,7 @@ def test_a_synonym_in_the_passage_leaves_no_word_missing(tmp_path: Path) -> None
     assert features_of(assistant, "When was the seminar cancelled?")["missing_share"] > 0.0
 
 
-@pytest.mark.skipif(
-    not (WORDNET / "index.noun").is_file(),
-    reason=f"no WordNet in {WORDNET} (`apt-get install wordnet-base`; .ci/run installs it)",
-)
+@needs_wordnet
 def test_the_shipped_table_is_what_wordnet_gives() -> None:
     table = generate()
     assert TABLE_FILE.read_text(encoding="utf-8") == render(table)

@@ -94,8 +94,8 @@ def print_answer(answer: Answer, assistant: Assistant) -> None:
         click.secho(text("not_found", language), bold=True)
         click.echo(text("covers", language))
         for item in covered_documents(assistant.index):
-            held = text("aside", language, value=text("held", language, date=item.date))
-            held = held if item.date else ""
+            when = text("held", language, date=item.date) if item.date else ""
+            held = text("aside", language, value=when) if when else ""
             click.echo(f"  - {item.title}{held}")
         return
     if answer.closest is not None:
