@@ -67,6 +67,11 @@ def base_forms(word: str) -> frozenset[str]:
     return frozenset(forms)
 
 
+def antonyms_of(word: str) -> frozenset[str]:
+    """WordNet's direct antonyms of ``word`` as it is written (no inflection read back)."""
+    return _table()[0].get(word, frozenset())
+
+
 def _words(text: str) -> set[str]:
     return set(_WORD.findall(text.lower()))
 

@@ -25,7 +25,8 @@ OWN_SETS = ("dev_questions.jsonl", "seminar_questions.jsonl", "near_domain_quest
 EXTERNAL_SETS = ("squad2", "clapnq", "xquad", "cmrc")
 GOLD_LEFT_OUT = "gold left out"
 OFF_TOPIC = "off-topic"
-GENERATED = (GOLD_LEFT_OUT, OFF_TOPIC)
+EDITED = "edited"
+GENERATED = (GOLD_LEFT_OUT, OFF_TOPIC, EDITED)
 """The kinds of generated rows; the others are a set's original questions."""
 
 
@@ -109,6 +110,42 @@ def extract(source: str, index_dir: Path, questions_path: Path, *, negatives: bo
                     top_answers=holds,
                 )
             )
+    return rows
+
+
+# The sets whose English questions are edited into unanswerable ones (``edited``): XQuAD's
+# were written on SQuAD's articles as SQuAD 2.0's were. ClapNQ's search-engine questions
+# edited the same way (mostly negated: they name few entities) cost ClapNQ's own grouped CV
+# .897 -> .880 (throwaway /tmp/s15/cv.py over the rows of `make answerability`, 2026-12-06).
+EDITED_SETS = ("xquad",)
+
+
+def edited(source: str, index_dir: Path, questions_path: Path, corpus: Path) -> list[Row]:
+    """Answerable English questions edited to look answerable but not be, labelled unanswerable.
+
+    Each question of ``questions_path`` that an edit applies to
+    (:mod:`~seminar_qa.answerability.edits`) is asked of the whole index. ``corpus`` holds the
+    set's paragraphs as text files named article-paragraph (``xq-03-01``).
+    """
+    from seminar_qa.answerability.edits import edit_question, others_in_article
+    from seminar_qa.evaluation import load_questions
+
+    paragraphs = {path.stem: path.read_text(encoding="utf-8") for path in corpus.glob("*.txt")}
+    assistant = fusion_assistant(index_dir)
+    rows = []
+    for question in load_questions(questions_path):
+        gold = question.gold[0] if question.gold else ""
+        if not question.answers or question.lang == "zh" or gold not in paragraphs:
+            continue
+        others = others_in_article(gold, paragraphs)
+        edit = edit_question(
+            question.qid, question.question, question.answers, paragraphs[gold], others
+        )
+        if edit is None:
+            continue
+        _, features = assistant.inspect(edit.question)
+        if features is not None:  # the question's pair stays in its fold: the same qid
+            rows.append(Row(source, gold, question.qid, "en", EDITED, False, features))
     return rows
 
 
@@ -247,6 +284,13 @@ def collect() -> Iterator[Row]:
             yield from extract(
                 name, external_index(name), EXTERNAL / name / "questions.jsonl", negatives=True
             )
+            if name in EDITED_SETS:
+                yield from edited(
+                    name,
+                    external_index(name),
+                    EXTERNAL / name / "questions.jsonl",
+                    EXTERNAL / name / "corpus",
+                )
         else:
             print(f"skipped {name}: no {EXTERNAL / name}", file=sys.stderr)
     translated = WORK / "cmrc-en.jsonl"

@@ -8,6 +8,9 @@ Training data, all read where it lies (nothing is copied into the project):
 - generated negatives: every answerable question of those sets asked again with its gold
   document left out of the search (the same article's other paragraphs stay), labelled
   unanswerable;
+- edited negatives: XQuAD's answerable English questions edited as SQuAD 2.0's unanswerable
+  ones were written (a name or number swapped for another of the article, a negation, an
+  antonym; ``answerability.edits``), asked of the whole index, labelled unanswerable;
 - off-topic questions: questions of each set asked of every other set's index (and of the
   seminar report), labelled unanswerable and counted with that index's source
   (``rows.off_topic``);
@@ -226,7 +229,10 @@ def fit(rows: Sequence[Row]) -> tuple[dict[str, Any], list[float]]:
         "sources": {
             s: sum(1 for r in rows if r.source == s) for s in sorted({r.source for r in rows})
         },
-        "label": "answerable question (generated negatives: asked without their gold document)",
+        "label": (
+            "answerable question (generated negatives: asked without their gold document, "
+            "edited to look answerable, asked of another set's index)"
+        ),
         "validation": "eval/validation_questions.jsonl is never used",
         "cross_validation": summary(rows, scores, held_out),
     }
