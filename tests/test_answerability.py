@@ -320,8 +320,9 @@ def test_the_shipped_model_names_the_features_and_its_training_data() -> None:
     assert {"squad2", "clapnq", "xquad", "cmrc", "seminar"} <= set(sources)
     assert "validation" in model.trained_on["validation"]
     data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
-    # Five seeds' 200 trees each, written as JSON (635 KB on 2026-12-06).
-    assert MODEL_FILE.stat().st_size < 800_000 and data["format"] == 2
+    # Five seeds' 200 trees each, written as JSON (635 KB at depth 3; 1.46 MB at depth 5 with 50
+    # rows a leaf, 2026-12-06).
+    assert MODEL_FILE.stat().st_size < 2_000_000 and data["format"] == 2
     with pytest.raises(ValueError, match="format"):
         AnswerabilityModel.from_json({**data, "format": 1})
     with pytest.raises(ValueError, match="does not name"):
