@@ -82,14 +82,14 @@ def _swaps(question: str, paragraph: str, others: str, answers: Sequence[str]) -
             {n for n in _names(others, pattern) if n not in paragraph and n not in question}
         )
         for old in dict.fromkeys(mine):
-            # As many digits (a year for a year) or words (a person's name for a person's).
-            width = len(old) if pattern is _NUMBER else len(old.split())
-            edited += [
-                question.replace(old, new, 1)
-                for new in pool
-                if (len(new) if pattern is _NUMBER else len(new.split())) == width
-            ]
+            alike = [new for new in pool if _width(new, pattern) == _width(old, pattern)]
+            edited += [question.replace(old, new, 1) for new in alike]
     return edited
+
+
+def _width(name: str, pattern: re.Pattern[str]) -> int:
+    """A swap keeps this: a number's digits (a year for a year), a name's words (a person's)."""
+    return len(name) if pattern is _NUMBER else len(name.split())
 
 
 def edit_question(

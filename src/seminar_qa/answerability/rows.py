@@ -281,16 +281,10 @@ def collect() -> Iterator[Row]:
     for name in EXTERNAL_SETS:
         if (EXTERNAL / name / "questions.jsonl").is_file():
             print(f"features: {name} ...", file=sys.stderr, flush=True)
-            yield from extract(
-                name, external_index(name), EXTERNAL / name / "questions.jsonl", negatives=True
-            )
+            index, questions = external_index(name), EXTERNAL / name / "questions.jsonl"
+            yield from extract(name, index, questions, negatives=True)
             if name in EDITED_SETS:
-                yield from edited(
-                    name,
-                    external_index(name),
-                    EXTERNAL / name / "questions.jsonl",
-                    EXTERNAL / name / "corpus",
-                )
+                yield from edited(name, index, questions, EXTERNAL / name / "corpus")
         else:
             print(f"skipped {name}: no {EXTERNAL / name}", file=sys.stderr)
     translated = WORK / "cmrc-en.jsonl"

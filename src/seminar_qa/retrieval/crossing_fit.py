@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from seminar_qa.answerability.edits import article_of
 from seminar_qa.answerability.rows import EXTERNAL, external_index
 from seminar_qa.retrieval.crossing import OFFSETS_FILE, OFFSETS_FORMAT, LanguageOffset
 from seminar_qa.retrieval.encoders import model_texts
@@ -63,7 +64,7 @@ def direction(
 
 def _article(question: EvalQuestion) -> str:
     """XQuAD's article of a question (gold ``xq-07-03`` -> ``xq-07``)."""
-    return question.gold[0].rsplit("-", 1)[0] if question.gold else ""
+    return article_of(question.gold[0]) if question.gold else ""
 
 
 def relevant_passages(index: SeminarIndex, question: EvalQuestion) -> NDArray[np.bool_]:
