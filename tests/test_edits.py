@@ -62,6 +62,9 @@ def test_an_edit_is_the_same_for_the_same_question_and_none_when_nothing_applies
     assert first == edit_question("abc", "Who was the first president?", ["x"], PARAGRAPH, OTHERS)
     # Already negated, no name of the paragraph, no word with an antonym.
     assert edit_question("q", "Who was not at the party?", ["x"], PARAGRAPH, OTHERS) is None
+    # Negated as the answerability features read negation ("without", "nobody"), not only "not".
+    for negated in ("Who was at the party without a gift?", "Who was at the party with nobody?"):
+        assert edit_question("q", negated, ["x"], PARAGRAPH, OTHERS) is None
     # Part of a hyphenated word is no name to swap.
     hyphenated = "Which Asian-American team?"
     assert edit_question("q", hyphenated, ["x"], "Asian-American", "Indian") is None

@@ -28,6 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from seminar_qa.answerability.antonyms import antonyms_of
+from seminar_qa.answerability.features import negates
 
 SWAP, NEGATION, ANTONYM = "swap", "negation", "antonym"
 
@@ -35,7 +36,6 @@ _WH = re.compile(r"^(what|who|whom|whose|when|where|which|how|why)\b", re.IGNORE
 _AUXILIARY = re.compile(
     r"\b(is|are|was|were|did|does|do|can|could|has|have|had|will|would|should|may|might)\b"
 )
-_NEGATED = re.compile(r"\b(not|never|no)\b|n't\b", re.IGNORECASE)
 # A run of capitalised words, "of" or "the" between them (Duke of Normandy, Super Bowl); no part
 # of a hyphenated word (Asian-American).
 _CAPITALISED = re.compile(
@@ -106,7 +106,7 @@ def edit_question(
     if swapped:
         options.append(Edit(draw.choice(swapped), SWAP))
     auxiliary = _AUXILIARY.search(question)
-    if auxiliary and _WH.match(question) and not _NEGATED.search(question):
+    if auxiliary and _WH.match(question) and not negates(question):
         at = auxiliary.end()
         options.append(Edit(f"{question[:at]} not{question[at:]}", NEGATION))
     turned = [
