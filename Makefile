@@ -59,6 +59,7 @@ eval: $(TEST_STAMP)
 	$(BIN)/seminar-qa eval eval/seminar_questions.jsonl
 	$(BIN)/seminar-qa eval eval/near_domain_questions.jsonl
 	$(BIN)/seminar-qa eval eval/validation_questions.jsonl
+	$(BIN)/seminar-qa eval eval/visitor_questions.jsonl
 	$(BIN)/python bench/distractor_eval.py
 	$(BIN)/python bench/external_eval.py
 	$(BIN)/python bench/traditional_sets.py

@@ -45,7 +45,12 @@ DEFAULT_WORK = ROOT / "build"
 BENCH_CACHE = DEFAULT_WORK / "bench-cache"
 QUESTION_SETS = tuple(
     ROOT / "eval" / name
-    for name in ("dev_questions.jsonl", "seminar_questions.jsonl", "validation_questions.jsonl")
+    for name in (
+        "dev_questions.jsonl",
+        "seminar_questions.jsonl",
+        "validation_questions.jsonl",
+        "visitor_questions.jsonl",
+    )
 )
 NEWS_FOLDER = "bbc-news"
 

@@ -37,7 +37,12 @@ DEFAULT_EXTERNAL = ROOT.parent / "shared" / "eval" / "external"
 WORK = ROOT / "build" / "mixed"
 SETS = ("xquad", "cmrc")
 """The development splits whose corpora join the seminar's: one English, one Chinese."""
-SEMINAR_SETS = ("dev_questions.jsonl", "seminar_questions.jsonl", "validation_questions.jsonl")
+SEMINAR_SETS = (
+    "dev_questions.jsonl",
+    "seminar_questions.jsonl",
+    "validation_questions.jsonl",
+    "visitor_questions.jsonl",
+)
 TRANSLATED = ROOT / "build" / "derived" / "cmrc-en" / "questions.jsonl"
 
 
