@@ -38,7 +38,7 @@ from seminar_qa.policy import (
     sentence_signal,
 )
 from seminar_qa.retrieval import EmptyQuestionError, prepare_question, shown_question
-from seminar_qa.retrieval.answer_span import answer_span, coverage
+from seminar_qa.retrieval.answer_span import answer_span, continued, coverage
 from seminar_qa.retrieval.fusion import fuse, min_max, score_passages
 from seminar_qa.settings import Settings
 from seminar_qa.testing.fakes import HashingEmbedder, RecordingEmbedder
@@ -758,3 +758,41 @@ def test_scores_summed_over_sets_do_not_depend_on_the_hash_seed() -> None:
     assert len(outputs) == 1, outputs
     rules = json.loads(outputs.pop())["rules"]
     assert rules[0] == rules[1]  # the same words, in another order: a tie, to the last bit
+
+
+_GOES_ON = (
+    "The seminar began with an address by Han Chonghu, Director of the Division. "
+    "He reviewed the arrangements of the Ministry and thanked the Centre for its support.\n\n"
+    "She closed the meeting. It was a success."
+)
+
+
+def _marked(question: str, language: str = "en", marked: int = 0) -> str:
+    """The sentence ``continued`` keeps or moves to from sentence ``marked`` of _GOES_ON."""
+    spans = [
+        (0, _GOES_ON.index(" He ")),
+        (_GOES_ON.index("He "), _GOES_ON.index("\n")),
+        (_GOES_ON.index("She "), _GOES_ON.index(" It ")),
+    ]
+    start, end = continued(
+        _GOES_ON,
+        spans[marked],
+        question_tokens(question),
+        language,
+        DEFAULT_POLICY.answer_sentence,
+        lambda token: 1.0,
+    )
+    return _GOES_ON[start:end]
+
+
+def test_the_mark_moves_to_the_sentence_that_goes_on_about_the_person() -> None:
+    # The name is in the first sentence, the verb in the one that opens with "He".
+    assert _marked("What did Han Chonghu review?").startswith("He reviewed")
+    assert _marked("Whom did Han Chonghu thank?").startswith("He reviewed")
+    # Nothing the question asks is in the next sentence alone: the mark stays.
+    assert _marked("Who is the Director of the Division?").startswith("The seminar began")
+    # Chinese questions keep their mark (their glosses credit the next sentence loosely).
+    assert _marked("What did Han Chonghu review?", "zh").startswith("The seminar began")
+    # Another paragraph does not go on about the same person, nor does "It".
+    assert _marked("Who reviewed and closed the meeting?", marked=1).startswith("He reviewed")
+    assert _marked("Was the closing a success?", marked=2).startswith("She closed")

@@ -189,6 +189,12 @@ class AnswerSentence:
     learned: bool = False
     """Whether the learned scorer (``answer_sentence.model``) marks the sentence, where the
     index has the models it reads; the rules above mark it otherwise."""
+    continuation_share: float = 0.0
+    """The marked sentence gives way to the next one when that one opens with "He" or "She"
+    (going on about the person the marked one names) and holds question words the marked one
+    lacks, weighing at least this share of the question's words the passage holds (0: never)."""
+    continuation_languages: tuple[str, ...] = ()
+    """Question languages for which ``continuation_share`` applies."""
 
     def cue_for(self, question: str) -> AnswerTypeCue | None:
         """The first cue the question asks for, or None."""
@@ -265,6 +271,8 @@ class SearchPolicy:
                     title_weight=float(sentence.get("title_weight", 1.0)),
                     skip_title=bool(sentence.get("skip_title", False)),
                     learned=bool(sentence.get("learned", False)),
+                    continuation_share=float(sentence.get("continuation_share", 0.0)),
+                    continuation_languages=tuple(sentence.get("continuation_languages", ())),
                 ),
                 abstention=Abstention(
                     rules=tuple(AbstentionRule(**rule) for rule in abstention["rules"]),

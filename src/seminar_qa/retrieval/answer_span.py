@@ -323,6 +323,49 @@ _POINTS_BACK = re.compile(r"(?:He|She|It|They|This|These|Those|His|Her|Its|Their
 _POINTS_BACK_ZH = re.compile(r"[他她它其该此这]")
 
 
+# "He" or "She" opening the sentence after the marked one: the text goes on about the person the
+# marked sentence names (not "It" or "This", which refer to things as often as to a passage's
+# topic: see the measurements at AnswerSentence.continuation_share in policy.defaults).
+_PERSON_GOES_ON = re.compile(r"(?:He|She|His|Her)\b")
+
+
+def continued(
+    text: str,
+    span: tuple[int, int],
+    question_tokens: Sequence[str],
+    language: str,
+    rules: AnswerSentence,
+    idf: Idf,
+) -> tuple[int, int]:
+    """The marked sentence ``span`` of ``text``, or the next one where the person goes on.
+
+    A report names a person in one sentence and says what they did in the next ("The seminar
+    began with an address by Han Chonghu, Director of ... He reviewed ..."); "What did Han
+    Chonghu review?" holds the name the first sentence has and the verb the next one has, and
+    the name weighs more. The next sentence is marked instead when it opens with "He" or "She",
+    stands in the same paragraph, and holds question words the marked one lacks weighing at
+    least ``rules.continuation_share`` of those the passage holds. Its highlight then takes in
+    the sentence before (:func:`referent_start`), so the visitor sees who "he" is.
+    """
+    if not rules.continuation_share or language not in rules.continuation_languages:
+        return span
+    spans, tokens, whole = analyse_passage(text)
+    marked = next((i for i, s in enumerate(spans) if s.start == span[0]), None)
+    if marked is None or marked + 1 >= len(spans):
+        return span
+    following = spans[marked + 1]
+    if "\n" in text[spans[marked].end : following.start]:
+        return span
+    if not _PERSON_GOES_ON.match(text, following.start):
+        return span
+    wanted = set(question_tokens) & whole
+    total = math.fsum(idf(t) for t in wanted)
+    added = math.fsum(idf(t) for t in (wanted & tokens[marked + 1]) - tokens[marked])
+    if total > 0 and added / total >= rules.continuation_share:
+        return following.start, following.end
+    return span
+
+
 def opens_pointing_back(text: str) -> bool:
     """Whether ``text`` opens with a pronoun that stands for something named before it."""
     opening = text.lstrip()

@@ -21,6 +21,7 @@ from seminar_qa.retrieval.answer_span import (
     answer_span,
     answer_type_test,
     as_chinese_question,
+    continued,
     coverage,
     learned_answer_span,
     referent_start,
@@ -137,6 +138,14 @@ def _hits(
         # question in another language is read as the Chinese one its sentence was chosen by, or
         # the stress fell on the first clauses whatever it asked (English questions over CMRC,
         # make eval 2026-12-06: the clause held the answer .485 -> .490, the sentence .545).
+        start, end = continued(
+            passage.text,
+            (start, end),
+            scores.terms.all,
+            scores.language,
+            policy.answer_sentence,
+            idf,
+        )
         read_as = as_chinese_question(index, scores, position, question)
         asked = question if read_as is None else read_as[1]
         clause = answer_clause(passage.text, start, end, asked, passage.title, holds_type)
