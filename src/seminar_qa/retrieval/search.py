@@ -134,10 +134,7 @@ def _hits(
                 None if semantic is None else semantic.tolist(),
                 passage.title,
             )
-        # The clause of a long Chinese sentence is picked by the question's Chinese words: a
-        # question in another language is read as the Chinese one its sentence was chosen by, or
-        # the stress fell on the first clauses whatever it asked (English questions over CMRC,
-        # make eval 2026-12-06: the clause held the answer .485 -> .490, the sentence .545).
+        # A sentence that goes on with "He" or "She" may take the mark (answer_span.continued).
         start, end = continued(
             passage.text,
             (start, end),
@@ -146,6 +143,10 @@ def _hits(
             policy.answer_sentence,
             idf,
         )
+        # The clause of a long Chinese sentence is picked by the question's Chinese words: a
+        # question in another language is read as the Chinese one its sentence was chosen by, or
+        # the stress fell on the first clauses whatever it asked (English questions over CMRC,
+        # make eval 2026-12-06: the clause held the answer .485 -> .490, the sentence .545).
         read_as = as_chinese_question(index, scores, position, question)
         asked = question if read_as is None else read_as[1]
         clause = answer_clause(passage.text, start, end, asked, passage.title, holds_type)
