@@ -350,14 +350,10 @@ def continued(
     if not rules.continuation_share or language not in rules.continuation_languages:
         return span
     spans, tokens, whole = analyse_passage(text)
-    marked = next((i for i, s in enumerate(spans) if s.start == span[0]), None)
-    if marked is None or marked + 1 >= len(spans):
+    marked = _sentence_at(spans, span[0])
+    if marked is None or not _refers_back(text, spans, marked + 1, _PERSON_GOES_ON):
         return span
     following = spans[marked + 1]
-    if "\n" in text[spans[marked].end : following.start]:
-        return span
-    if not _PERSON_GOES_ON.match(text, following.start):
-        return span
     wanted = set(question_tokens) & whole
     total = math.fsum(idf(t) for t in wanted)
     added = math.fsum(idf(t) for t in (wanted & tokens[marked + 1]) - tokens[marked])
@@ -383,12 +379,22 @@ def referent_start(text: str, start: int) -> int:
     two sentences long) and in neither for 10.
     """
     spans = analyse_passage(text)[0]
-    for i, span in enumerate(spans):
-        if span.start == start:
-            if i == 0 or not _POINTS_BACK.match(text, span.start):
-                return start
-            previous = spans[i - 1]
-            if "\n" in text[previous.end : span.start]:  # another paragraph, or a heading
-                return start
-            return previous.start
+    marked = _sentence_at(spans, start)
+    if marked is not None and _refers_back(text, spans, marked, _POINTS_BACK):
+        return spans[marked - 1].start
     return start
+
+
+def _sentence_at(spans: Sequence[Span], start: int) -> int | None:
+    """The number of the sentence that starts at ``start``, or None."""
+    return next((i for i, span in enumerate(spans) if span.start == start), None)
+
+
+def _refers_back(text: str, spans: Sequence[Span], i: int, opening: re.Pattern[str]) -> bool:
+    """Whether sentence ``i`` opens with ``opening`` right after sentence ``i - 1``.
+
+    Not across a line break: another paragraph, or a heading, is no sentence a pronoun means.
+    """
+    if not 0 < i < len(spans) or not opening.match(text, spans[i].start):
+        return False
+    return "\n" not in text[spans[i - 1].end : spans[i].start]
