@@ -10,7 +10,6 @@ until a good one appears.
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,11 +35,10 @@ class NotReadyError(SeminarQAError):
 
 @dataclass(frozen=True)
 class Loaded:
-    """One loaded build: its assistant, build stamp and when it was loaded."""
+    """One loaded build: its assistant and build stamp."""
 
     assistant: Assistant
     stamp: str
-    loaded_at: float
 
 
 class LiveAssistant:
@@ -97,7 +95,7 @@ class LiveAssistant:
             assistant = Assistant(SeminarIndex.load(directory))
             if self.warm_up:
                 warm_up(assistant)
-            self._loaded = Loaded(assistant, stamp, time.time())
+            self._loaded = Loaded(assistant, stamp)
             self._problem = ""
         except (SeminarQAError, OSError) as error:
             self._problem = str(error)

@@ -18,7 +18,6 @@ Value = float | int | None
 Metrics = dict[str, Value]
 
 HIT_CUTOFFS = (1, 3, 5, 10)
-COUNT_METRICS = ("questions", "answerable", "unanswerable", "unmatched", "abstained", "closest")
 
 
 class MetricSpecError(SeminarQAError):
