@@ -97,7 +97,7 @@ def test_dev_set_hit_at_3_and_abstention_hold(assistant: Assistant) -> None:
 # with USE and the learned answer sentence): Hit@1 seminar .964 and validation .956, Hit@3 1.0 on
 # both; answer sentence .909 and .889. The visitor set (2026-12-06, eleventh session, 93
 # answerable): Hit@1 87, Hit@3 91, answer sentence 70. Since the mark moves to a sentence that
-# goes on about the person (retrieval.answer_span.continued, the same session) the answer
+# goes on about the person (retrieval.referents.continued, the same session) the answer
 # sentence is 42 of 45 on the validation set and 72 of 93 on the visitor set. The floors sit one
 # question below, so a change that loses more than one answer fails here.
 SET_FLOORS = {

@@ -38,8 +38,9 @@ from seminar_qa.policy import (
     sentence_signal,
 )
 from seminar_qa.retrieval import EmptyQuestionError, prepare_question, shown_question
-from seminar_qa.retrieval.answer_span import answer_span, continued, coverage
+from seminar_qa.retrieval.answer_span import answer_span, coverage
 from seminar_qa.retrieval.fusion import fuse, min_max, score_passages
+from seminar_qa.retrieval.referents import continued
 from seminar_qa.settings import Settings
 from seminar_qa.testing.fakes import HashingEmbedder, RecordingEmbedder
 from seminar_qa.text import language_of

@@ -17,8 +17,9 @@ from seminar_qa.answerability.types import asked_type
 from seminar_qa.errors import UnknownDocumentError
 from seminar_qa.policy import DEFAULT_POLICY, SearchPolicy, Verdict
 from seminar_qa.records import Answer, Passage
-from seminar_qa.retrieval.answer_span import is_title_line, opens_pointing_back
+from seminar_qa.retrieval.answer_span import is_title_line
 from seminar_qa.retrieval.question import prepare_question
+from seminar_qa.retrieval.referents import opens_pointing_back
 from seminar_qa.retrieval.search import Ranking, check_k, rank
 from seminar_qa.retrieval.timings import Timings, stage
 

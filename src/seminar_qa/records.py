@@ -101,7 +101,7 @@ class Hit:
 
     ``answer_start``/``answer_end`` are character offsets into ``passage.text`` of the sentence that
     best answers the question, with the sentence before it when its opening pronoun points back
-    (``retrieval.answer_span.referent_start``); ``clause_start``/``clause_end`` those of the part
+    (``retrieval.referents.referent_start``); ``clause_start``/``clause_end`` those of the part
     to stress (the answering sentence, or a short clause of a long Chinese one; None: the whole
     highlight).
     """

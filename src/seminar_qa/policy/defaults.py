@@ -116,7 +116,7 @@ DEFAULT_POLICY = SearchPolicy(
         # .848 (one passage). An index without the three models keeps the rules.
         learned=True,
         # A sentence that opens with "He" or "She" and holds question words the marked one
-        # lacks, weighing a share of the question's words in the passage (retrieval.answer_span.
+        # lacks, weighing a share of the question's words in the passage (retrieval.referents.
         # continued). Measured on the marked sentence without its referent (the clause
         # metric; `seminar-qa eval`, 2026-12-06, eleventh session, throwaway switch): on the
         # development splits at .1-.5 XQuAD English .806 -> .804-.806, Chinese .724 -> .724-.727,

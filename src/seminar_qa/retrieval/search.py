@@ -21,14 +21,13 @@ from seminar_qa.retrieval.answer_span import (
     answer_span,
     answer_type_test,
     as_chinese_question,
-    continued,
     coverage,
     learned_answer_span,
-    referent_start,
     sentence_similarity,
 )
 from seminar_qa.retrieval.clause import answer_clause
 from seminar_qa.retrieval.fusion import Scores, score_passages
+from seminar_qa.retrieval.referents import continued, referent_start
 from seminar_qa.retrieval.timings import Timings, stage
 from seminar_qa.text import Language, language_of
 
@@ -134,7 +133,7 @@ def _hits(
                 None if semantic is None else semantic.tolist(),
                 passage.title,
             )
-        # A sentence that goes on with "He" or "She" may take the mark (answer_span.continued).
+        # A sentence that goes on with "He" or "She" may take the mark (referents.continued).
         start, end = continued(
             passage.text,
             (start, end),
