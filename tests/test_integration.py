@@ -93,17 +93,31 @@ def test_dev_set_hit_at_3_and_abstention_hold(assistant: Assistant) -> None:
         assert not assistant.answer(row["question"], k=3).found, row["question"]
 
 
+def test_dev_chinese_questions_find_their_passage_first(assistant: Assistant) -> None:
+    # "上海师范大学的哪个中心的主任做了发言？" went to the address of the Informatization Division's
+    # director, which every model preferred, until a name held word for word counted in fusion
+    # (retrieval.held_names, 2026-12-07): "shanghai normal university" is in one passage only.
+    rows = [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line]
+    chinese = [r for r in rows if r["lang"] == "zh" and r["answers"]]
+    assert len(chinese) >= 2
+    for row in chinese:
+        top = assistant.answer(row["question"], k=1).hits[0].passage.text
+        assert any(fold(a) in fold(top) for a in row["answers"]), row["question"]
+
+
 # Levels reached on the project's own question sets (seminar index, real models; 2026-12-02,
 # with USE and the learned answer sentence): Hit@1 seminar .964 and validation .956, Hit@3 1.0 on
 # both; answer sentence .909 and .889. The visitor set (2026-12-06, eleventh session, 93
 # answerable): Hit@1 87, Hit@3 91, answer sentence 70. Since the mark moves to a sentence that
 # goes on about the person (retrieval.referents.continued, the same session) the answer
-# sentence is 42 of 45 on the validation set and 72 of 93 on the visitor set. The floors sit one
-# question below, so a change that loses more than one answer fails here.
+# sentence is 42 of 45 on the validation set and 72 of 93 on the visitor set; since a Chinese
+# question's names held word for word count in fusion (retrieval.held_names, 2026-12-07), the
+# visitor set's Hit@1 is 88 and its answer sentence 73. The floors sit one question below, so a
+# change that loses more than one answer fails here.
 SET_FLOORS = {
     "seminar_questions.jsonl": {"hit@1": 0.94, "hit@3": 0.98, "answer_sentence": 0.89},
     "validation_questions.jsonl": {"hit@1": 0.93, "hit@3": 0.97, "answer_sentence": 0.91},
-    "visitor_questions.jsonl": {"hit@1": 0.92, "hit@3": 0.96, "answer_sentence": 0.76},
+    "visitor_questions.jsonl": {"hit@1": 0.93, "hit@3": 0.96, "answer_sentence": 0.77},
 }
 
 

@@ -325,3 +325,41 @@ def gloss_translation(question: str, names: NameSpellings | None = None) -> str:
                 pieces = [_romanised(word, person=False)]
             out.extend(pieces)
     return " ".join(g for g in out if g) or question
+
+
+_NAME_TAGS = ("ns", "nt", "nz")
+"""jieba's tags of places, organisations and other proper names."""
+
+
+def name_phrases(question: str) -> tuple[str, ...]:
+    """A Chinese question's many-word names as English text would write them, lower-cased.
+
+    A place or organisation CC-CEDICT lacks whole is glossed by the dictionary words it is made
+    of, a place among them by its name alone (上海师范大学: 上海 "Shanghai municipality" +
+    师范大学 "normal university" -> "shanghai normal university"). Only names of three
+    characters or more that a word of two characters or more glosses, and only glosses of two
+    words or more: a passage that holds one word for word names what the question names
+    (:func:`retrieval.held_names.held_names`).
+    """
+    if not has_cjk(question):
+        return ()
+    phrases: list[str] = []
+    for word, tag in tagged_words(to_simplified(question)):
+        if not has_cjk(word) or len(word) < 3:
+            continue
+        if tag not in _NAME_TAGS and _first_definition(word):
+            continue  # a dictionary word, not a name
+        pieces, worded = _pieces(word)
+        words = " ".join(_leading_name(piece) for piece in pieces).lower().split()
+        if worded and len(words) >= 2:
+            phrases.append(" ".join(words))
+    return tuple(dict.fromkeys(phrases))
+
+
+def _leading_name(gloss: str) -> str:
+    """A gloss that opens with a name, cut to that name ("Shanghai municipality" -> "Shanghai")."""
+    if not gloss[:1].isupper():
+        return gloss
+    words = gloss.split()
+    end = next((i for i, word in enumerate(words) if not word[:1].isupper()), len(words))
+    return " ".join(words[:end])

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from seminar_qa.bridges import bridged_tokens, pinyin_passage_tokens
+from seminar_qa.bridges import bridged_tokens, name_phrases, pinyin_passage_tokens
 from seminar_qa.into_chinese import chinese_tokens, romanised_tokens, sound_tokens
 from seminar_qa.text import has_cjk
 from seminar_qa.tokenization import base_tokens
@@ -63,6 +63,8 @@ class QuestionTerms:
     direct: list[str]
     bridged: list[str]
     sound: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+    """A Chinese question's many-word names in English words (:func:`bridges.name_phrases`)."""
 
     @property
     def all(self) -> list[str]:
@@ -88,7 +90,7 @@ def question_terms(
     # bridged_tokens gives nothing for a question without Chinese, so the two never combine.
     if into_chinese and not has_cjk(question):
         return QuestionTerms(direct, chinese_tokens(question), tuple(romanised_tokens(question)))
-    return QuestionTerms(direct, bridged_tokens(question, names))
+    return QuestionTerms(direct, bridged_tokens(question, names), names=name_phrases(question))
 
 
 def question_tokens(question: str) -> list[str]:
@@ -199,6 +201,22 @@ class LexicalIndex:
         if token_id is None or token_id + 1 >= len(indptr):  # bm25s's "" has no column
             return 0
         return int(indptr[token_id + 1] - indptr[token_id])
+
+    def passages_holding(self, tokens: Sequence[str]) -> NDArray[np.int64]:
+        """Positions of the passages that hold every one of ``tokens`` (none for no tokens)."""
+        indices = self._columns[1] if self._columns is not None else None
+        if indices is None:
+            assert self.retriever is not None
+            indices = self.retriever.scores["indices"]
+        indptr = self._indptr
+        held: NDArray[np.int64] | None = None
+        for token in dict.fromkeys(tokens):
+            token_id = self.vocabulary.get(token)
+            if token_id is None or token_id + 1 >= len(indptr):
+                return np.zeros(0, dtype=np.int64)
+            column = np.asarray(indices[indptr[token_id] : indptr[token_id + 1]], dtype=np.int64)
+            held = column if held is None else np.intersect1d(held, column, assume_unique=True)
+        return np.zeros(0, dtype=np.int64) if held is None else held
 
     @property
     def _indptr(self) -> NDArray[np.int64]:

@@ -1,6 +1,7 @@
 """The search policy: every tuned value of a search in one frozen object, and the shipped one."""
 
 from seminar_qa.policy.core import (
+    NAMES,
     POLICY_FORMAT,
     SENTENCE,
     TITLE,
@@ -29,6 +30,7 @@ from seminar_qa.policy.verdicts import (
 __all__ = [
     "ANSWER_TYPE_CUES",
     "DEFAULT_POLICY",
+    "NAMES",
     "POLICY_FORMAT",
     "SENTENCE",
     "TITLE",

@@ -8,7 +8,8 @@ rules (and an index without a calibrated model to the lexical one).
 
 Signal names: ``bm25``; a model's name (``e5``) for its cosine with the whole passage;
 ``e5-sentence`` for the passage's best sentence; ``e5-title`` for the passage's document title;
-``coverage`` for the share of the question's word weight found in the passage.
+``coverage`` for the share of the question's word weight found in the passage; ``names``
+(:data:`NAMES`) for the question's many-word names the passage holds.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ POLICY_FORMAT = 1
 
 SENTENCE = "-sentence"
 TITLE = "-title"
+NAMES = "names"
+"""The signal of a Chinese question's many-word names a passage holds (``retrieval.held_names``)."""
 
 
 def sentence_signal(model: str) -> str:
@@ -78,6 +81,8 @@ class FusionWeights:
     bm25: float
     models: Mapping[str, ModelWeights]
     uncalibrated: ModelWeights = ModelWeights(1.0, 1.0, 0.5)
+    names: float = 0.0
+    """The weight of :data:`NAMES`, where some candidate passage holds one (0: never read)."""
 
     def __post_init__(self) -> None:
         """Keep the mapping read-only, like the rest of the policy."""
@@ -89,7 +94,7 @@ class FusionWeights:
 
     def signal_weights(self, models: Iterable[str]) -> dict[str, float]:
         """Weight of every signal of an index holding ``models``: ``bm25``, ``e5``, ..."""
-        weights = {"bm25": self.bm25}
+        weights = {"bm25": self.bm25, NAMES: self.names}
         for model in models:
             chosen = self.for_model(model)
             weights[model] = chosen.passage
@@ -256,6 +261,7 @@ class SearchPolicy:
                     bm25=float(weights["bm25"]),
                     models={m: ModelWeights(**w) for m, w in weights["models"].items()},
                     uncalibrated=ModelWeights(**weights["uncalibrated"]),
+                    names=float(weights.get("names", 0.0)),
                 )
                 for language, weights in data["fusion"].items()
             }

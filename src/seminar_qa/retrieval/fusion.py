@@ -20,10 +20,11 @@ import numpy as np
 import threadpoolctl
 
 from seminar_qa.index.lexical import QuestionTerms, question_terms, top_positions
-from seminar_qa.policy import SearchPolicy, Weighing, sentence_signal, title_signal
+from seminar_qa.policy import NAMES, SearchPolicy, Weighing, sentence_signal, title_signal
 from seminar_qa.retrieval.crossing import QuestionVector
 from seminar_qa.retrieval.deferred import Deferred, Scorer, floor_unread
 from seminar_qa.retrieval.encoders import ENCODER_THREADS, encode_questions
+from seminar_qa.retrieval.held_names import held_names
 from seminar_qa.retrieval.timings import Timings, stage
 from seminar_qa.text import Language, language_of
 
@@ -344,6 +345,10 @@ def _fuse(
         all_scored = [score(dense) for dense in index.dense]
     for scored in all_scored:
         components.update(scored)
+    if weights.get(NAMES) and terms.names:
+        held = held_names(index, terms.names, candidates)
+        if held.any():  # else it sits out, and the other signals' sum is what it always was
+            components[NAMES] = held
     deferred = {
         name: Deferred(scorer, candidates, index.unread_by(owner.embedder))
         for name, (owner, scorer) in scorers.items()
