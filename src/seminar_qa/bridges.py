@@ -334,11 +334,12 @@ _NAME_TAGS = ("ns", "nt", "nz")
 def name_phrases(question: str) -> tuple[str, ...]:
     """A Chinese question's many-word names as English text would write them, lower-cased.
 
-    A place or organisation CC-CEDICT lacks whole is glossed by the dictionary words it is made
-    of, a place among them by its name alone (上海师范大学: 上海 "Shanghai municipality" +
-    师范大学 "normal university" -> "shanghai normal university"). Only names of three
-    characters or more that a word of two characters or more glosses, and only glosses of two
-    words or more: a passage that holds one word for word names what the question names
+    A word jieba tags as a place, organisation or other proper name, or one CC-CEDICT lacks, is
+    glossed by the longest dictionary words it is made of, a place among them by its name alone
+    (上海师范大学: 上海 "Shanghai municipality" + 师范大学 "normal university" -> "shanghai
+    normal university"; 南美洲 -> "south america"). Only words of three characters or more that
+    a dictionary word of two characters or more glosses, and only glosses of two words or more:
+    a passage that holds one word for word names what the question names
     (:func:`retrieval.held_names.held_names`).
     """
     if not has_cjk(question):
