@@ -204,11 +204,7 @@ class LexicalIndex:
 
     def passages_holding(self, tokens: Sequence[str]) -> NDArray[np.int64]:
         """Positions of the passages that hold every one of ``tokens`` (none for no tokens)."""
-        indices = self._columns[1] if self._columns is not None else None
-        if indices is None:
-            assert self.retriever is not None
-            indices = self.retriever.scores["indices"]
-        indptr = self._indptr
+        indices, indptr = self._postings
         held: NDArray[np.int64] | None = None
         for token in dict.fromkeys(tokens):
             token_id = self.vocabulary.get(token)
@@ -220,10 +216,16 @@ class LexicalIndex:
 
     @property
     def _indptr(self) -> NDArray[np.int64]:
+        return self._postings[1]
+
+    @property
+    def _postings(self) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """The CSC over tokens: each column's passage numbers, and where each column starts."""
         if self._columns is not None:
-            return np.asarray(self._columns[2])
+            return np.asarray(self._columns[1]), np.asarray(self._columns[2])
         assert self.retriever is not None
-        return np.asarray(self.retriever.scores["indptr"])
+        scores = self.retriever.scores
+        return np.asarray(scores["indices"]), np.asarray(scores["indptr"])
 
 
 class SoundIndex:
